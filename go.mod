@@ -1,0 +1,3 @@
+module github.com/smartcommunities/hub
+
+go 1.26
