@@ -1,0 +1,175 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// rootPage reads one page of a top-level list; its total count is queried only if asked for.
+func rootPage[T any, PT pageable[T]](ctx context.Context, d *DB, s *listSpec, args PageArgs) (*Page[*T], error) {
+	pages, err := fetchPages[T, PT](ctx, d.Pool, s, args, nil)
+	if err != nil {
+		return nil, err
+	}
+	p := pages[""]
+	p.countFn = func(ctx context.Context) (int, error) {
+		counts, err := fetchCounts(ctx, d.Pool, s, nil)
+		return counts[""], err
+	}
+	return p, nil
+}
+
+// queryOne reads at most one row; nil when there is none.
+func queryOne[T any, PT scannable[T]](ctx context.Context, q Querier, sql string, args ...any) (*T, error) {
+	items, err := queryAll[T, PT](ctx, q, sql, args...)
+	if err != nil || len(items) == 0 {
+		return nil, err
+	}
+	return items[0], nil
+}
+
+// byIDs reads rows by id and returns them in the order of ids, nil for missing ones. The query must
+// select the id first and filter by "= any($1)".
+func byIDs[T any, PT pageable[T]](ctx context.Context, q Querier, sql string, ids []int64) ([]*T, error) {
+	items, err := queryAll[T, PT](ctx, q, sql, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*T, len(items))
+	for _, it := range items {
+		byID[PT(it).key()] = it
+	}
+	out := make([]*T, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// one picks the single parent's list out of a grouped result.
+func (d *DB) one(m map[int64][]string, err error) ([]string, error) {
+	for _, v := range m {
+		return v, err
+	}
+	return nil, err
+}
+
+// set, setOpt and setList apply a partial update: a field left out (nil) keeps its value.
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+func setOpt[T any](dst **T, v *T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+func setList[T any](dst *[]T, v []T) {
+	if v != nil {
+		*dst = v
+	}
+}
+
+func fieldIndex(field string, i int, sub string) string { return fmt.Sprintf("%s.%d.%s", field, i, sub) }
+
+func notFound(field, typ, id string) []UserError {
+	return []UserError{{Field: []string{"input", field}, Code: UserErrorNotFound, Message: fmt.Sprintf("no %s has the ID %q", typ, id)}}
+}
+
+// replaceLinks makes the link rows of one owner exactly the given values.
+func replaceLinks[V any](ctx context.Context, tx pgx.Tx, table, ownerCol, valueCol string, owner int64, values []V) error {
+	if _, err := tx.Exec(ctx, fmt.Sprintf("delete from %s where %s = $1", table, ownerCol), owner); err != nil {
+		return err
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf("insert into %s (%s, %s) select $1, unnest($2::%s[])", table, ownerCol, valueCol, sqlArrayType[V]()), owner, values)
+	return err
+}
+
+func sqlArrayType[V any]() string {
+	var v V
+	switch any(v).(type) {
+	case int64:
+		return "bigint"
+	case int32:
+		return "int"
+	default:
+		return "text"
+	}
+}
+
+// duplicateErrors turns a unique violation of one of the named constraints into a userError on its field.
+func duplicateErrors(err error, fields map[string]string) []UserError {
+	if constraint, ok := isUniqueViolation(err); ok {
+		if field, known := fields[constraint]; known {
+			return []UserError{{Field: []string{"input", field}, Code: UserErrorDuplicate,
+				Message: fmt.Sprintf("another entry already has this %s", field)}}
+		}
+	}
+	return nil
+}
+
+// deleteEntity deletes one row by global ID.
+func (d *DB) deleteEntity(ctx context.Context, table, typ, gid string) ([]UserError, error) {
+	id, ok := entityID(gid, typ)
+	if !ok {
+		return notFound("id", typ, gid), nil
+	}
+	tag, err := d.Pool.Exec(ctx, fmt.Sprintf("delete from %s where id = $1", table), id)
+	if err != nil {
+		return nil, err
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("id", typ, gid), nil
+	}
+	return nil, nil
+}
+
+// checkExist reports the ids that have no row in table.
+func checkExist(ctx context.Context, q Querier, table string, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.Query(ctx, fmt.Sprintf("select id from %s where id = any($1)", table), ids)
+	if err != nil {
+		return nil, err
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	have := map[int64]bool{}
+	for _, id := range found {
+		have[id] = true
+	}
+	var missing []int64
+	for _, id := range ids {
+		if !have[id] {
+			missing = append(missing, id)
+		}
+	}
+	return missing, nil
+}
+
+func enumStrings[E ~string](xs []E) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = string(x)
+	}
+	return out
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+var _ = errors.New

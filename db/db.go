@@ -1,0 +1,169 @@
+// Package db is the hub's service layer over PostgreSQL: the domain types, their SQL, validation of
+// writes, migrations and seeding. PostgreSQL is the single source of truth.
+package db
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/tern/v2/migrate"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Querier is what the read paths need: a pool or a transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// DB is the hub's data service.
+type DB struct {
+	Pool *pgxpool.Pool
+	ref  *Reference
+	// now is today's date as the hub sees it; a field so that tests can move the clock.
+	now func() time.Time
+}
+
+// Open connects to the database at dsn. It does not migrate: call Migrate first.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parsing the database URL: %w", err)
+	}
+	cfg.ConnConfig.Tracer = statementCounter{}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	return &DB{Pool: pool, now: time.Now}, nil
+}
+
+// Close closes the pool.
+func (d *DB) Close() { d.Pool.Close() }
+
+// LoadReference reads the reference data into memory: it changes only with migrations, and every
+// entity points at it, so keeping it saves a join or a round trip on almost every query.
+func (d *DB) LoadReference(ctx context.Context) error {
+	ref, err := loadReference(ctx, d.Pool)
+	if err != nil {
+		return err
+	}
+	d.ref = ref
+	return nil
+}
+
+// Reference is the in-memory reference data.
+func (d *DB) Reference() *Reference { return d.ref }
+
+// Today is the current date in Brussels, where EU calls open and close.
+func (d *DB) Today() time.Time {
+	t := d.now().In(brussels)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+var brussels = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Brussels")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// migrationLock serialises migration and demo seeding between hub processes sharing a database.
+const migrationLock = 7_245_001
+
+// Migrate applies the embedded migrations. tern takes a PostgreSQL advisory lock around them, so hub
+// processes starting together on one database apply each migration once.
+func Migrate(ctx context.Context, dsn string) (applied int32, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	defer conn.Close(ctx)
+	m, err := migrate.NewMigrator(ctx, conn, "schema_version")
+	if err != nil {
+		return 0, err
+	}
+	if err := m.LoadMigrations(mustSub(migrations, "migrations")); err != nil {
+		return 0, err
+	}
+	before, err := m.GetCurrentVersion(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return 0, fmt.Errorf("migrating: %w", err)
+	}
+	after, err := m.GetCurrentVersion(ctx)
+	return after - before, err
+}
+
+// withLock runs fn while holding the hub's advisory lock on a dedicated connection.
+func (d *DB) withLock(ctx context.Context, fn func() error) error {
+	conn, err := d.Pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, "select pg_advisory_lock($1)", migrationLock); err != nil {
+		return err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), "select pg_advisory_unlock($1)", migrationLock) //nolint:errcheck
+	return fn()
+}
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (d *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, d.Pool, fn)
+}
+
+// Statement counting: each request carries a counter in its context, and the pool's tracer adds every
+// statement run under that context. The log line of a request and the batching test read it.
+
+type counterKey struct{}
+
+// WithStatementCounter returns a context whose SQL statements are counted into n.
+func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context {
+	return context.WithValue(ctx, counterKey{}, n)
+}
+
+// StatementCount is the number of statements counted so far under ctx.
+func StatementCount(ctx context.Context) int64 {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		return n.Load()
+	}
+	return 0
+}
+
+type statementCounter struct{}
+
+func (statementCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+	return ctx
+}
+
+func (statementCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// isUniqueViolation tells whether err is a unique constraint violation, and of which constraint.
+func isUniqueViolation(err error) (string, bool) {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName, true
+	}
+	return "", false
+}

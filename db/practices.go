@@ -1,0 +1,441 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type BestPracticeFilter struct {
+	Country  []string
+	Theme    []string
+	Status   []BestPracticeStatus
+	Language []string
+	Mim      *MimRef
+	Tool     *string
+	Author   *string
+	Year     *IntRange
+}
+
+type BestPracticeOrderField string
+
+type BestPracticeOrder struct {
+	Field     BestPracticeOrderField
+	Direction OrderDirection
+}
+
+type TranslationInput struct {
+	Language string
+	Title    string
+	Summary  *string
+}
+
+type CreateBestPracticeInput struct {
+	Title           string
+	Slug            *string
+	Summary         *string
+	Body            *string
+	Language        string
+	Translations    []*TranslationInput
+	Municipality    *string
+	Country         string
+	NutsCode        *string
+	Themes          []string
+	Mims            []*MimRef
+	Tools           []string
+	Funding         []string
+	Results         *string
+	Transferability *string
+	Year            int32
+	Status          *BestPracticeStatus
+	Authors         []string
+	SourceURL       *string
+}
+
+type UpdateBestPracticeInput struct {
+	ID              string
+	Title           *string
+	Slug            *string
+	Summary         *string
+	Body            *string
+	Language        *string
+	Translations    []*TranslationInput
+	Municipality    *string
+	Country         *string
+	NutsCode        *string
+	Themes          []string
+	Mims            []*MimRef
+	Tools           []string
+	Funding         []string
+	Results         *string
+	Transferability *string
+	Year            *int32
+	Status          *BestPracticeStatus
+	Authors         []string
+	SourceURL       *string
+}
+
+const practiceColumns = `bp.id, bp.slug, bp.title, bp.summary, bp.body, bp.language, bp.municipality, bp.country_code,
+	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.created_at, bp.updated_at`
+
+func (p *BestPractice) fields() []any {
+	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
+		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.CreatedAt, &p.UpdatedAt}
+}
+
+func (p *BestPractice) key() int64 { return p.ID }
+
+func (t *Translation) fields() []any { return []any{&t.Language, &t.Title, &t.Summary} }
+
+var practiceOrders = map[BestPracticeOrderField]orderKey{
+	"TITLE":      {"TITLE", "bp.title", "text"},
+	"YEAR":       {"YEAR", "bp.year", "int"},
+	"CREATED_AT": {"CREATED_AT", "bp.created_at", "timestamptz"},
+	"UPDATED_AT": {"UPDATED_AT", "bp.updated_at", "timestamptz"},
+}
+
+// practiceParents are the relations that lead to lists of best practices.
+var practiceParents = map[string]*parentSpec{
+	"member":  {join: "join best_practice_author pa on pa.practice_id = bp.id", column: "pa.member_id", keyType: "bigint"},
+	"country": {column: "bp.country_code", keyType: "text"},
+	"theme":   {join: "join best_practice_theme pt on pt.practice_id = bp.id", column: "pt.theme_code", keyType: "text"},
+	"tool":    {join: "join best_practice_tool ptl on ptl.practice_id = bp.id", column: "ptl.tool_id", keyType: "bigint"},
+	"funding": {join: "join best_practice_funding pf on pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
+}
+
+func (d *DB) practiceList(f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
+	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumns, order: practiceOrders["TITLE"]}
+	if o != nil {
+		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
+	}
+	if f == nil {
+		return s
+	}
+	s.filter = func(b *builder) {
+		if f.Country != nil {
+			b.where("bp.country_code = any(%s)", f.Country)
+		}
+		if f.Theme != nil {
+			b.where("exists (select 1 from best_practice_theme t where t.practice_id = bp.id and t.theme_code = any(%s))", f.Theme)
+		}
+		if f.Status != nil {
+			b.where("bp.status = any(%s)", enumStrings(f.Status))
+		}
+		if f.Language != nil {
+			b.where("bp.language = any(%s)", f.Language)
+		}
+		if f.Mim != nil {
+			b.where("exists (select 1 from best_practice_mim x join mim on mim.id = x.mim_id where x.practice_id = bp.id and mim.code = %s and mim.edition = %s)", f.Mim.Code, f.Mim.Edition)
+		}
+		if f.Tool != nil {
+			b.where("exists (select 1 from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = bp.id and t.slug = %s)", *f.Tool)
+		}
+		if f.Author != nil {
+			b.where("exists (select 1 from best_practice_author x join member a on a.id = x.member_id where x.practice_id = bp.id and a.slug = %s)", *f.Author)
+		}
+		if f.Year != nil && f.Year.From != nil {
+			b.where("bp.year >= %s", *f.Year.From)
+		}
+		if f.Year != nil && f.Year.To != nil {
+			b.where("bp.year <= %s", *f.Year.To)
+		}
+	}
+	return s
+}
+
+// BestPractices lists best practices.
+func (d *DB) BestPractices(ctx context.Context, page PageArgs, f *BestPracticeFilter, o *BestPracticeOrder) (*Page[*BestPractice], error) {
+	return rootPage[BestPractice](ctx, d, d.practiceList(f, o), page)
+}
+
+// BestPracticeBySlug returns the practice with this slug, or nil.
+func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice, error) {
+	return queryOne[BestPractice](ctx, d.Pool, "select "+practiceColumns+" from best_practice bp where bp.slug = $1", slug)
+}
+
+// BestPracticesByID returns practices in the order of ids, nil where one does not exist.
+func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractice, error) {
+	return byIDs[BestPractice](ctx, d.Pool, "select "+practiceColumns+" from best_practice bp where bp.id = any($1)", ids)
+}
+
+func (d *DB) PracticeTranslations(ctx context.Context, ids []int64) (map[int64][]*Translation, error) {
+	return queryGrouped[Translation](ctx, d.Pool,
+		"select practice_id, language, title, summary from best_practice_translation where practice_id = any($1) order by language", ids)
+}
+
+func (d *DB) PracticeThemes(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	return queryGroupedValues[string](ctx, d.Pool,
+		"select practice_id, theme_code from best_practice_theme where practice_id = any($1) order by theme_code", ids)
+}
+
+func (d *DB) PracticeMims(ctx context.Context, ids []int64) (map[int64][]int32, error) {
+	return queryGroupedValues[int32](ctx, d.Pool,
+		"select practice_id, mim_id from best_practice_mim where practice_id = any($1) order by mim_id", ids)
+}
+
+func (d *DB) PracticeTools(ctx context.Context, ids []int64) (map[int64][]*DigitalTool, error) {
+	return queryGrouped[DigitalTool](ctx, d.Pool, "select x.practice_id, "+toolColumns+
+		" from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = any($1) order by t.name, t.id", ids)
+}
+
+func (d *DB) PracticeFunding(ctx context.Context, ids []int64) (map[int64][]*FundingOpportunity, error) {
+	return queryGrouped[FundingOpportunity](ctx, d.Pool, "select x.practice_id, "+fundingColumns+
+		" from best_practice_funding x join funding_opportunity f on f.id = x.funding_id where x.practice_id = any($1) order by f.final_deadline, f.id", ids)
+}
+
+func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Member, error) {
+	return queryGrouped[Member](ctx, d.Pool, "select x.practice_id, "+memberColumns+
+		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
+}
+
+// practiceDraft is a best practice as a write will leave it; references are still global IDs.
+type practiceDraft struct {
+	BestPractice
+	translations []*TranslationInput
+	themes       []string
+	mims         []*MimRef
+	tools        []string
+	funding      []string
+	authors      []string
+}
+
+func (in *CreateBestPracticeInput) asUpdate() *UpdateBestPracticeInput {
+	return &UpdateBestPracticeInput{Title: &in.Title, Slug: in.Slug, Summary: in.Summary, Body: in.Body,
+		Language: &in.Language, Translations: in.Translations, Municipality: in.Municipality, Country: &in.Country,
+		NutsCode: in.NutsCode, Themes: in.Themes, Mims: in.Mims, Tools: in.Tools, Funding: in.Funding,
+		Results: in.Results, Transferability: in.Transferability, Year: &in.Year, Status: in.Status,
+		Authors: nonNil(in.Authors), SourceURL: in.SourceURL}
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func (in *UpdateBestPracticeInput) applyTo(p *practiceDraft) {
+	set(&p.Title, in.Title)
+	set(&p.Slug, in.Slug)
+	set(&p.Summary, in.Summary)
+	set(&p.Body, in.Body)
+	set(&p.Language, in.Language)
+	setList(&p.translations, in.Translations)
+	setOpt(&p.Municipality, in.Municipality)
+	set(&p.CountryCode, in.Country)
+	setOpt(&p.NutsCode, in.NutsCode)
+	setList(&p.themes, in.Themes)
+	setList(&p.mims, in.Mims)
+	setList(&p.tools, in.Tools)
+	setList(&p.funding, in.Funding)
+	set(&p.Results, in.Results)
+	set(&p.Transferability, in.Transferability)
+	set(&p.Year, in.Year)
+	set(&p.Status, in.Status)
+	setList(&p.authors, in.Authors)
+	setOpt(&p.SourceURL, in.SourceURL)
+}
+
+// practiceRefs are a draft's references, resolved to row ids.
+type practiceRefs struct {
+	mims                   []int32
+	tools, funding, authors []int64
+}
+
+func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceRefs, []UserError, error) {
+	v := &validator{ref: d.ref}
+	v.text("title", &p.Title, true, 300)
+	if p.Slug == "" {
+		p.Slug = Slugify(p.Title)
+		if p.Slug == "" {
+			v.fail("slug", UserErrorRequired, "the title has no Latin letters to derive a slug from: give a slug")
+		}
+	}
+	if p.Slug != "" {
+		v.slug("slug", p.Slug)
+	}
+	v.text("summary", &p.Summary, false, 2000)
+	v.text("body", &p.Body, false, 100000)
+	v.language("language", p.Language)
+	seen := map[string]bool{p.Language: true}
+	for i, t := range p.translations {
+		v.language(fieldIndex("translations", i, "language"), t.Language)
+		if seen[t.Language] {
+			v.fail(fieldIndex("translations", i, "language"), UserErrorDuplicate, "there is already a text in %q", t.Language)
+		}
+		seen[t.Language] = true
+		v.text(fieldIndex("translations", i, "title"), &t.Title, true, 300)
+		if t.Summary == nil {
+			t.Summary = new(string)
+		}
+		v.text(fieldIndex("translations", i, "summary"), t.Summary, false, 2000)
+	}
+	v.optText("municipality", &p.Municipality, 200)
+	v.country("country", p.CountryCode)
+	v.optText("nutsCode", &p.NutsCode, 5)
+	if p.NutsCode != nil && (!nutsPattern.MatchString(*p.NutsCode) || (*p.NutsCode)[:2] != p.CountryCode) {
+		v.fail("nutsCode", UserErrorInvalid, "%q is not a NUTS code in country %s", *p.NutsCode, p.CountryCode)
+	}
+	p.themes = v.themes("themes", p.themes)
+	refs := &practiceRefs{mims: v.mims("mims", p.mims)}
+	refs.tools = v.ids("tools", "DigitalTool", p.tools)
+	refs.funding = v.ids("funding", "FundingOpportunity", p.funding)
+	refs.authors = v.ids("authors", "Member", p.authors)
+	if len(p.authors) == 0 {
+		v.fail("authors", UserErrorRequired, "a best practice needs at least one authoring member")
+	}
+	v.text("results", &p.Results, false, 10000)
+	v.text("transferability", &p.Transferability, false, 10000)
+	if p.Year < 1990 || int(p.Year) > d.Today().Year()+1 {
+		v.fail("year", UserErrorOutOfRange, "year must be between 1990 and next year")
+	}
+	v.url("sourceUrl", p.SourceURL)
+	if !v.ok() {
+		return nil, v.errs, nil
+	}
+	for _, ref := range []struct {
+		field, table, typ string
+		ids               []int64
+	}{{"tools", "digital_tool", "DigitalTool", refs.tools}, {"funding", "funding_opportunity", "FundingOpportunity", refs.funding},
+		{"authors", "member", "Member", refs.authors}} {
+		missing, err := checkExist(ctx, d.Pool, ref.table, ref.ids)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range missing {
+			v.fail(ref.field, UserErrorUnknownReference, "no %s has the ID %q", ref.typ, GlobalID(ref.typ, id))
+		}
+	}
+	return refs, v.errs, nil
+}
+
+// CreateBestPractice validates and stores a new best practice.
+func (d *DB) CreateBestPractice(ctx context.Context, in *CreateBestPracticeInput) (*BestPractice, []UserError, error) {
+	p := &practiceDraft{BestPractice: BestPractice{Status: BestPracticeStatusDraft}}
+	in.asUpdate().applyTo(p)
+	return d.savePractice(ctx, p)
+}
+
+// UpdateBestPractice validates and applies a change to a best practice.
+func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput) (*BestPractice, []UserError, error) {
+	id, ok := entityID(in.ID, "BestPractice")
+	if !ok {
+		return nil, notFound("id", "BestPractice", in.ID), nil
+	}
+	cur, err := d.BestPracticesByID(ctx, []int64{id})
+	if err != nil || cur[0] == nil {
+		return nil, notFound("id", "BestPractice", in.ID), err
+	}
+	p := &practiceDraft{BestPractice: *cur[0]}
+	if err := d.loadPracticeDraft(ctx, p); err != nil {
+		return nil, nil, err
+	}
+	in.applyTo(p)
+	return d.savePractice(ctx, p)
+}
+
+// loadPracticeDraft reads a stored practice's relations, so that an update that leaves them out keeps them.
+func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
+	ids := []int64{p.ID}
+	tr, err := d.PracticeTranslations(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, t := range tr[p.ID] {
+		p.translations = append(p.translations, &TranslationInput{Language: t.Language, Title: t.Title, Summary: &t.Summary})
+	}
+	themes, err := d.PracticeThemes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	p.themes = themes[p.ID]
+	mims, err := d.PracticeMims(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range mims[p.ID] {
+		m := d.ref.MimByID(id)
+		p.mims = append(p.mims, &MimRef{Code: m.Code, Edition: m.Edition})
+	}
+	for _, link := range []struct {
+		table, column, typ string
+		dst                *[]string
+	}{{"best_practice_tool", "tool_id", "DigitalTool", &p.tools}, {"best_practice_funding", "funding_id", "FundingOpportunity", &p.funding},
+		{"best_practice_author", "member_id", "Member", &p.authors}} {
+		linked, err := queryGroupedValues[int64](ctx, d.Pool, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
+		if err != nil {
+			return err
+		}
+		for _, id := range linked[p.ID] {
+			*link.dst = append(*link.dst, GlobalID(link.typ, id))
+		}
+	}
+	return nil
+}
+
+func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice, []UserError, error) {
+	refs, errs, err := d.validatePractice(ctx, p)
+	if err != nil || len(errs) > 0 {
+		return nil, errs, err
+	}
+	err = d.tx(ctx, func(tx pgx.Tx) error { return writePractice(ctx, tx, p, refs) })
+	if errs := duplicateErrors(err, map[string]string{"best_practice_slug_key": "slug"}); errs != nil {
+		return nil, errs, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	saved, err := d.BestPracticesByID(ctx, []int64{p.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved[0], nil, nil
+}
+
+func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *practiceRefs) error {
+	args := []any{p.Slug, p.Title, p.Summary, p.Body, p.Language, p.Municipality, p.CountryCode, p.NutsCode,
+		p.Results, p.Transferability, p.Year, p.Status, p.SourceURL}
+	if p.ID == 0 {
+		err := tx.QueryRow(ctx, `insert into best_practice (slug, title, summary, body, language, municipality,
+			country_code, nuts_code, results, transferability, year, status, source_url)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`, args...).Scan(&p.ID)
+		if err != nil {
+			return err
+		}
+	} else {
+		_, err := tx.Exec(ctx, `update best_practice set slug = $1, title = $2, summary = $3, body = $4, language = $5,
+			municipality = $6, country_code = $7, nuts_code = $8, results = $9, transferability = $10, year = $11,
+			status = $12, source_url = $13, updated_at = now() where id = $14`, append(args, p.ID)...)
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := tx.Exec(ctx, "delete from best_practice_translation where practice_id = $1", p.ID); err != nil {
+		return err
+	}
+	for _, t := range p.translations {
+		if _, err := tx.Exec(ctx, "insert into best_practice_translation (practice_id, language, title, summary) values ($1, $2, $3, $4)",
+			p.ID, t.Language, t.Title, *t.Summary); err != nil {
+			return err
+		}
+	}
+	if err := replaceLinks(ctx, tx, "best_practice_theme", "practice_id", "theme_code", p.ID, p.themes); err != nil {
+		return err
+	}
+	if err := replaceLinks(ctx, tx, "best_practice_mim", "practice_id", "mim_id", p.ID, refs.mims); err != nil {
+		return err
+	}
+	if err := replaceLinks(ctx, tx, "best_practice_tool", "practice_id", "tool_id", p.ID, refs.tools); err != nil {
+		return err
+	}
+	if err := replaceLinks(ctx, tx, "best_practice_funding", "practice_id", "funding_id", p.ID, refs.funding); err != nil {
+		return err
+	}
+	return replaceLinks(ctx, tx, "best_practice_author", "practice_id", "member_id", p.ID, refs.authors)
+}
+
+// DeleteBestPractice deletes a best practice with its links.
+func (d *DB) DeleteBestPractice(ctx context.Context, gid string) ([]UserError, error) {
+	return d.deleteEntity(ctx, "best_practice", "BestPractice", gid)
+}

@@ -1,0 +1,152 @@
+package db
+
+import (
+	"context"
+	"io/fs"
+	"regexp"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Reference is the reference data: countries, themes, programmes, MIMs and licences. It is fixed by
+// migrations and small, so it is read once at start.
+type Reference struct {
+	Countries  []*Country
+	Themes     []*Theme
+	Programmes []*Programme
+	Mims       []*Mim
+	country    map[string]*Country
+	theme      map[string]*Theme
+	programme  map[string]*Programme
+	mimByID    map[int32]*Mim
+	mimByRef   map[MimRef]*Mim
+	openSource map[string]bool // SPDX id -> OSI approved
+}
+
+func (r *Reference) Country(code string) *Country     { return r.country[code] }
+func (r *Reference) Theme(code string) *Theme         { return r.theme[code] }
+func (r *Reference) Programme(code string) *Programme { return r.programme[code] }
+func (r *Reference) MimByID(id int32) *Mim            { return r.mimByID[id] }
+func (r *Reference) Mim(ref MimRef) *Mim              { return r.mimByRef[ref] }
+
+// Licence tells whether id is an accepted SPDX identifier and whether it is open source.
+func (r *Reference) Licence(id string) (known, openSource bool) {
+	openSource, known = r.openSource[id]
+	return known, openSource
+}
+
+func loadReference(ctx context.Context, q Querier) (*Reference, error) {
+	r := &Reference{country: map[string]*Country{}, theme: map[string]*Theme{}, programme: map[string]*Programme{},
+		mimByID: map[int32]*Mim{}, mimByRef: map[MimRef]*Mim{}, openSource: map[string]bool{}}
+	var err error
+	if r.Countries, err = queryAll[Country](ctx, q, "select code, iso_code, name from country order by eu_order"); err != nil {
+		return nil, err
+	}
+	if r.Themes, err = queryAll[Theme](ctx, q, "select code, name, data_theme from theme order by name"); err != nil {
+		return nil, err
+	}
+	if r.Programmes, err = queryAll[Programme](ctx, q, "select code, name, period from programme order by code"); err != nil {
+		return nil, err
+	}
+	if r.Mims, err = queryAll[Mim](ctx, q, "select id, code, edition, name from mim order by edition, length(code), code"); err != nil {
+		return nil, err
+	}
+	for _, c := range r.Countries {
+		r.country[c.Code] = c
+	}
+	for _, t := range r.Themes {
+		r.theme[t.Code] = t
+	}
+	for _, p := range r.Programmes {
+		r.programme[p.Code] = p
+	}
+	for _, m := range r.Mims {
+		r.mimByID[m.ID] = m
+		r.mimByRef[MimRef{Code: m.Code, Edition: m.Edition}] = m
+	}
+	rows, err := q.Query(ctx, "select spdx_id, open_source from licence")
+	if err != nil {
+		return nil, err
+	}
+	var id string
+	var open bool
+	_, err = pgx.ForEachRow(rows, []any{&id, &open}, func() error {
+		r.openSource[id] = open
+		return nil
+	})
+	return r, err
+}
+
+func (c *Country) fields() []any   { return []any{&c.Code, &c.IsoCode, &c.Name} }
+func (t *Theme) fields() []any     { return []any{&t.Code, &t.Name, &t.DataTheme} }
+func (p *Programme) fields() []any { return []any{&p.Code, &p.Name, &p.Period} }
+func (m *Mim) fields() []any       { return []any{&m.ID, &m.Code, &m.Edition, &m.Name} }
+
+// scannable is a type that can be read from a row: fields are its columns, in select order.
+type scannable[T any] interface {
+	*T
+	fields() []any
+}
+
+// queryAll reads every row into a new T.
+func queryAll[T any, PT scannable[T]](ctx context.Context, q Querier, sql string, args ...any) ([]*T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*T{}
+	for rows.Next() {
+		item := new(T)
+		if err := rows.Scan(PT(item).fields()...); err != nil {
+			return nil, err
+		}
+		out = append(out, item)
+	}
+	return out, rows.Err()
+}
+
+// queryGrouped reads rows whose first column is a parent id, grouping the rest into new Ts by parent.
+func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql string, args ...any) (map[int64][]*T, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]*T{}
+	var parent int64
+	for rows.Next() {
+		item := new(T)
+		if err := rows.Scan(append([]any{&parent}, PT(item).fields()...)...); err != nil {
+			return nil, err
+		}
+		out[parent] = append(out[parent], item)
+	}
+	return out, rows.Err()
+}
+
+// queryGroupedValues reads (parent id, value) rows into lists of values by parent.
+func queryGroupedValues[V any](ctx context.Context, q Querier, sql string, args ...any) (map[int64][]V, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]V{}
+	var parent int64
+	var v V
+	_, err = pgx.ForEachRow(rows, []any{&parent, &v}, func() error {
+		out[parent] = append(out[parent], v)
+		return nil
+	})
+	return out, err
+}
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -1,0 +1,284 @@
+package db
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type DigitalToolFilter struct {
+	Theme             []string
+	Licence           []string
+	OpenSource        *bool
+	DevelopmentStatus []DevelopmentStatus
+	Mim               *MimRef
+	Country           *string
+	Language          *string
+}
+
+type DigitalToolOrderField string
+
+type DigitalToolOrder struct {
+	Field     DigitalToolOrderField
+	Direction OrderDirection
+}
+
+type CreateDigitalToolInput struct {
+	Name              string
+	Slug              *string
+	Description       *string
+	Provider          *string
+	Licence           string
+	DevelopmentStatus DevelopmentStatus
+	Themes            []string
+	Mims              []*MimRef
+	Standards         []string
+	Languages         []string
+	Countries         []string
+	Website           *string
+	RepositoryURL     *string
+}
+
+type UpdateDigitalToolInput struct {
+	ID                string
+	Name              *string
+	Slug              *string
+	Description       *string
+	Provider          *string
+	Licence           *string
+	DevelopmentStatus *DevelopmentStatus
+	Themes            []string
+	Mims              []*MimRef
+	Standards         []string
+	Languages         []string
+	Countries         []string
+	Website           *string
+	RepositoryURL     *string
+}
+
+// toolColumns derives open_source from the licence on every read, so it cannot go stale.
+const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
+	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
+	t.languages, t.website, t.repository_url, t.created_at, t.updated_at`
+
+func (t *DigitalTool) fields() []any {
+	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
+		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.CreatedAt, &t.UpdatedAt}
+}
+
+func (t *DigitalTool) key() int64 { return t.ID }
+
+var toolOrders = map[DigitalToolOrderField]orderKey{
+	"NAME":       {"NAME", "t.name", "text"},
+	"CREATED_AT": {"CREATED_AT", "t.created_at", "timestamptz"},
+}
+
+// toolParents are the relations that lead to lists of digital tools.
+var toolParents = map[string]*parentSpec{
+	"theme": {join: "join digital_tool_theme tt on tt.tool_id = t.id", column: "tt.theme_code", keyType: "text"},
+}
+
+func toolList(f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
+	s := &listSpec{from: "digital_tool t", alias: "t", columns: toolColumns, order: toolOrders["NAME"]}
+	if o != nil {
+		s.order, s.desc = toolOrders[o.Field], o.Direction == OrderDirectionDesc
+	}
+	if f == nil {
+		return s
+	}
+	s.filter = func(b *builder) {
+		if f.Theme != nil {
+			b.where("exists (select 1 from digital_tool_theme x where x.tool_id = t.id and x.theme_code = any(%s))", f.Theme)
+		}
+		if f.Licence != nil {
+			b.where("t.licence = any(%s)", f.Licence)
+		}
+		if f.OpenSource != nil {
+			b.where("(select l.open_source from licence l where l.spdx_id = t.licence) = %s", *f.OpenSource)
+		}
+		if f.DevelopmentStatus != nil {
+			b.where("t.development_status = any(%s)", enumStrings(f.DevelopmentStatus))
+		}
+		if f.Mim != nil {
+			b.where("exists (select 1 from digital_tool_mim x join mim on mim.id = x.mim_id where x.tool_id = t.id and mim.code = %s and mim.edition = %s)", f.Mim.Code, f.Mim.Edition)
+		}
+		if f.Country != nil {
+			b.where("exists (select 1 from digital_tool_country x where x.tool_id = t.id and x.country_code = %s)", *f.Country)
+		}
+		if f.Language != nil {
+			b.where("%s = any(t.languages)", *f.Language)
+		}
+	}
+	return s
+}
+
+// DigitalTools lists digital tools.
+func (d *DB) DigitalTools(ctx context.Context, page PageArgs, f *DigitalToolFilter, o *DigitalToolOrder) (*Page[*DigitalTool], error) {
+	return rootPage[DigitalTool](ctx, d, toolList(f, o), page)
+}
+
+// DigitalToolBySlug returns the tool with this slug, or nil.
+func (d *DB) DigitalToolBySlug(ctx context.Context, slug string) (*DigitalTool, error) {
+	return queryOne[DigitalTool](ctx, d.Pool, "select "+toolColumns+" from digital_tool t where t.slug = $1", slug)
+}
+
+// DigitalToolsByID returns tools in the order of ids, nil where one does not exist.
+func (d *DB) DigitalToolsByID(ctx context.Context, ids []int64) ([]*DigitalTool, error) {
+	return byIDs[DigitalTool](ctx, d.Pool, "select "+toolColumns+" from digital_tool t where t.id = any($1)", ids)
+}
+
+func (d *DB) ToolThemes(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	return queryGroupedValues[string](ctx, d.Pool,
+		"select tool_id, theme_code from digital_tool_theme where tool_id = any($1) order by theme_code", ids)
+}
+
+func (d *DB) ToolMims(ctx context.Context, ids []int64) (map[int64][]int32, error) {
+	return queryGroupedValues[int32](ctx, d.Pool,
+		"select tool_id, mim_id from digital_tool_mim where tool_id = any($1) order by mim_id", ids)
+}
+
+func (d *DB) ToolCountries(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	return queryGroupedValues[string](ctx, d.Pool, `select x.tool_id, x.country_code from digital_tool_country x
+		join country c on c.code = x.country_code where x.tool_id = any($1) order by c.eu_order`, ids)
+}
+
+type toolDraft struct {
+	DigitalTool
+	themes    []string
+	mims      []*MimRef
+	countries []string
+}
+
+func (in *CreateDigitalToolInput) asUpdate() *UpdateDigitalToolInput {
+	return &UpdateDigitalToolInput{Name: &in.Name, Slug: in.Slug, Description: in.Description, Provider: in.Provider,
+		Licence: &in.Licence, DevelopmentStatus: &in.DevelopmentStatus, Themes: in.Themes, Mims: in.Mims,
+		Standards: in.Standards, Languages: in.Languages, Countries: in.Countries, Website: in.Website,
+		RepositoryURL: in.RepositoryURL}
+}
+
+func (in *UpdateDigitalToolInput) applyTo(t *toolDraft) {
+	set(&t.Name, in.Name)
+	set(&t.Slug, in.Slug)
+	set(&t.Description, in.Description)
+	setOpt(&t.Provider, in.Provider)
+	set(&t.Licence, in.Licence)
+	set(&t.DevelopmentStatus, in.DevelopmentStatus)
+	setList(&t.themes, in.Themes)
+	setList(&t.mims, in.Mims)
+	setList(&t.Standards, in.Standards)
+	setList(&t.Languages, in.Languages)
+	setList(&t.countries, in.Countries)
+	setOpt(&t.Website, in.Website)
+	setOpt(&t.RepositoryURL, in.RepositoryURL)
+}
+
+func (d *DB) validateTool(t *toolDraft) ([]int32, []UserError) {
+	v := &validator{ref: d.ref}
+	v.text("name", &t.Name, true, 200)
+	if t.Slug == "" {
+		t.Slug = Slugify(t.Name)
+	}
+	v.slug("slug", t.Slug)
+	v.text("description", &t.Description, false, 10000)
+	v.optText("provider", &t.Provider, 300)
+	if known, _ := v.ref.Licence(t.Licence); !known {
+		v.fail("licence", UserErrorInvalid, "%q is not an SPDX licence identifier the hub knows (e.g. EUPL-1.2, AGPL-3.0-only, Apache-2.0; NOASSERTION when none is stated)", t.Licence)
+	}
+	t.themes = v.themes("themes", t.themes)
+	mims := v.mims("mims", t.mims)
+	t.Standards = dedupe(t.Standards)
+	for i := range t.Standards {
+		v.text(fmt.Sprintf("standards.%d", i), &t.Standards[i], true, 100)
+	}
+	t.Languages = dedupe(t.Languages)
+	for i, l := range t.Languages {
+		v.language(fmt.Sprintf("languages.%d", i), l)
+	}
+	t.countries = v.countries("countries", t.countries)
+	v.url("website", t.Website)
+	v.url("repositoryUrl", t.RepositoryURL)
+	return mims, v.errs
+}
+
+// CreateDigitalTool validates and stores a new digital tool.
+func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput) (*DigitalTool, []UserError, error) {
+	t := &toolDraft{DigitalTool: DigitalTool{Standards: []string{}, Languages: []string{}}}
+	in.asUpdate().applyTo(t)
+	return d.saveTool(ctx, t)
+}
+
+// UpdateDigitalTool validates and applies a change to a digital tool.
+func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) (*DigitalTool, []UserError, error) {
+	id, ok := entityID(in.ID, "DigitalTool")
+	if !ok {
+		return nil, notFound("id", "DigitalTool", in.ID), nil
+	}
+	cur, err := d.DigitalToolsByID(ctx, []int64{id})
+	if err != nil || cur[0] == nil {
+		return nil, notFound("id", "DigitalTool", in.ID), err
+	}
+	t := &toolDraft{DigitalTool: *cur[0]}
+	if t.themes, err = d.one(d.ToolThemes(ctx, []int64{id})); err != nil {
+		return nil, nil, err
+	}
+	if t.countries, err = d.one(d.ToolCountries(ctx, []int64{id})); err != nil {
+		return nil, nil, err
+	}
+	mims, err := d.ToolMims(ctx, []int64{id})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range mims[id] {
+		mim := d.ref.MimByID(m)
+		t.mims = append(t.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
+	}
+	in.applyTo(t)
+	return d.saveTool(ctx, t)
+}
+
+func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserError, error) {
+	mims, errs := d.validateTool(t)
+	if len(errs) > 0 {
+		return nil, errs, nil
+	}
+	err := d.tx(ctx, func(tx pgx.Tx) error {
+		args := []any{t.Slug, t.Name, t.Description, t.Provider, t.Licence, t.DevelopmentStatus, t.Standards,
+			t.Languages, t.Website, t.RepositoryURL}
+		if t.ID == 0 {
+			err := tx.QueryRow(ctx, `insert into digital_tool (slug, name, description, provider, licence,
+				development_status, standards, languages, website, repository_url)
+				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`, args...).Scan(&t.ID)
+			if err != nil {
+				return err
+			}
+		} else if _, err := tx.Exec(ctx, `update digital_tool set slug = $1, name = $2, description = $3, provider = $4,
+				licence = $5, development_status = $6, standards = $7, languages = $8, website = $9,
+				repository_url = $10, updated_at = now() where id = $11`, append(args, t.ID)...); err != nil {
+			return err
+		}
+		if err := replaceLinks(ctx, tx, "digital_tool_theme", "tool_id", "theme_code", t.ID, t.themes); err != nil {
+			return err
+		}
+		if err := replaceLinks(ctx, tx, "digital_tool_mim", "tool_id", "mim_id", t.ID, mims); err != nil {
+			return err
+		}
+		return replaceLinks(ctx, tx, "digital_tool_country", "tool_id", "country_code", t.ID, t.countries)
+	})
+	if errs := duplicateErrors(err, map[string]string{"digital_tool_slug_key": "slug"}); errs != nil {
+		return nil, errs, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	saved, err := d.DigitalToolsByID(ctx, []int64{t.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved[0], nil, nil
+}
+
+// DeleteDigitalTool deletes a digital tool; practices that used it stay.
+func (d *DB) DeleteDigitalTool(ctx context.Context, gid string) ([]UserError, error) {
+	return d.deleteEntity(ctx, "digital_tool", "DigitalTool", gid)
+}

@@ -1,0 +1,228 @@
+package db
+
+import "time"
+
+// The hub's domain types. gqlgen binds the GraphQL types of the same name onto them (autobind in
+// gqlgen.yml), so a field added here and in the schema needs no copying code in between.
+
+type MemberKind string
+
+const (
+	MemberKindNationalAssociation  MemberKind = "NATIONAL_ASSOCIATION"
+	MemberKindRegionalAssociation  MemberKind = "REGIONAL_ASSOCIATION"
+	MemberKindNetworkOrInitiative  MemberKind = "NETWORK_OR_INITIATIVE"
+	MemberKindAgency               MemberKind = "AGENCY"
+	MemberKindResearchOrganisation MemberKind = "RESEARCH_ORGANISATION"
+	MemberKindOther                MemberKind = "OTHER"
+)
+
+type MemberStatus string
+
+const (
+	MemberStatusActive    MemberStatus = "ACTIVE"
+	MemberStatusSuspended MemberStatus = "SUSPENDED"
+	MemberStatusLeft      MemberStatus = "LEFT"
+)
+
+type BestPracticeStatus string
+
+const (
+	BestPracticeStatusDraft     BestPracticeStatus = "DRAFT"
+	BestPracticeStatusPublished BestPracticeStatus = "PUBLISHED"
+	BestPracticeStatusArchived  BestPracticeStatus = "ARCHIVED"
+)
+
+type DeadlineModel string
+
+const (
+	DeadlineModelSingleStage    DeadlineModel = "SINGLE_STAGE"
+	DeadlineModelTwoStage       DeadlineModel = "TWO_STAGE"
+	DeadlineModelMultipleCutOff DeadlineModel = "MULTIPLE_CUT_OFF"
+)
+
+type FundingStatus string
+
+const (
+	FundingStatusForthcoming FundingStatus = "FORTHCOMING"
+	FundingStatusOpen        FundingStatus = "OPEN"
+	FundingStatusClosed      FundingStatus = "CLOSED"
+)
+
+type DevelopmentStatus string
+
+const (
+	DevelopmentStatusUnderDevelopment DevelopmentStatus = "UNDER_DEVELOPMENT"
+	DevelopmentStatusCompleted        DevelopmentStatus = "COMPLETED"
+	DevelopmentStatusDeprecated       DevelopmentStatus = "DEPRECATED"
+)
+
+type OrderDirection string
+
+const (
+	OrderDirectionAsc  OrderDirection = "ASC"
+	OrderDirectionDesc OrderDirection = "DESC"
+)
+
+type Country struct {
+	Code    string
+	IsoCode string
+	Name    string
+}
+
+type Theme struct {
+	Code      string
+	Name      string
+	DataTheme string
+}
+
+type Programme struct {
+	Code   string
+	Name   string
+	Period *string
+}
+
+type Mim struct {
+	ID      int32 `json:"-"`
+	Code    string
+	Edition string
+	Name    string
+}
+
+type MimRef struct {
+	Code    string
+	Edition string
+}
+
+type Member struct {
+	ID                        int64
+	Slug                      string
+	Name                      string
+	NativeName                *string
+	Acronym                   *string
+	Kind                      MemberKind
+	CountryCode               string
+	MunicipalitiesRepresented *int32
+	Description               string
+	Website                   *string
+	Status                    MemberStatus
+	JoinedOn                  time.Time
+	CreatedAt                 time.Time
+	UpdatedAt                 time.Time
+}
+
+type ContactPoint struct {
+	Role  string
+	Email string
+}
+
+type BestPractice struct {
+	ID              int64
+	Slug            string
+	Title           string
+	Summary         string
+	Body            string
+	Language        string
+	Municipality    *string
+	CountryCode     string
+	NutsCode        *string
+	Results         string
+	Transferability string
+	Year            int32
+	Status          BestPracticeStatus
+	SourceURL       *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+type Translation struct {
+	Language string
+	Title    string
+	Summary  string
+}
+
+type FundingOpportunity struct {
+	ID              int64
+	Identifier      string
+	CallIdentifier  *string
+	Title           string
+	ProgrammeCode   string
+	ActionType      *string
+	Description     string
+	OpeningDate     time.Time
+	DeadlineModel   DeadlineModel
+	Deadlines       []time.Time
+	TotalBudget     *string
+	MinContribution *string
+	MaxContribution *string
+	URL             *string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+}
+
+// StatusOn derives the status for a given day: a call is open from its opening date through its last
+// deadline, both inclusive.
+func (f *FundingOpportunity) StatusOn(day time.Time) FundingStatus {
+	switch {
+	case day.Before(f.OpeningDate):
+		return FundingStatusForthcoming
+	case day.After(f.Deadlines[len(f.Deadlines)-1]):
+		return FundingStatusClosed
+	default:
+		return FundingStatusOpen
+	}
+}
+
+// NextDeadlineOn is the first deadline on or after day, or nil once all have passed.
+func (f *FundingOpportunity) NextDeadlineOn(day time.Time) *time.Time {
+	for _, d := range f.Deadlines {
+		if !d.Before(day) {
+			return &d
+		}
+	}
+	return nil
+}
+
+type DigitalTool struct {
+	ID                int64
+	Slug              string
+	Name              string
+	Description       string
+	Provider          *string
+	Licence           string
+	OpenSource        bool
+	DevelopmentStatus DevelopmentStatus
+	Standards         []string
+	Languages         []string
+	Website           *string
+	RepositoryURL     *string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+type DateRange struct {
+	From *time.Time
+	To   *time.Time
+}
+
+type IntRange struct {
+	From *int32
+	To   *int32
+}
+
+type UserErrorCode string
+
+const (
+	UserErrorRequired         UserErrorCode = "REQUIRED"
+	UserErrorInvalid          UserErrorCode = "INVALID"
+	UserErrorUnknownReference UserErrorCode = "UNKNOWN_REFERENCE"
+	UserErrorDuplicate        UserErrorCode = "DUPLICATE"
+	UserErrorNotFound         UserErrorCode = "NOT_FOUND"
+	UserErrorOutOfRange       UserErrorCode = "OUT_OF_RANGE"
+)
+
+// UserError is a refused input: the mutation changed nothing.
+type UserError struct {
+	Field   []string
+	Message string
+	Code    UserErrorCode
+}

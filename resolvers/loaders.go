@@ -1,0 +1,204 @@
+package resolvers
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// Loaders batch the nested fields of one request: each asks for its parent's data by key, and one SQL
+// statement answers all keys that arrive within the wait. So a query costs a statement per level and
+// field, however many items its pages hold. They are made per request, so nothing is cached across
+// requests.
+type Loaders struct {
+	members   *dataloadgen.Loader[int64, *db.Member]
+	practices *dataloadgen.Loader[int64, *db.BestPractice]
+	tools     *dataloadgen.Loader[int64, *db.DigitalTool]
+	funding   *dataloadgen.Loader[int64, *db.FundingOpportunity]
+
+	memberOtherCountries *dataloadgen.Loader[int64, []string]
+	memberContactPoints  *dataloadgen.Loader[int64, []*db.ContactPoint]
+	practiceTranslations *dataloadgen.Loader[int64, []*db.Translation]
+	practiceThemes       *dataloadgen.Loader[int64, []string]
+	practiceMims         *dataloadgen.Loader[int64, []int32]
+	practiceTools        *dataloadgen.Loader[int64, []*db.DigitalTool]
+	practiceFunding      *dataloadgen.Loader[int64, []*db.FundingOpportunity]
+	practiceAuthors      *dataloadgen.Loader[int64, []*db.Member]
+	fundingCountries     *dataloadgen.Loader[int64, []string]
+	fundingThemes        *dataloadgen.Loader[int64, []string]
+	toolThemes           *dataloadgen.Loader[int64, []string]
+	toolMims             *dataloadgen.Loader[int64, []int32]
+	toolCountries        *dataloadgen.Loader[int64, []string]
+
+	practicePages *connLoader[db.BestPractice, db.BestPracticeFilter, db.BestPracticeOrder]
+	memberPages   *connLoader[db.Member, db.MemberFilter, db.MemberOrder]
+	toolPages     *connLoader[db.DigitalTool, db.DigitalToolFilter, db.DigitalToolOrder]
+	fundingPages  *connLoader[db.FundingOpportunity, db.FundingOpportunityFilter, db.FundingOpportunityOrder]
+}
+
+// LoaderWait is how long a loader gathers keys before it runs its statement. gqlgen resolves the items
+// of a list concurrently, so their keys arrive within microseconds of each other; the margin is for a
+// busy machine, where fewer keys per batch would mean more statements, not wrong answers.
+var LoaderWait = 2 * time.Millisecond
+
+// NewLoaders makes the loaders of one request.
+func NewLoaders(d *db.DB) *Loaders {
+	return &Loaders{
+		members:   byID(d.MembersByID),
+		practices: byID(d.BestPracticesByID),
+		tools:     byID(d.DigitalToolsByID),
+		funding:   byID(d.FundingOpportunitiesByID),
+
+		memberOtherCountries: grouped(d.MemberOtherCountries),
+		memberContactPoints:  grouped(d.MemberContactPoints),
+		practiceTranslations: grouped(d.PracticeTranslations),
+		practiceThemes:       grouped(d.PracticeThemes),
+		practiceMims:         grouped(d.PracticeMims),
+		practiceTools:        grouped(d.PracticeTools),
+		practiceFunding:      grouped(d.PracticeFunding),
+		practiceAuthors:      grouped(d.PracticeAuthors),
+		fundingCountries:     grouped(d.FundingCountries),
+		fundingThemes:        grouped(d.FundingThemes),
+		toolThemes:           grouped(d.ToolThemes),
+		toolMims:             grouped(d.ToolMims),
+		toolCountries:        grouped(d.ToolCountries),
+
+		practicePages: newConnLoader(d.BestPracticePages, d.BestPracticeCounts),
+		memberPages:   newConnLoader(d.MemberPages, d.MemberCounts),
+		toolPages:     newConnLoader(d.DigitalToolPages, d.DigitalToolCounts),
+		fundingPages:  newConnLoader(d.FundingOpportunityPages, d.FundingOpportunityCounts),
+	}
+}
+
+type loadersKey struct{}
+
+// WithLoaders attaches a request's loaders to its context.
+func WithLoaders(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, loadersKey{}, l)
+}
+
+func loaders(ctx context.Context) *Loaders {
+	return ctx.Value(loadersKey{}).(*Loaders)
+}
+
+func byID[T any](fetch func(context.Context, []int64) ([]*T, error)) *dataloadgen.Loader[int64, *T] {
+	return dataloadgen.NewLoader(func(ctx context.Context, ids []int64) ([]*T, []error) {
+		items, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return items, nil
+	}, dataloadgen.WithWait(LoaderWait))
+}
+
+func grouped[V any](fetch func(context.Context, []int64) (map[int64][]V, error)) *dataloadgen.Loader[int64, []V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, ids []int64) ([][]V, []error) {
+		byParent, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, []error{err}
+		}
+		out := make([][]V, len(ids))
+		for i, id := range ids {
+			out[i] = byParent[id]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(LoaderWait))
+}
+
+// pageKey names one page of a relation for one parent. Args is the JSON of the page arguments, filter and
+// order, so that keys with the same arguments share a statement and the key stays comparable.
+type pageKey struct {
+	relation, parent, args string
+}
+
+type pageArgs[F, O any] struct {
+	Page   db.PageArgs `json:"p"`
+	Filter *F          `json:"f,omitempty"`
+	Order  *O          `json:"o,omitempty"`
+}
+
+// connLoader batches the pages and total counts of a relation's connections.
+type connLoader[T, F, O any] struct {
+	pages  *dataloadgen.Loader[pageKey, *db.Page[*T]]
+	counts *dataloadgen.Loader[pageKey, int]
+}
+
+func newConnLoader[T, F, O any](
+	pages func(ctx context.Context, relation string, parents []string, page db.PageArgs, f *F, o *O) (map[string]*db.Page[*T], error),
+	counts func(ctx context.Context, relation string, parents []string, f *F) (map[string]int, error),
+) *connLoader[T, F, O] {
+	return &connLoader[T, F, O]{
+		pages: dataloadgen.NewLoader(func(ctx context.Context, keys []pageKey) ([]*db.Page[*T], []error) {
+			return fetchByGroup(ctx, keys, func(ctx context.Context, relation, args string, parents []string) (map[string]*db.Page[*T], error) {
+				var a pageArgs[F, O]
+				if err := json.Unmarshal([]byte(args), &a); err != nil {
+					return nil, err
+				}
+				return pages(ctx, relation, parents, a.Page, a.Filter, a.Order)
+			})
+		}, dataloadgen.WithWait(LoaderWait)),
+		counts: dataloadgen.NewLoader(func(ctx context.Context, keys []pageKey) ([]int, []error) {
+			return fetchByGroup(ctx, keys, func(ctx context.Context, relation, args string, parents []string) (map[string]int, error) {
+				var a pageArgs[F, O]
+				if err := json.Unmarshal([]byte(args), &a); err != nil {
+					return nil, err
+				}
+				return counts(ctx, relation, parents, a.Filter)
+			})
+		}, dataloadgen.WithWait(LoaderWait)),
+	}
+}
+
+// fetchByGroup runs one fetch per distinct (relation, arguments) among the keys.
+func fetchByGroup[V any](ctx context.Context, keys []pageKey, fetch func(ctx context.Context, relation, args string, parents []string) (map[string]V, error)) ([]V, []error) {
+	type group struct{ relation, args string }
+	parents := map[group][]string{}
+	var order []group
+	for _, k := range keys {
+		g := group{k.relation, k.args}
+		if _, seen := parents[g]; !seen {
+			order = append(order, g)
+		}
+		parents[g] = append(parents[g], k.parent)
+	}
+	results := map[group]map[string]V{}
+	errs := map[group]error{}
+	for _, g := range order {
+		results[g], errs[g] = fetch(ctx, g.relation, g.args, parents[g])
+	}
+	out := make([]V, len(keys))
+	outErrs := make([]error, len(keys))
+	failed := false
+	for i, k := range keys {
+		g := group{k.relation, k.args}
+		out[i], outErrs[i] = results[g][k.parent], errs[g]
+		failed = failed || outErrs[i] != nil
+	}
+	if !failed {
+		outErrs = nil
+	}
+	return out, outErrs
+}
+
+// load returns the page of one parent; its total count, when asked for, is batched the same way.
+func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
+	args, err := json.Marshal(pageArgs[F, O]{Page: page, Filter: f, Order: o})
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.pages.Load(ctx, pageKey{relation, parent, string(args)})
+	if err != nil {
+		return nil, err
+	}
+	countArgs, _ := json.Marshal(pageArgs[F, O]{Filter: f})
+	return p.WithCount(func(ctx context.Context) (int, error) {
+		return c.counts.Load(ctx, pageKey{relation, parent, string(countArgs)})
+	}), nil
+}
+
+func idKey(id int64) string { return strconv.FormatInt(id, 10) }
