@@ -167,3 +167,17 @@ func isUniqueViolation(err error) (string, bool) {
 	}
 	return "", false
 }
+
+// SeedIfEmpty runs seed when the database holds no member yet, under the hub's advisory lock, so that of
+// several hub processes starting on one new database exactly one loads the demo data.
+func (d *DB) SeedIfEmpty(ctx context.Context, seed func(context.Context) error) (seeded bool, err error) {
+	err = d.withLock(ctx, func() error {
+		var any bool
+		if err := d.Pool.QueryRow(ctx, "select exists (select 1 from member)").Scan(&any); err != nil || any {
+			return err
+		}
+		seeded = true
+		return seed(ctx)
+	})
+	return seeded, err
+}

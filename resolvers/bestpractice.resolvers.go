@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -16,67 +15,73 @@ import (
 
 // ID is the resolver for the id field.
 func (r *bestPracticeResolver) ID(ctx context.Context, obj *db.BestPractice) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("BestPractice", obj.ID), nil
 }
 
 // Translations is the resolver for the translations field.
 func (r *bestPracticeResolver) Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error) {
-	panic(fmt.Errorf("not implemented: Translations - translations"))
+	return loaders(ctx).practiceTranslations.Load(ctx, obj.ID)
 }
 
 // Country is the resolver for the country field.
 func (r *bestPracticeResolver) Country(ctx context.Context, obj *db.BestPractice) (*db.Country, error) {
-	panic(fmt.Errorf("not implemented: Country - country"))
+	return r.DB.Reference().Country(obj.CountryCode), nil
 }
 
 // Themes is the resolver for the themes field.
 func (r *bestPracticeResolver) Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error) {
-	panic(fmt.Errorf("not implemented: Themes - themes"))
+	codes, err := loaders(ctx).practiceThemes.Load(ctx, obj.ID)
+	return themes(r.DB.Reference(), codes), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *bestPracticeResolver) Mims(ctx context.Context, obj *db.BestPractice) ([]*db.Mim, error) {
-	panic(fmt.Errorf("not implemented: Mims - mims"))
+	ids, err := loaders(ctx).practiceMims.Load(ctx, obj.ID)
+	return mims(r.DB.Reference(), ids), err
 }
 
 // Tools is the resolver for the tools field.
 func (r *bestPracticeResolver) Tools(ctx context.Context, obj *db.BestPractice) ([]*db.DigitalTool, error) {
-	panic(fmt.Errorf("not implemented: Tools - tools"))
+	return loaders(ctx).practiceTools.Load(ctx, obj.ID)
 }
 
 // Funding is the resolver for the funding field.
 func (r *bestPracticeResolver) Funding(ctx context.Context, obj *db.BestPractice) ([]*db.FundingOpportunity, error) {
-	panic(fmt.Errorf("not implemented: Funding - funding"))
+	return loaders(ctx).practiceFunding.Load(ctx, obj.ID)
 }
 
 // Authors is the resolver for the authors field.
 func (r *bestPracticeResolver) Authors(ctx context.Context, obj *db.BestPractice) ([]*db.Member, error) {
-	panic(fmt.Errorf("not implemented: Authors - authors"))
+	return loaders(ctx).practiceAuthors.Load(ctx, obj.ID)
 }
 
 // CreateBestPractice is the resolver for the createBestPractice field.
 func (r *mutationResolver) CreateBestPractice(ctx context.Context, input db.CreateBestPracticeInput) (*model.BestPracticePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateBestPractice - createBestPractice"))
+	p, errs, err := r.DB.CreateBestPractice(ctx, &input)
+	return &model.BestPracticePayload{BestPractice: p, UserErrors: userErrors(errs)}, err
 }
 
 // UpdateBestPractice is the resolver for the updateBestPractice field.
 func (r *mutationResolver) UpdateBestPractice(ctx context.Context, input db.UpdateBestPracticeInput) (*model.BestPracticePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateBestPractice - updateBestPractice"))
+	p, errs, err := r.DB.UpdateBestPractice(ctx, &input)
+	return &model.BestPracticePayload{BestPractice: p, UserErrors: userErrors(errs)}, err
 }
 
 // DeleteBestPractice is the resolver for the deleteBestPractice field.
 func (r *mutationResolver) DeleteBestPractice(ctx context.Context, input model.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteBestPractice - deleteBestPractice"))
+	errs, err := r.DB.DeleteBestPractice(ctx, input.ID)
+	id, ue := deleted(input.ID, errs)
+	return &model.DeleteBestPracticePayload{DeletedID: id, UserErrors: ue}, err
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *queryResolver) BestPractices(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: BestPractices - bestPractices"))
+	return r.DB.BestPractices(ctx, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // BestPractice is the resolver for the bestPractice field.
 func (r *queryResolver) BestPractice(ctx context.Context, slug string) (*db.BestPractice, error) {
-	panic(fmt.Errorf("not implemented: BestPractice - bestPractice"))
+	return r.DB.BestPracticeBySlug(ctx, slug)
 }
 
 // BestPractice returns graph.BestPracticeResolver implementation.

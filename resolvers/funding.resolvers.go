@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/smartcommunities/hub/db"
@@ -17,62 +16,68 @@ import (
 
 // ID is the resolver for the id field.
 func (r *fundingOpportunityResolver) ID(ctx context.Context, obj *db.FundingOpportunity) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("FundingOpportunity", obj.ID), nil
 }
 
 // Programme is the resolver for the programme field.
 func (r *fundingOpportunityResolver) Programme(ctx context.Context, obj *db.FundingOpportunity) (*db.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programme - programme"))
+	return r.DB.Reference().Programme(obj.ProgrammeCode), nil
 }
 
 // NextDeadline is the resolver for the nextDeadline field.
 func (r *fundingOpportunityResolver) NextDeadline(ctx context.Context, obj *db.FundingOpportunity) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: NextDeadline - nextDeadline"))
+	return obj.NextDeadlineOn(r.DB.Today()), nil
 }
 
 // Status is the resolver for the status field.
 func (r *fundingOpportunityResolver) Status(ctx context.Context, obj *db.FundingOpportunity) (db.FundingStatus, error) {
-	panic(fmt.Errorf("not implemented: Status - status"))
+	return obj.StatusOn(r.DB.Today()), nil
 }
 
 // EligibleCountries is the resolver for the eligibleCountries field.
 func (r *fundingOpportunityResolver) EligibleCountries(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Country, error) {
-	panic(fmt.Errorf("not implemented: EligibleCountries - eligibleCountries"))
+	codes, err := loaders(ctx).fundingCountries.Load(ctx, obj.ID)
+	return countries(r.DB.Reference(), codes), err
 }
 
 // Themes is the resolver for the themes field.
 func (r *fundingOpportunityResolver) Themes(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Theme, error) {
-	panic(fmt.Errorf("not implemented: Themes - themes"))
+	codes, err := loaders(ctx).fundingThemes.Load(ctx, obj.ID)
+	return themes(r.DB.Reference(), codes), err
 }
 
 // FundedPractices is the resolver for the fundedPractices field.
 func (r *fundingOpportunityResolver) FundedPractices(ctx context.Context, obj *db.FundingOpportunity, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: FundedPractices - fundedPractices"))
+	return loaders(ctx).practicePages.load(ctx, "funding", idKey(obj.ID), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateFundingOpportunity is the resolver for the createFundingOpportunity field.
 func (r *mutationResolver) CreateFundingOpportunity(ctx context.Context, input db.CreateFundingOpportunityInput) (*model.FundingOpportunityPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateFundingOpportunity - createFundingOpportunity"))
+	f, errs, err := r.DB.CreateFundingOpportunity(ctx, &input)
+	return &model.FundingOpportunityPayload{FundingOpportunity: f, UserErrors: userErrors(errs)}, err
 }
 
 // UpdateFundingOpportunity is the resolver for the updateFundingOpportunity field.
 func (r *mutationResolver) UpdateFundingOpportunity(ctx context.Context, input db.UpdateFundingOpportunityInput) (*model.FundingOpportunityPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateFundingOpportunity - updateFundingOpportunity"))
+	f, errs, err := r.DB.UpdateFundingOpportunity(ctx, &input)
+	return &model.FundingOpportunityPayload{FundingOpportunity: f, UserErrors: userErrors(errs)}, err
 }
 
 // DeleteFundingOpportunity is the resolver for the deleteFundingOpportunity field.
 func (r *mutationResolver) DeleteFundingOpportunity(ctx context.Context, input model.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteFundingOpportunity - deleteFundingOpportunity"))
+	errs, err := r.DB.DeleteFundingOpportunity(ctx, input.ID)
+	id, ue := deleted(input.ID, errs)
+	return &model.DeleteFundingOpportunityPayload{DeletedID: id, UserErrors: ue}, err
 }
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
 func (r *queryResolver) FundingOpportunities(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error) {
-	panic(fmt.Errorf("not implemented: FundingOpportunities - fundingOpportunities"))
+	return r.DB.FundingOpportunities(ctx, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // FundingOpportunity is the resolver for the fundingOpportunity field.
 func (r *queryResolver) FundingOpportunity(ctx context.Context, identifier string) (*db.FundingOpportunity, error) {
-	panic(fmt.Errorf("not implemented: FundingOpportunity - fundingOpportunity"))
+	return r.DB.FundingOpportunityByIdentifier(ctx, identifier)
 }
 
 // FundingOpportunity returns graph.FundingOpportunityResolver implementation.

@@ -116,7 +116,7 @@ type pageKey struct {
 	relation, parent, args string
 }
 
-type pageArgs[F, O any] struct {
+type relationArgs[F, O any] struct {
 	Page   db.PageArgs `json:"p"`
 	Filter *F          `json:"f,omitempty"`
 	Order  *O          `json:"o,omitempty"`
@@ -135,7 +135,7 @@ func newConnLoader[T, F, O any](
 	return &connLoader[T, F, O]{
 		pages: dataloadgen.NewLoader(func(ctx context.Context, keys []pageKey) ([]*db.Page[*T], []error) {
 			return fetchByGroup(ctx, keys, func(ctx context.Context, relation, args string, parents []string) (map[string]*db.Page[*T], error) {
-				var a pageArgs[F, O]
+				var a relationArgs[F, O]
 				if err := json.Unmarshal([]byte(args), &a); err != nil {
 					return nil, err
 				}
@@ -144,7 +144,7 @@ func newConnLoader[T, F, O any](
 		}, dataloadgen.WithWait(LoaderWait)),
 		counts: dataloadgen.NewLoader(func(ctx context.Context, keys []pageKey) ([]int, []error) {
 			return fetchByGroup(ctx, keys, func(ctx context.Context, relation, args string, parents []string) (map[string]int, error) {
-				var a pageArgs[F, O]
+				var a relationArgs[F, O]
 				if err := json.Unmarshal([]byte(args), &a); err != nil {
 					return nil, err
 				}
@@ -187,7 +187,7 @@ func fetchByGroup[V any](ctx context.Context, keys []pageKey, fetch func(ctx con
 
 // load returns the page of one parent; its total count, when asked for, is batched the same way.
 func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
-	args, err := json.Marshal(pageArgs[F, O]{Page: page, Filter: f, Order: o})
+	args, err := json.Marshal(relationArgs[F, O]{Page: page, Filter: f, Order: o})
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string,
 	if err != nil {
 		return nil, err
 	}
-	countArgs, _ := json.Marshal(pageArgs[F, O]{Filter: f})
+	countArgs, _ := json.Marshal(relationArgs[F, O]{Filter: f})
 	return p.WithCount(func(ctx context.Context) (int, error) {
 		return c.counts.Load(ctx, pageKey{relation, parent, string(countArgs)})
 	}), nil

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -16,52 +15,57 @@ import (
 
 // ID is the resolver for the id field.
 func (r *memberResolver) ID(ctx context.Context, obj *db.Member) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("Member", obj.ID), nil
 }
 
 // Country is the resolver for the country field.
 func (r *memberResolver) Country(ctx context.Context, obj *db.Member) (*db.Country, error) {
-	panic(fmt.Errorf("not implemented: Country - country"))
+	return r.DB.Reference().Country(obj.CountryCode), nil
 }
 
 // OtherCountries is the resolver for the otherCountries field.
 func (r *memberResolver) OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error) {
-	panic(fmt.Errorf("not implemented: OtherCountries - otherCountries"))
+	codes, err := loaders(ctx).memberOtherCountries.Load(ctx, obj.ID)
+	return countries(r.DB.Reference(), codes), err
 }
 
 // ContactPoints is the resolver for the contactPoints field.
 func (r *memberResolver) ContactPoints(ctx context.Context, obj *db.Member) ([]*db.ContactPoint, error) {
-	panic(fmt.Errorf("not implemented: ContactPoints - contactPoints"))
+	return loaders(ctx).memberContactPoints.Load(ctx, obj.ID)
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *memberResolver) BestPractices(ctx context.Context, obj *db.Member, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: BestPractices - bestPractices"))
+	return loaders(ctx).practicePages.load(ctx, "member", idKey(obj.ID), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateMember is the resolver for the createMember field.
 func (r *mutationResolver) CreateMember(ctx context.Context, input db.CreateMemberInput) (*model.MemberPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateMember - createMember"))
+	m, errs, err := r.DB.CreateMember(ctx, &input)
+	return &model.MemberPayload{Member: m, UserErrors: userErrors(errs)}, err
 }
 
 // UpdateMember is the resolver for the updateMember field.
 func (r *mutationResolver) UpdateMember(ctx context.Context, input db.UpdateMemberInput) (*model.MemberPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateMember - updateMember"))
+	m, errs, err := r.DB.UpdateMember(ctx, &input)
+	return &model.MemberPayload{Member: m, UserErrors: userErrors(errs)}, err
 }
 
 // DeleteMember is the resolver for the deleteMember field.
 func (r *mutationResolver) DeleteMember(ctx context.Context, input model.DeleteMemberInput) (*model.DeleteMemberPayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteMember - deleteMember"))
+	errs, err := r.DB.DeleteMember(ctx, input.ID)
+	id, ue := deleted(input.ID, errs)
+	return &model.DeleteMemberPayload{DeletedID: id, UserErrors: ue}, err
 }
 
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	return r.DB.Members(ctx, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // Member is the resolver for the member field.
 func (r *queryResolver) Member(ctx context.Context, slug string) (*db.Member, error) {
-	panic(fmt.Errorf("not implemented: Member - member"))
+	return r.DB.MemberBySlug(ctx, slug)
 }
 
 // Member returns graph.MemberResolver implementation.

@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -15,72 +14,72 @@ import (
 
 // ID is the resolver for the id field.
 func (r *countryResolver) ID(ctx context.Context, obj *db.Country) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("Country", obj.Code), nil
 }
 
 // Members is the resolver for the members field.
 func (r *countryResolver) Members(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	return loaders(ctx).memberPages.load(ctx, "country", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *countryResolver) BestPractices(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: BestPractices - bestPractices"))
+	return loaders(ctx).practicePages.load(ctx, "country", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // ID is the resolver for the id field.
 func (r *mimResolver) ID(ctx context.Context, obj *db.Mim) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("Mim", obj.Code+"@"+obj.Edition), nil
 }
 
 // ID is the resolver for the id field.
 func (r *programmeResolver) ID(ctx context.Context, obj *db.Programme) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("Programme", obj.Code), nil
 }
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
 func (r *programmeResolver) FundingOpportunities(ctx context.Context, obj *db.Programme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error) {
-	panic(fmt.Errorf("not implemented: FundingOpportunities - fundingOpportunities"))
+	return loaders(ctx).fundingPages.load(ctx, "programme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // Countries is the resolver for the countries field.
 func (r *queryResolver) Countries(ctx context.Context) ([]*db.Country, error) {
-	panic(fmt.Errorf("not implemented: Countries - countries"))
+	return r.DB.Reference().Countries, nil
 }
 
 // Themes is the resolver for the themes field.
 func (r *queryResolver) Themes(ctx context.Context) ([]*db.Theme, error) {
-	panic(fmt.Errorf("not implemented: Themes - themes"))
+	return r.DB.Reference().Themes, nil
 }
 
 // Programmes is the resolver for the programmes field.
 func (r *queryResolver) Programmes(ctx context.Context) ([]*db.Programme, error) {
-	panic(fmt.Errorf("not implemented: Programmes - programmes"))
+	return r.DB.Reference().Programmes, nil
 }
 
 // Mims is the resolver for the mims field.
 func (r *queryResolver) Mims(ctx context.Context) ([]*db.Mim, error) {
-	panic(fmt.Errorf("not implemented: Mims - mims"))
+	return r.DB.Reference().Mims, nil
 }
 
 // ID is the resolver for the id field.
 func (r *themeResolver) ID(ctx context.Context, obj *db.Theme) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("Theme", obj.Code), nil
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *themeResolver) BestPractices(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: BestPractices - bestPractices"))
+	return loaders(ctx).practicePages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // DigitalTools is the resolver for the digitalTools field.
 func (r *themeResolver) DigitalTools(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error) {
-	panic(fmt.Errorf("not implemented: DigitalTools - digitalTools"))
+	return loaders(ctx).toolPages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
 func (r *themeResolver) FundingOpportunities(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error) {
-	panic(fmt.Errorf("not implemented: FundingOpportunities - fundingOpportunities"))
+	return loaders(ctx).fundingPages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // Country returns graph.CountryResolver implementation.

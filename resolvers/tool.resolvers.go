@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -16,52 +15,59 @@ import (
 
 // ID is the resolver for the id field.
 func (r *digitalToolResolver) ID(ctx context.Context, obj *db.DigitalTool) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return db.GlobalID("DigitalTool", obj.ID), nil
 }
 
 // Themes is the resolver for the themes field.
 func (r *digitalToolResolver) Themes(ctx context.Context, obj *db.DigitalTool) ([]*db.Theme, error) {
-	panic(fmt.Errorf("not implemented: Themes - themes"))
+	codes, err := loaders(ctx).toolThemes.Load(ctx, obj.ID)
+	return themes(r.DB.Reference(), codes), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *digitalToolResolver) Mims(ctx context.Context, obj *db.DigitalTool) ([]*db.Mim, error) {
-	panic(fmt.Errorf("not implemented: Mims - mims"))
+	ids, err := loaders(ctx).toolMims.Load(ctx, obj.ID)
+	return mims(r.DB.Reference(), ids), err
 }
 
 // Countries is the resolver for the countries field.
 func (r *digitalToolResolver) Countries(ctx context.Context, obj *db.DigitalTool) ([]*db.Country, error) {
-	panic(fmt.Errorf("not implemented: Countries - countries"))
+	codes, err := loaders(ctx).toolCountries.Load(ctx, obj.ID)
+	return countries(r.DB.Reference(), codes), err
 }
 
 // UsedIn is the resolver for the usedIn field.
 func (r *digitalToolResolver) UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	panic(fmt.Errorf("not implemented: UsedIn - usedIn"))
+	return loaders(ctx).practicePages.load(ctx, "tool", idKey(obj.ID), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateDigitalTool is the resolver for the createDigitalTool field.
 func (r *mutationResolver) CreateDigitalTool(ctx context.Context, input db.CreateDigitalToolInput) (*model.DigitalToolPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateDigitalTool - createDigitalTool"))
+	t, errs, err := r.DB.CreateDigitalTool(ctx, &input)
+	return &model.DigitalToolPayload{DigitalTool: t, UserErrors: userErrors(errs)}, err
 }
 
 // UpdateDigitalTool is the resolver for the updateDigitalTool field.
 func (r *mutationResolver) UpdateDigitalTool(ctx context.Context, input db.UpdateDigitalToolInput) (*model.DigitalToolPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateDigitalTool - updateDigitalTool"))
+	t, errs, err := r.DB.UpdateDigitalTool(ctx, &input)
+	return &model.DigitalToolPayload{DigitalTool: t, UserErrors: userErrors(errs)}, err
 }
 
 // DeleteDigitalTool is the resolver for the deleteDigitalTool field.
 func (r *mutationResolver) DeleteDigitalTool(ctx context.Context, input model.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteDigitalTool - deleteDigitalTool"))
+	errs, err := r.DB.DeleteDigitalTool(ctx, input.ID)
+	id, ue := deleted(input.ID, errs)
+	return &model.DeleteDigitalToolPayload{DeletedID: id, UserErrors: ue}, err
 }
 
 // DigitalTools is the resolver for the digitalTools field.
 func (r *queryResolver) DigitalTools(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error) {
-	panic(fmt.Errorf("not implemented: DigitalTools - digitalTools"))
+	return r.DB.DigitalTools(ctx, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // DigitalTool is the resolver for the digitalTool field.
 func (r *queryResolver) DigitalTool(ctx context.Context, slug string) (*db.DigitalTool, error) {
-	panic(fmt.Errorf("not implemented: DigitalTool - digitalTool"))
+	return r.DB.DigitalToolBySlug(ctx, slug)
 }
 
 // DigitalTool returns graph.DigitalToolResolver implementation.

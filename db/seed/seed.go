@@ -1,0 +1,140 @@
+// Package seed loads the demo data (demo/*.json, written for the hub and marked illustrative) and
+// generates synthetic data for load and search benchmarks.
+package seed
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+//go:embed demo/*.json
+var demo embed.FS
+
+// Demo loads the demo data through the same validated writes as the GraphQL mutations, so the demo data
+// is held to the rules real data is.
+func Demo(ctx context.Context, d *db.DB) error {
+	var members []struct {
+		db.CreateMemberInput
+		JoinedOn string `json:"joinedOn"`
+	}
+	var tools []db.CreateDigitalToolInput
+	var funding []struct {
+		db.CreateFundingOpportunityInput
+		TopicID     string   `json:"topicId"`
+		CallID      *string  `json:"callId"`
+		OpeningDate string   `json:"openingDate"`
+		Deadlines   []string `json:"deadlines"`
+	}
+	var practices, more []struct {
+		db.CreateBestPracticeInput
+		Tools   []string `json:"tools"`
+		Funding []string `json:"funding"`
+		Authors []string `json:"authors"`
+	}
+	for file, dst := range map[string]any{"members": &members, "tools": &tools, "funding": &funding,
+		"practices-1": &practices, "practices-2": &more} {
+		b, err := demo.ReadFile("demo/" + file + ".json")
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(b, dst); err != nil {
+			return fmt.Errorf("demo/%s.json: %w", file, err)
+		}
+	}
+	practices = append(practices, more...)
+
+	ids := map[string]string{} // slug or topic identifier -> global ID
+	check := func(what, key string, id string, errs []db.UserError, err error) error {
+		if err != nil {
+			return fmt.Errorf("demo %s %s: %w", what, key, err)
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("demo %s %s: %v", what, key, errs)
+		}
+		ids[what+":"+key] = id
+		return nil
+	}
+	for _, m := range members {
+		in := m.CreateMemberInput
+		joined, err := time.Parse(time.DateOnly, m.JoinedOn)
+		if err != nil {
+			return fmt.Errorf("demo member %s: %w", *in.Slug, err)
+		}
+		in.JoinedOn = &joined
+		saved, errs, err := d.CreateMember(ctx, &in)
+		if err := check("member", *in.Slug, gid("Member", saved, func(m *db.Member) int64 { return m.ID }), errs, err); err != nil {
+			return err
+		}
+	}
+	for _, t := range tools {
+		saved, errs, err := d.CreateDigitalTool(ctx, &t)
+		if err := check("tool", *t.Slug, gid("DigitalTool", saved, func(t *db.DigitalTool) int64 { return t.ID }), errs, err); err != nil {
+			return err
+		}
+	}
+	for _, f := range funding {
+		in := f.CreateFundingOpportunityInput
+		in.Identifier, in.CallIdentifier = f.TopicID, f.CallID
+		var err error
+		if in.OpeningDate, err = time.Parse(time.DateOnly, f.OpeningDate); err != nil {
+			return fmt.Errorf("demo funding %s: %w", f.TopicID, err)
+		}
+		for _, s := range f.Deadlines {
+			t, err := time.Parse(time.DateOnly, s)
+			if err != nil {
+				return fmt.Errorf("demo funding %s: %w", f.TopicID, err)
+			}
+			in.Deadlines = append(in.Deadlines, t)
+		}
+		if len(in.EligibleCountries) == 1 && in.EligibleCountries[0] == "EU27" {
+			in.EligibleCountries = nil // all member states
+		}
+		saved, errs, err := d.CreateFundingOpportunity(ctx, &in)
+		if err := check("funding", f.TopicID, gid("FundingOpportunity", saved, func(f *db.FundingOpportunity) int64 { return f.ID }), errs, err); err != nil {
+			return err
+		}
+	}
+	for _, p := range practices {
+		in := p.CreateBestPracticeInput
+		refs := func(what string, keys []string) ([]string, error) {
+			out := []string{}
+			for _, k := range keys {
+				id, ok := ids[what+":"+k]
+				if !ok {
+					return nil, fmt.Errorf("demo practice %s: unknown %s %q", *in.Slug, what, k)
+				}
+				out = append(out, id)
+			}
+			return out, nil
+		}
+		var err error
+		if in.Tools, err = refs("tool", p.Tools); err != nil {
+			return err
+		}
+		if in.Funding, err = refs("funding", p.Funding); err != nil {
+			return err
+		}
+		if in.Authors, err = refs("member", p.Authors); err != nil {
+			return err
+		}
+		_, errs, err := d.CreateBestPractice(ctx, &in)
+		if err := check("practice", *in.Slug, "", errs, err); err != nil {
+			return err
+		}
+	}
+	slog.Info("demo data loaded", "members", len(members), "tools", len(tools), "funding", len(funding), "practices", len(practices))
+	return nil
+}
+
+func gid[T any](typ string, v *T, id func(*T) int64) string {
+	if v == nil {
+		return ""
+	}
+	return db.GlobalID(typ, id(v))
+}

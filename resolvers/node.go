@@ -1,0 +1,75 @@
+package resolvers
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// nodes resolves global IDs through the per-request loaders, so that nodes(ids:) with many IDs of one type
+// costs one statement. IDs that are malformed or name nothing give null, as Relay expects.
+func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, error) {
+	l := loaders(ctx)
+	ref := r.DB.Reference()
+	thunks := make([]func() (db.Node, error), len(ids))
+	for i, id := range ids {
+		typ, key, ok := db.ParseGlobalID(id)
+		if !ok {
+			continue
+		}
+		n, _ := strconv.ParseInt(key, 10, 64)
+		switch typ {
+		case "Member":
+			thunks[i] = node(l.members.LoadThunk(ctx, n))
+		case "BestPractice":
+			thunks[i] = node(l.practices.LoadThunk(ctx, n))
+		case "DigitalTool":
+			thunks[i] = node(l.tools.LoadThunk(ctx, n))
+		case "FundingOpportunity":
+			thunks[i] = node(l.funding.LoadThunk(ctx, n))
+		case "Country":
+			thunks[i] = found(ref.Country(key))
+		case "Theme":
+			thunks[i] = found(ref.Theme(key))
+		case "Programme":
+			thunks[i] = found(ref.Programme(key))
+		case "Mim":
+			code, edition, _ := strings.Cut(key, "@")
+			thunks[i] = found(ref.Mim(db.MimRef{Code: code, Edition: edition}))
+		}
+	}
+	out := make([]db.Node, len(ids))
+	for i, thunk := range thunks {
+		if thunk == nil {
+			continue
+		}
+		n, err := thunk()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// node adapts a loader thunk, turning a missing row (a nil pointer) into a nil Node rather than a typed nil.
+func node[T any](thunk func() (*T, error)) func() (db.Node, error) {
+	return func() (db.Node, error) {
+		v, err := thunk()
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return v, nil
+	}
+}
+
+func found[T any](v *T) func() (db.Node, error) {
+	return func() (db.Node, error) {
+		if v == nil {
+			return nil, nil
+		}
+		return v, nil
+	}
+}

@@ -1,0 +1,288 @@
+package main
+
+//go:generate go run github.com/99designs/gqlgen generate
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/smartcommunities/hub/auth"
+	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/db/pgcluster"
+	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/graph"
+	"github.com/smartcommunities/hub/graph/model"
+	"github.com/smartcommunities/hub/resolvers"
+)
+
+// Config is the hub's configuration, read from the environment (see the README).
+type Config struct {
+	Addr        string // HUB_ADDR
+	DatabaseURL string // DATABASE_URL; empty: a private cluster under DataDir
+	DataDir     string // HUB_DATA_DIR
+	CORSOrigins []string
+}
+
+func configFromEnv() Config {
+	c := Config{Addr: "localhost:8080", DatabaseURL: os.Getenv("DATABASE_URL"), DataDir: ".data"}
+	if v := os.Getenv("HUB_ADDR"); v != "" {
+		c.Addr = v
+	}
+	if v := os.Getenv("HUB_DATA_DIR"); v != "" {
+		c.DataDir = v
+	}
+	if v := os.Getenv("HUB_CORS_ORIGINS"); v != "" {
+		c.CORSOrigins = strings.Split(v, ",")
+	}
+	return c
+}
+
+// Backend is what serving needs besides HTTP: the database and, when the hub started it, the private
+// PostgreSQL cluster.
+type Backend struct {
+	DB      *db.DB
+	DSN     string
+	cluster *pgcluster.Cluster
+}
+
+// openBackend connects to DATABASE_URL, or starts the private cluster when it is unset, then migrates.
+func openBackend(ctx context.Context, cfg Config) (*Backend, error) {
+	b := &Backend{DSN: cfg.DatabaseURL}
+	if b.DSN == "" {
+		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "postgres"))
+		if err != nil {
+			return nil, err
+		}
+		if b.cluster, err = pgcluster.Start(ctx, dir, "hub", slog.Default()); err != nil {
+			return nil, fmt.Errorf("starting the private PostgreSQL (set DATABASE_URL to use another): %w", err)
+		}
+		b.DSN = b.cluster.DSN("hub")
+	}
+	applied, err := db.Migrate(ctx, b.DSN)
+	if err != nil {
+		b.Close(ctx)
+		return nil, err
+	}
+	slog.Info("database migrated", "applied", applied)
+	if b.DB, err = db.Open(ctx, b.DSN); err != nil {
+		b.Close(ctx)
+		return nil, err
+	}
+	if err := b.DB.LoadReference(ctx); err != nil {
+		b.Close(ctx)
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close closes the pool and stops the private cluster if this process started it.
+func (b *Backend) Close(ctx context.Context) {
+	if b.DB != nil {
+		b.DB.Close()
+	}
+	if b.cluster != nil {
+		if err := b.cluster.Stop(ctx); err != nil {
+			slog.Error("stopping PostgreSQL", "err", err)
+		}
+	}
+}
+
+// seedDemoIfEmpty loads the demo data into a database that has none.
+func seedDemoIfEmpty(ctx context.Context, d *db.DB) error {
+	seeded, err := d.SeedIfEmpty(ctx, func(ctx context.Context) error { return seed.Demo(ctx, d) })
+	if seeded && err == nil {
+		slog.Info("the database was empty: demo data loaded")
+	}
+	return err
+}
+
+var (
+	requestDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "hub_http_request_duration_seconds", Help: "HTTP requests by path and status.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
+	}, []string{"path", "status"})
+	sqlStatements = promauto.NewHistogram(prometheus.HistogramOpts{
+		Name: "hub_graphql_sql_statements", Help: "SQL statements per GraphQL request.",
+		Buckets: prometheus.LinearBuckets(0, 2, 16),
+	})
+)
+
+// NewHandler wires the HTTP surface: GraphQL, GraphiQL, health and metrics.
+func NewHandler(d *db.DB, cfg Config) http.Handler {
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers: &resolvers.Resolver{DB: d},
+		Directives: graph.DirectiveRoot{
+			HasRole: func(ctx context.Context, _ any, next graphql.Resolver, role model.Role) (any, error) {
+				if err := auth.Allow(ctx, role); err != nil {
+					return nil, err
+				}
+				return next(ctx)
+			},
+		},
+	}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.Use(extension.Introspection{})
+	gql.AroundFields(markInternalErrors)
+	gql.SetErrorPresenter(presentError)
+	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
+		slog.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", requestID(ctx))
+		return errInternal
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", withRequestContext(d, gql))
+	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Pool.Ping(ctx); err != nil {
+			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.Handler())
+
+	c := cors.New(cors.Options{
+		AllowedOrigins: cfg.CORSOrigins, // empty: any origin, without credentials
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Authorization"},
+		MaxAge:         600,
+	})
+	return logRequests(c.Handler(mux))
+}
+
+type requestIDKey struct{}
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// withRequestContext gives each GraphQL request its own loaders and SQL statement counter.
+func withRequestContext(d *db.DB, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var statements atomic.Int64
+		ctx := db.WithStatementCounter(r.Context(), &statements)
+		ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(d))
+		next.ServeHTTP(w, r.WithContext(ctx))
+		sqlStatements.Observe(float64(statements.Load()))
+		if s, ok := r.Context().Value(statementsKey{}).(*int64); ok {
+			*s = statements.Load()
+		}
+	})
+}
+
+type statementsKey struct{}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// logRequests gives each request an id (returned in X-Request-Id) and logs it with its duration and,
+// for GraphQL, its number of SQL statements.
+func logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		var statements int64
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), statementsKey{}, &statements)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		elapsed := time.Since(start)
+		path := r.URL.Path
+		if path != "/graphql" && path != "/healthz" && path != "/readyz" && path != "/metrics" && path != "/" {
+			path = "other" // bounded label values
+		}
+		requestDuration.WithLabelValues(path, fmt.Sprint(sw.status)).Observe(elapsed.Seconds())
+		slog.Debug("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"duration_ms", elapsed.Milliseconds(), "sql_statements", statements)
+	})
+}
+
+var errInternal = errors.New("internal error")
+
+// internalError is a resolver's failure that the caller cannot fix (the database is down, a bug): its
+// detail is for the log, not the response.
+type internalError struct{ err error }
+
+func (e internalError) Error() string { return e.err.Error() }
+func (e internalError) Unwrap() error { return e.err }
+
+// markInternalErrors sorts the errors of resolvers: those the caller caused (bad page arguments, errors
+// that already carry a code) pass as they are, everything else is internal. Errors raised before a
+// resolver runs (argument coercion, validation) never pass here and so stay visible to the caller.
+func markInternalErrors(ctx context.Context, next graphql.Resolver) (any, error) {
+	res, err := next(ctx)
+	if err == nil || errors.Is(err, db.ErrBadPageArgs) {
+		return res, err
+	}
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil {
+		return res, err
+	}
+	return res, internalError{err}
+}
+
+// presentError gives every error a code. Internal errors are logged with the request id and answered
+// with a generic message, so no SQL or internal detail reaches a response.
+func presentError(ctx context.Context, err error) *gqlerror.Error {
+	gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+	if gqlErr.Extensions == nil {
+		gqlErr.Extensions = map[string]any{}
+	}
+	var internal internalError
+	switch {
+	case errors.As(err, &internal) || errors.Is(err, errInternal):
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			gqlErr.Message = "the request was cancelled or timed out"
+			gqlErr.Extensions["code"] = "TIMEOUT"
+			break
+		}
+		slog.ErrorContext(ctx, "internal error", "err", err, "request_id", requestID(ctx), "path", gqlErr.Path.String())
+		gqlErr.Message = "internal error"
+		gqlErr.Extensions["code"] = "INTERNAL_SERVER_ERROR"
+	case gqlErr.Extensions["code"] == nil:
+		gqlErr.Extensions["code"] = "BAD_USER_INPUT"
+	}
+	gqlErr.Extensions["requestId"] = requestID(ctx)
+	return gqlErr
+}
