@@ -191,18 +191,16 @@ func requestID(ctx context.Context) string {
 // withRequestContext gives each GraphQL request its own loaders and SQL statement counter.
 func withRequestContext(d *db.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var statements atomic.Int64
-		ctx := db.WithStatementCounter(r.Context(), &statements)
+		ctx := r.Context()
+		before := db.StatementCount(ctx)
+		if !db.HasStatementCounter(ctx) {
+			ctx = db.WithStatementCounter(ctx, new(atomic.Int64))
+		}
 		ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(d))
 		next.ServeHTTP(w, r.WithContext(ctx))
-		sqlStatements.Observe(float64(statements.Load()))
-		if s, ok := r.Context().Value(statementsKey{}).(*int64); ok {
-			*s = statements.Load()
-		}
+		sqlStatements.Observe(float64(db.StatementCount(ctx) - before))
 	})
 }
-
-type statementsKey struct{}
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -223,8 +221,10 @@ func logRequests(next http.Handler) http.Handler {
 		rand.Read(b)
 		id := hex.EncodeToString(b)
 		w.Header().Set("X-Request-Id", id)
-		var statements int64
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), statementsKey{}, &statements)
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		if !db.HasStatementCounter(ctx) {
+			ctx = db.WithStatementCounter(ctx, new(atomic.Int64))
+		}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		elapsed := time.Since(start)
@@ -234,7 +234,7 @@ func logRequests(next http.Handler) http.Handler {
 		}
 		requestDuration.WithLabelValues(path, fmt.Sprint(sw.status)).Observe(elapsed.Seconds())
 		slog.Debug("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", elapsed.Milliseconds(), "sql_statements", statements)
+			"duration_ms", elapsed.Milliseconds(), "sql_statements", db.StatementCount(ctx))
 	})
 }
 

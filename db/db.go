@@ -140,6 +140,12 @@ func WithStatementCounter(ctx context.Context, n *atomic.Int64) context.Context 
 	return context.WithValue(ctx, counterKey{}, n)
 }
 
+// HasStatementCounter tells whether ctx already counts statements.
+func HasStatementCounter(ctx context.Context) bool {
+	_, ok := ctx.Value(counterKey{}).(*atomic.Int64)
+	return ok
+}
+
 // StatementCount is the number of statements counted so far under ctx.
 func StatementCount(ctx context.Context) int64 {
 	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {

@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// testHub is a hub serving a fresh database over a real HTTP listener.
+type testHub struct {
+	t       testing.TB
+	backend *Backend
+	handler http.Handler
+	server  *httptest.Server
+}
+
+// newHub starts a hub on a new database, with the demo data when demo is true.
+func newHub(t testing.TB, demo bool) *testHub {
+	t.Helper()
+	ctx := context.Background()
+	cfg := Config{DatabaseURL: dbtest.NewDatabase(t)}
+	b, err := openBackend(ctx, cfg)
+	if err != nil {
+		t.Fatalf("opening the backend: %v", err)
+	}
+	if demo {
+		if err := seedDemoIfEmpty(ctx, b.DB); err != nil {
+			t.Fatalf("seeding: %v", err)
+		}
+	}
+	h := &testHub{t: t, backend: b, handler: NewHandler(b.DB, cfg)}
+	h.server = httptest.NewServer(h.handler)
+	t.Cleanup(func() {
+		h.server.Close()
+		b.Close(ctx)
+	})
+	return h
+}
+
+var (
+	demoOnce sync.Once
+	demoHub  *testHub
+)
+
+// sharedDemoHub is one demo hub for the tests that only read.
+func sharedDemoHub(t *testing.T) *testHub {
+	demoOnce.Do(func() {
+		// Not t: the hub outlives the first test that asks for it.
+		demoHub = newHub(&sharedTB{TB: t}, true)
+	})
+	if demoHub == nil {
+		t.Fatal("the shared demo hub failed to start")
+	}
+	return demoHub
+}
+
+// sharedTB is a testing.TB whose cleanups never run: the shared hub lives as long as the test binary.
+type sharedTB struct{ testing.TB }
+
+func (s *sharedTB) Cleanup(func()) {}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+	Status int             `json:"-"`
+}
+
+// post sends a GraphQL request over HTTP.
+func (h *testHub) post(query string, vars map[string]any) gqlResponse {
+	h.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		h.t.Fatalf("POST /graphql: %v", err)
+	}
+	defer resp.Body.Close()
+	var r gqlResponse
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		h.t.Fatalf("decoding the response (status %d): %v", resp.StatusCode, err)
+	}
+	r.Status = resp.StatusCode
+	return r
+}
+
+// query sends a request that must succeed and decodes its data into out.
+func (h *testHub) query(query string, vars map[string]any, out any) {
+	h.t.Helper()
+	r := h.post(query, vars)
+	if len(r.Errors) > 0 {
+		h.t.Fatalf("query failed: %+v\n%s", r.Errors, query)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		h.t.Fatalf("decoding data: %v\n%s", err, r.Data)
+	}
+}
+
+// countStatements runs a request through the hub's handler, in process, and returns how many SQL
+// statements it ran.
+func (h *testHub) countStatements(query string) (int64, gqlResponse) {
+	h.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	var n atomic.Int64
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req = req.WithContext(db.WithStatementCounter(req.Context(), &n))
+	rec := httptest.NewRecorder()
+	h.handler.ServeHTTP(rec, req)
+	var r gqlResponse
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		h.t.Fatalf("decoding: %v", err)
+	}
+	return n.Load(), r
+}
+
+func errorCodes(errs []gqlError) []string {
+	var codes []string
+	for _, e := range errs {
+		c, _ := e.Extensions["code"].(string)
+		codes = append(codes, c)
+	}
+	return codes
+}
+
+const membersNested = `{ members(first: 50) { totalCount edges { node { id name country { code }
+	bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`
+
+func TestDemoMembersWithNestedPracticesAndTools(t *testing.T) {
+	h := sharedDemoHub(t)
+	var data struct {
+		Members struct {
+			TotalCount int
+			Edges      []struct {
+				Node struct {
+					ID, Name      string
+					Country       struct{ Code string }
+					BestPractices struct {
+						TotalCount int
+						Nodes      []struct {
+							Title string
+							Tools []struct{ Name string }
+						}
+					}
+				}
+			}
+		}
+	}
+	h.query(membersNested, nil, &data)
+	if data.Members.TotalCount < 25 || len(data.Members.Edges) != data.Members.TotalCount {
+		t.Fatalf("want all of at least 25 demo members on one page, got %d of %d", len(data.Members.Edges), data.Members.TotalCount)
+	}
+	countries, practices, tools := map[string]bool{}, 0, 0
+	for _, e := range data.Members.Edges {
+		countries[e.Node.Country.Code] = true
+		if n := len(e.Node.BestPractices.Nodes); n > 5 || n > e.Node.BestPractices.TotalCount {
+			t.Errorf("%s: %d practices on a page of 5 with totalCount %d", e.Node.Name, n, e.Node.BestPractices.TotalCount)
+		}
+		for _, p := range e.Node.BestPractices.Nodes {
+			practices++
+			tools += len(p.Tools)
+		}
+	}
+	if len(countries) < 20 {
+		t.Errorf("demo members come from %d countries, want at least 20", len(countries))
+	}
+	if practices < 40 || tools < 20 {
+		t.Errorf("nested data too thin: %d practices, %d tools", practices, tools)
+	}
+	var vng struct {
+		Member struct {
+			Name          string
+			BestPractices struct{ Nodes []struct{ Title string } }
+		}
+	}
+	h.query(`{ member(slug: "vng") { name bestPractices(first: 100) { nodes { title } } } }`, nil, &vng)
+	if !strings.Contains(vng.Member.Name, "Netherlands") || len(vng.Member.BestPractices.Nodes) == 0 {
+		t.Errorf("member(slug: vng) = %+v", vng.Member)
+	}
+}
+
+// The batching promise: a nested query costs the same number of statements whatever its page size.
+func TestNestedQueryStatementsDoNotGrowWithPageSize(t *testing.T) {
+	h := sharedDemoHub(t)
+	small := strings.Replace(membersNested, "first: 50", "first: 5", 1)
+	n5, r5 := h.countStatements(small)
+	n50, r50 := h.countStatements(membersNested)
+	if len(r5.Errors)+len(r50.Errors) > 0 {
+		t.Fatalf("errors: %v %v", r5.Errors, r50.Errors)
+	}
+	if n5 != n50 {
+		t.Errorf("first: 5 ran %d SQL statements, first: 50 ran %d: nested fields are not batched", n5, n50)
+	}
+	// members page + count, practice pages + counts, tools: five levels of batched loads.
+	if n50 > 6 || n50 == 0 {
+		t.Errorf("first: 50 ran %d statements, want at most 6", n50)
+	}
+	t.Logf("statements: first 5: %d, first 50: %d", n5, n50)
+}
