@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+GO ?= go
+
+.PHONY: run test build generate check-generated bench postgres clean
+
+## run: build, start (a private PostgreSQL under .data/ unless DATABASE_URL is set), migrate, load demo data, serve
+run: postgres build
+	./bin/hub serve
+
+## test: all tests, against a throwaway PostgreSQL (or DATABASE_URL)
+test: postgres
+	$(GO) test -count=1 ./...
+
+build:
+	$(GO) build -o bin/hub .
+
+## generate: regenerate the gqlgen code after a schema change
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail if the checked-in generated code is not what the schema generates
+check-generated: generate
+	git diff --exit-code -- graph resolvers
+
+## bench: Go benchmarks of the GraphQL endpoint (see docs/benchmarks.md)
+bench: postgres
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+clean:
+	rm -rf bin .data
