@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,7 +17,11 @@ import (
 	"github.com/smartcommunities/hub/db/dbtest"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m) }
+func TestMain(m *testing.M) {
+	// Warnings and errors only: the info lines of every hub a test starts would bury the test output.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	dbtest.Main(m)
+}
 
 // testHub is a hub serving a fresh database over a real HTTP listener.
 type testHub struct {

@@ -77,7 +77,9 @@ func setList[T any](dst *[]T, v []T) {
 	}
 }
 
-func fieldIndex(field string, i int, sub string) string { return fmt.Sprintf("%s.%d.%s", field, i, sub) }
+func fieldIndex(field string, i int, sub string) string {
+	return fmt.Sprintf("%s.%d.%s", field, i, sub)
+}
 
 func notFound(field, typ, id string) []UserError {
 	return []UserError{{Field: []string{"input", field}, Code: UserErrorNotFound, Message: fmt.Sprintf("no %s has the ID %q", typ, id)}}

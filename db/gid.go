@@ -35,7 +35,5 @@ func entityID(id, typ string) (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-
-
 // Node is any object that has a global ID (GraphQL's Node interface).
 type Node interface{}

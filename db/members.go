@@ -284,4 +284,3 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 func (d *DB) DeleteMember(ctx context.Context, gid string) ([]UserError, error) {
 	return d.deleteEntity(ctx, "member", "Member", gid)
 }
-

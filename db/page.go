@@ -1,12 +1,12 @@
 package db
 
 import (
-	"github.com/jackc/pgx/v5"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"strings"
 )
 
@@ -294,13 +294,16 @@ func fetchPages[T any, PT pageable[T]](ctx context.Context, q Querier, s *listSp
 		keys = []string{""}
 	}
 	pages := make(map[string]*Page[*T], len(keys))
+	var all []*T
 	for _, k := range keys {
 		r := byKey[k]
 		if r == nil {
 			r = &read{}
 		}
 		pages[k] = makePage[T, PT](r.items, r.order, w, s.order.name)
+		all = append(all, pages[k].Items...)
 	}
+	linkBatch(all)
 	return pages, nil
 }
 

@@ -239,7 +239,7 @@ func (in *UpdateBestPracticeInput) applyTo(p *practiceDraft) {
 
 // practiceRefs are a draft's references, resolved to row ids.
 type practiceRefs struct {
-	mims                   []int32
+	mims                    []int32
 	tools, funding, authors []int64
 }
 

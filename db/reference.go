@@ -103,6 +103,7 @@ func queryAll[T any, PT scannable[T]](ctx context.Context, q Querier, sql string
 		}
 		out = append(out, item)
 	}
+	linkBatch(out)
 	return out, rows.Err()
 }
 
@@ -114,6 +115,7 @@ func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql st
 	}
 	defer rows.Close()
 	out := map[int64][]*T{}
+	var all []*T
 	var parent int64
 	for rows.Next() {
 		item := new(T)
@@ -121,7 +123,9 @@ func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql st
 			return nil, err
 		}
 		out[parent] = append(out[parent], item)
+		all = append(all, item)
 	}
+	linkBatch(all)
 	return out, rows.Err()
 }
 

@@ -94,6 +94,7 @@ type MimRef struct {
 }
 
 type Member struct {
+	InBatch
 	ID                        int64
 	Slug                      string
 	Name                      string
@@ -116,6 +117,7 @@ type ContactPoint struct {
 }
 
 type BestPractice struct {
+	InBatch
 	ID              int64
 	Slug            string
 	Title           string
@@ -141,6 +143,7 @@ type Translation struct {
 }
 
 type FundingOpportunity struct {
+	InBatch
 	ID              int64
 	Identifier      string
 	CallIdentifier  *string
@@ -183,6 +186,7 @@ func (f *FundingOpportunity) NextDeadlineOn(day time.Time) *time.Time {
 }
 
 type DigitalTool struct {
+	InBatch
 	ID                int64
 	Slug              string
 	Name              string

@@ -20,7 +20,7 @@ func (r *bestPracticeResolver) ID(ctx context.Context, obj *db.BestPractice) (st
 
 // Translations is the resolver for the translations field.
 func (r *bestPracticeResolver) Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error) {
-	return loaders(ctx).practiceTranslations.Load(ctx, obj.ID)
+	return load(ctx, loaders(ctx).practiceTranslations, obj.ID, obj.BatchIDs())
 }
 
 // Country is the resolver for the country field.
@@ -30,29 +30,29 @@ func (r *bestPracticeResolver) Country(ctx context.Context, obj *db.BestPractice
 
 // Themes is the resolver for the themes field.
 func (r *bestPracticeResolver) Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error) {
-	codes, err := loaders(ctx).practiceThemes.Load(ctx, obj.ID)
+	codes, err := load(ctx, loaders(ctx).practiceThemes, obj.ID, obj.BatchIDs())
 	return themes(r.DB.Reference(), codes), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *bestPracticeResolver) Mims(ctx context.Context, obj *db.BestPractice) ([]*db.Mim, error) {
-	ids, err := loaders(ctx).practiceMims.Load(ctx, obj.ID)
+	ids, err := load(ctx, loaders(ctx).practiceMims, obj.ID, obj.BatchIDs())
 	return mims(r.DB.Reference(), ids), err
 }
 
 // Tools is the resolver for the tools field.
 func (r *bestPracticeResolver) Tools(ctx context.Context, obj *db.BestPractice) ([]*db.DigitalTool, error) {
-	return loaders(ctx).practiceTools.Load(ctx, obj.ID)
+	return load(ctx, loaders(ctx).practiceTools, obj.ID, obj.BatchIDs())
 }
 
 // Funding is the resolver for the funding field.
 func (r *bestPracticeResolver) Funding(ctx context.Context, obj *db.BestPractice) ([]*db.FundingOpportunity, error) {
-	return loaders(ctx).practiceFunding.Load(ctx, obj.ID)
+	return load(ctx, loaders(ctx).practiceFunding, obj.ID, obj.BatchIDs())
 }
 
 // Authors is the resolver for the authors field.
 func (r *bestPracticeResolver) Authors(ctx context.Context, obj *db.BestPractice) ([]*db.Member, error) {
-	return loaders(ctx).practiceAuthors.Load(ctx, obj.ID)
+	return load(ctx, loaders(ctx).practiceAuthors, obj.ID, obj.BatchIDs())
 }
 
 // CreateBestPractice is the resolver for the createBestPractice field.

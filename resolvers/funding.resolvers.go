@@ -36,19 +36,19 @@ func (r *fundingOpportunityResolver) Status(ctx context.Context, obj *db.Funding
 
 // EligibleCountries is the resolver for the eligibleCountries field.
 func (r *fundingOpportunityResolver) EligibleCountries(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Country, error) {
-	codes, err := loaders(ctx).fundingCountries.Load(ctx, obj.ID)
+	codes, err := load(ctx, loaders(ctx).fundingCountries, obj.ID, obj.BatchIDs())
 	return countries(r.DB.Reference(), codes), err
 }
 
 // Themes is the resolver for the themes field.
 func (r *fundingOpportunityResolver) Themes(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Theme, error) {
-	codes, err := loaders(ctx).fundingThemes.Load(ctx, obj.ID)
+	codes, err := load(ctx, loaders(ctx).fundingThemes, obj.ID, obj.BatchIDs())
 	return themes(r.DB.Reference(), codes), err
 }
 
 // FundedPractices is the resolver for the fundedPractices field.
 func (r *fundingOpportunityResolver) FundedPractices(ctx context.Context, obj *db.FundingOpportunity, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "funding", idKey(obj.ID), pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "funding", idKey(obj.ID), idKeys(obj.BatchIDs()), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateFundingOpportunity is the resolver for the createFundingOpportunity field.

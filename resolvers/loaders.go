@@ -41,10 +41,10 @@ type Loaders struct {
 	fundingPages  *connLoader[db.FundingOpportunity, db.FundingOpportunityFilter, db.FundingOpportunityOrder]
 }
 
-// LoaderWait is how long a loader gathers keys before it runs its statement. gqlgen resolves the items
-// of a list concurrently, so their keys arrive within microseconds of each other; the margin is for a
-// busy machine, where fewer keys per batch would mean more statements, not wrong answers.
-var LoaderWait = 2 * time.Millisecond
+// LoaderWait is how long a loader gathers keys before it runs its statement. The rows of one statement
+// ask for their whole batch at once (see db.Batch), so the wait only merges batches that happen to
+// arrive together; it is short because every level of a query pays it once.
+var LoaderWait = 500 * time.Microsecond
 
 // NewLoaders makes the loaders of one request.
 func NewLoaders(d *db.DB) *Loaders {
@@ -185,11 +185,19 @@ func fetchByGroup[V any](ctx context.Context, keys []pageKey, fetch func(ctx con
 	return out, outErrs
 }
 
-// load returns the page of one parent; its total count, when asked for, is batched the same way.
-func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
+// load returns the page of one parent; its total count, when asked for, is batched the same way. batch
+// holds the keys of the parent's batch (see db.Batch), whose pages are asked for together.
+func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, batch []string, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
 	args, err := json.Marshal(relationArgs[F, O]{Page: page, Filter: f, Order: o})
 	if err != nil {
 		return nil, err
+	}
+	if len(batch) > 1 {
+		keys := make([]pageKey, len(batch))
+		for i, b := range batch {
+			keys[i] = pageKey{relation, b, string(args)}
+		}
+		c.pages.LoadAllThunk(ctx, keys)
 	}
 	p, err := c.pages.Load(ctx, pageKey{relation, parent, string(args)})
 	if err != nil {
@@ -197,8 +205,31 @@ func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string,
 	}
 	countArgs, _ := json.Marshal(relationArgs[F, O]{Filter: f})
 	return p.WithCount(func(ctx context.Context) (int, error) {
+		if len(batch) > 1 {
+			keys := make([]pageKey, len(batch))
+			for i, b := range batch {
+				keys[i] = pageKey{relation, b, string(countArgs)}
+			}
+			c.counts.LoadAllThunk(ctx, keys)
+		}
 		return c.counts.Load(ctx, pageKey{relation, parent, string(countArgs)})
 	}), nil
 }
 
+// load loads id's value, asking first for the values of its whole batch (see db.Batch).
+func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], id int64, batch []int64) (V, error) {
+	if len(batch) > 1 {
+		l.LoadAllThunk(ctx, batch)
+	}
+	return l.Load(ctx, id)
+}
+
 func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+func idKeys(ids []int64) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = idKey(id)
+	}
+	return out
+}

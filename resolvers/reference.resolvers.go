@@ -19,12 +19,12 @@ func (r *countryResolver) ID(ctx context.Context, obj *db.Country) (string, erro
 
 // Members is the resolver for the members field.
 func (r *countryResolver) Members(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error) {
-	return loaders(ctx).memberPages.load(ctx, "country", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).memberPages.load(ctx, "country", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *countryResolver) BestPractices(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "country", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "country", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // ID is the resolver for the id field.
@@ -39,7 +39,7 @@ func (r *programmeResolver) ID(ctx context.Context, obj *db.Programme) (string, 
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
 func (r *programmeResolver) FundingOpportunities(ctx context.Context, obj *db.Programme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error) {
-	return loaders(ctx).fundingPages.load(ctx, "programme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).fundingPages.load(ctx, "programme", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // Countries is the resolver for the countries field.
@@ -69,17 +69,17 @@ func (r *themeResolver) ID(ctx context.Context, obj *db.Theme) (string, error) {
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *themeResolver) BestPractices(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "theme", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // DigitalTools is the resolver for the digitalTools field.
 func (r *themeResolver) DigitalTools(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error) {
-	return loaders(ctx).toolPages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).toolPages.load(ctx, "theme", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
 func (r *themeResolver) FundingOpportunities(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error) {
-	return loaders(ctx).fundingPages.load(ctx, "theme", obj.Code, pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).fundingPages.load(ctx, "theme", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // Country returns graph.CountryResolver implementation.

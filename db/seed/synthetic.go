@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -82,7 +84,7 @@ func Synthetic(ctx context.Context, d *db.DB, n int) error {
 	run := fmt.Sprintf("%x", rng.Uint32())
 	ref := d.Reference()
 	nMembers, nTools := max(10, n/40), max(10, n/200)
-	return pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
 		members, err := reserveIDs(ctx, tx, "member", nMembers)
 		if err != nil {
 			return err
@@ -127,7 +129,7 @@ func Synthetic(ctx context.Context, d *db.DB, n int) error {
 			lang := pick(languages)
 			v := vocabulary[lang]
 			subject := pick(v.subjects)
-			title := fmt.Sprintf("%s %s %s", strings.ToUpper(subject[:1])+subject[1:], pick(v.actions), pick(v.places))
+			title := fmt.Sprintf("%s %s %s", capitalize(subject), pick(v.actions), pick(v.places))
 			summary := fmt.Sprintf("%s %s: %s %s.", pick(v.fillers), pick(v.actions), subject, pick(v.places))
 			var body strings.Builder
 			for s := 0; s < 6+rng.IntN(6); s++ {
@@ -170,6 +172,13 @@ func Synthetic(ctx context.Context, d *db.DB, n int) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Fresh statistics now, rather than when autovacuum gets to it: without them the planner walks a
+	// title index through 100,000 rows to find one member's few practices.
+	_, err = d.Pool.Exec(ctx, "analyze")
+	return err
 }
 
 // reserveIDs takes n ids from a table's identity sequence, so that rows and their links can be written
@@ -191,4 +200,9 @@ func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, ro
 		return fmt.Errorf("copying into %s: %w", table, err)
 	}
 	return nil
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
