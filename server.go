@@ -141,6 +141,12 @@ func NewHandler(d *db.DB, cfg Config) http.Handler {
 				}
 				return next(ctx)
 			},
+			Private: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
+				if !auth.SeesPrivateData(ctx) {
+					return nil, nil
+				}
+				return next(ctx)
+			},
 		},
 	}))
 	gql.AddTransport(transport.Options{})

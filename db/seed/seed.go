@@ -17,7 +17,8 @@ import (
 var demo embed.FS
 
 // Demo loads the demo data through the same validated writes as the GraphQL mutations, so the demo data
-// is held to the rules real data is.
+// is held to the rules real data is. Entries whose slug or identifier is already taken are left as they
+// are, so loading the demo data twice adds nothing the second time.
 func Demo(ctx context.Context, d *db.DB) error {
 	var members []struct {
 		db.CreateMemberInput
@@ -60,8 +61,17 @@ func Demo(ctx context.Context, d *db.DB) error {
 		ids[what+":"+key] = id
 		return nil
 	}
+	loaded := 0
 	for _, m := range members {
 		in := m.CreateMemberInput
+		if cur, err := d.MemberBySlug(ctx, *in.Slug); err != nil || cur != nil {
+			ids["member:"+*in.Slug] = gid("Member", cur, func(m *db.Member) int64 { return m.ID })
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		loaded++
 		joined, err := time.Parse(time.DateOnly, m.JoinedOn)
 		if err != nil {
 			return fmt.Errorf("demo member %s: %w", *in.Slug, err)
@@ -73,12 +83,28 @@ func Demo(ctx context.Context, d *db.DB) error {
 		}
 	}
 	for _, t := range tools {
+		if cur, err := d.DigitalToolBySlug(ctx, *t.Slug); err != nil || cur != nil {
+			ids["tool:"+*t.Slug] = gid("DigitalTool", cur, func(t *db.DigitalTool) int64 { return t.ID })
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		loaded++
 		saved, errs, err := d.CreateDigitalTool(ctx, &t)
 		if err := check("tool", *t.Slug, gid("DigitalTool", saved, func(t *db.DigitalTool) int64 { return t.ID }), errs, err); err != nil {
 			return err
 		}
 	}
 	for _, f := range funding {
+		if cur, err := d.FundingOpportunityByIdentifier(ctx, f.TopicID); err != nil || cur != nil {
+			ids["funding:"+f.TopicID] = gid("FundingOpportunity", cur, func(f *db.FundingOpportunity) int64 { return f.ID })
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		loaded++
 		in := f.CreateFundingOpportunityInput
 		in.Identifier, in.CallIdentifier = f.TopicID, f.CallID
 		var err error
@@ -102,6 +128,13 @@ func Demo(ctx context.Context, d *db.DB) error {
 	}
 	for _, p := range practices {
 		in := p.CreateBestPracticeInput
+		if cur, err := d.BestPracticeBySlug(ctx, *in.Slug); err != nil || cur != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		loaded++
 		refs := func(what string, keys []string) ([]string, error) {
 			out := []string{}
 			for _, k := range keys {
@@ -128,7 +161,7 @@ func Demo(ctx context.Context, d *db.DB) error {
 			return err
 		}
 	}
-	slog.Info("demo data loaded", "members", len(members), "tools", len(tools), "funding", len(funding), "practices", len(practices))
+	slog.Info("demo data loaded", "entries", loaded, "already_there", len(members)+len(tools)+len(funding)+len(practices)-loaded)
 	return nil
 }
 

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/smartcommunities/hub/db/seed"
+)
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestHTTPSurface(t *testing.T) {
+	h := sharedDemoHub(t)
+	if code, body := get(t, h.server.URL+"/graphql?query="+url.QueryEscape(`{ themes { code dataTheme } }`)); code != 200 || !strings.Contains(body, `"code":"mobility","dataTheme":"TRAN"`) {
+		t.Errorf("GET /graphql: %d %s", code, body)
+	}
+	if code, body := get(t, h.server.URL+"/"); code != 200 || !strings.Contains(body, "GraphiQL") {
+		t.Errorf("GraphiQL at /: %d", code)
+	}
+	if code, _ := get(t, h.server.URL+"/healthz"); code != 200 {
+		t.Errorf("/healthz: %d", code)
+	}
+	if code, _ := get(t, h.server.URL+"/readyz"); code != 200 {
+		t.Errorf("/readyz: %d", code)
+	}
+	if code, body := get(t, h.server.URL+"/metrics"); code != 200 || !strings.Contains(body, "hub_graphql_sql_statements") {
+		t.Errorf("/metrics: %d", code)
+	}
+	resp, err := http.Post(h.server.URL+"/graphql", "application/json", strings.NewReader("{not json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("malformed JSON: status %d, want 400", resp.StatusCode)
+	}
+}
+
+// Contact emails are private: their roles are served, the addresses never are to a caller who may not
+// see them (today: anyone).
+func TestContactEmailsAreNotServed(t *testing.T) {
+	h := sharedDemoHub(t)
+	var data struct {
+		Members struct {
+			Nodes []struct {
+				ContactPoints []struct {
+					Role  string
+					Email *string
+				}
+			}
+		}
+	}
+	h.query(`{ members(first: 100) { nodes { contactPoints { role email } } } }`, nil, &data)
+	roles := 0
+	for _, m := range data.Members.Nodes {
+		for _, c := range m.ContactPoints {
+			roles++
+			if c.Email != nil {
+				t.Errorf("an email was served: %s", *c.Email)
+			}
+		}
+	}
+	if roles == 0 {
+		t.Error("no contact roles at all")
+	}
+}
+
+// A failure inside the hub reaches the caller as a coded error with a request id, never as SQL text.
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	h := newHub(t, false)
+	h.backend.DB.Pool.Close()
+	r := h.post(`{ members { totalCount nodes { name } } }`, nil)
+	if r.Status >= 500 || len(r.Errors) == 0 {
+		t.Fatalf("status %d, errors %v", r.Status, r.Errors)
+	}
+	e := r.Errors[0]
+	if e.Message != "internal error" || e.Extensions["code"] != "INTERNAL_SERVER_ERROR" || e.Extensions["requestId"] == "" {
+		t.Errorf("error = %+v", e)
+	}
+	if code, _ := get(t, h.server.URL+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database gone: %d", code)
+	}
+}
+
+func TestSeeding(t *testing.T) {
+	h := newHub(t, true)
+	ctx := context.Background()
+	before := h.snapshot()
+	if err := seed.Demo(ctx, h.backend.DB); err != nil {
+		t.Fatalf("loading the demo data again: %v", err)
+	}
+	if h.snapshot() != before {
+		t.Error("loading the demo data twice changed the data")
+	}
+	if err := seed.Synthetic(ctx, h.backend.DB, 2000); err != nil {
+		t.Fatal(err)
+	}
+	var data struct {
+		BestPractices struct{ TotalCount int }
+		Members       struct{ TotalCount int }
+		DigitalTools  struct{ TotalCount int }
+	}
+	h.query(`{ bestPractices { totalCount } members { totalCount } digitalTools { totalCount } }`, nil, &data)
+	if data.BestPractices.TotalCount != 2060 || data.Members.TotalCount != 25+50 || data.DigitalTools.TotalCount != 26+10 {
+		t.Errorf("after 2000 synthetic practices: %+v", data)
+	}
+	languages := 0
+	for _, l := range []string{"en", "de", "fr", "es", "it", "nl", "pl", "sv", "fi", "hr"} {
+		var n struct{ BestPractices struct{ TotalCount int } }
+		h.query(`query($l: String!) { bestPractices(filter: {language: [$l], author: null}) { totalCount } }`, map[string]any{"l": l}, &n)
+		if n.BestPractices.TotalCount > 0 {
+			languages++
+		}
+	}
+	if languages < 8 {
+		t.Errorf("synthetic practices in %d languages", languages)
+	}
+	// The nested query still costs the same few statements on the larger data.
+	n, r := h.countStatements(membersNested)
+	if len(r.Errors) > 0 || n > 6 {
+		t.Errorf("nested query on synthetic data: %d statements, errors %v", n, r.Errors)
+	}
+}
