@@ -31,13 +31,13 @@ func (r *bestPracticeResolver) Country(ctx context.Context, obj *db.BestPractice
 // Themes is the resolver for the themes field.
 func (r *bestPracticeResolver) Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error) {
 	codes, err := load(ctx, loaders(ctx).practiceThemes, obj.ID, obj.BatchIDs())
-	return themes(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *bestPracticeResolver) Mims(ctx context.Context, obj *db.BestPractice) ([]*db.Mim, error) {
 	ids, err := load(ctx, loaders(ctx).practiceMims, obj.ID, obj.BatchIDs())
-	return mims(r.DB.Reference(), ids), err
+	return lookup(ids, r.DB.Reference().MimByID), err
 }
 
 // Tools is the resolver for the tools field.

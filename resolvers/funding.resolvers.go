@@ -37,13 +37,13 @@ func (r *fundingOpportunityResolver) Status(ctx context.Context, obj *db.Funding
 // EligibleCountries is the resolver for the eligibleCountries field.
 func (r *fundingOpportunityResolver) EligibleCountries(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Country, error) {
 	codes, err := load(ctx, loaders(ctx).fundingCountries, obj.ID, obj.BatchIDs())
-	return countries(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // Themes is the resolver for the themes field.
 func (r *fundingOpportunityResolver) Themes(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Theme, error) {
 	codes, err := load(ctx, loaders(ctx).fundingThemes, obj.ID, obj.BatchIDs())
-	return themes(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // FundedPractices is the resolver for the fundedPractices field.

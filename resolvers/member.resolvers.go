@@ -26,7 +26,7 @@ func (r *memberResolver) Country(ctx context.Context, obj *db.Member) (*db.Count
 // OtherCountries is the resolver for the otherCountries field.
 func (r *memberResolver) OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error) {
 	codes, err := load(ctx, loaders(ctx).memberOtherCountries, obj.ID, obj.BatchIDs())
-	return countries(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // ContactPoints is the resolver for the contactPoints field.

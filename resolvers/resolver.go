@@ -22,26 +22,11 @@ func userErrors(errs []db.UserError) []*db.UserError {
 	return out
 }
 
-func countries(ref *db.Reference, codes []string) []*db.Country {
-	out := make([]*db.Country, 0, len(codes))
-	for _, c := range codes {
-		out = append(out, ref.Country(c))
-	}
-	return out
-}
-
-func themes(ref *db.Reference, codes []string) []*db.Theme {
-	out := make([]*db.Theme, 0, len(codes))
-	for _, c := range codes {
-		out = append(out, ref.Theme(c))
-	}
-	return out
-}
-
-func mims(ref *db.Reference, ids []int32) []*db.Mim {
-	out := make([]*db.Mim, 0, len(ids))
-	for _, id := range ids {
-		out = append(out, ref.MimByID(id))
+// lookup maps reference keys to the in-memory reference items.
+func lookup[K any, V any](keys []K, get func(K) *V) []*V {
+	out := make([]*V, len(keys))
+	for i, k := range keys {
+		out[i] = get(k)
 	}
 	return out
 }

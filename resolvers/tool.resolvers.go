@@ -21,19 +21,19 @@ func (r *digitalToolResolver) ID(ctx context.Context, obj *db.DigitalTool) (stri
 // Themes is the resolver for the themes field.
 func (r *digitalToolResolver) Themes(ctx context.Context, obj *db.DigitalTool) ([]*db.Theme, error) {
 	codes, err := load(ctx, loaders(ctx).toolThemes, obj.ID, obj.BatchIDs())
-	return themes(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *digitalToolResolver) Mims(ctx context.Context, obj *db.DigitalTool) ([]*db.Mim, error) {
 	ids, err := load(ctx, loaders(ctx).toolMims, obj.ID, obj.BatchIDs())
-	return mims(r.DB.Reference(), ids), err
+	return lookup(ids, r.DB.Reference().MimByID), err
 }
 
 // Countries is the resolver for the countries field.
 func (r *digitalToolResolver) Countries(ctx context.Context, obj *db.DigitalTool) ([]*db.Country, error) {
 	codes, err := load(ctx, loaders(ctx).toolCountries, obj.ID, obj.BatchIDs())
-	return countries(r.DB.Reference(), codes), err
+	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // UsedIn is the resolver for the usedIn field.
