@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -50,8 +49,8 @@ func byIDs[T any, PT pageable[T]](ctx context.Context, q Querier, sql string, id
 	return out, nil
 }
 
-// one picks the single parent's list out of a grouped result.
-func (d *DB) one(m map[int64][]string, err error) ([]string, error) {
+// only picks the single parent's list out of a grouped result.
+func only(m map[int64][]string, err error) ([]string, error) {
 	for _, v := range m {
 		return v, err
 	}
@@ -173,5 +172,3 @@ func enumStrings[E ~string](xs []E) []string {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
-
-var _ = errors.New

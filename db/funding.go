@@ -262,10 +262,10 @@ func (d *DB) UpdateFundingOpportunity(ctx context.Context, in *UpdateFundingOppo
 		return nil, notFound("id", "FundingOpportunity", in.ID), err
 	}
 	f := &fundingDraft{FundingOpportunity: *cur[0]}
-	if f.countries, err = d.one(d.FundingCountries(ctx, []int64{id})); err != nil {
+	if f.countries, err = only(d.FundingCountries(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
-	if f.themes, err = d.one(d.FundingThemes(ctx, []int64{id})); err != nil {
+	if f.themes, err = only(d.FundingThemes(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
 	in.applyTo(f)

@@ -221,7 +221,7 @@ func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, 
 		return nil, notFound("id", "Member", in.ID), err
 	}
 	m := &memberDraft{Member: *cur}
-	if m.otherCountries, err = d.one(d.MemberOtherCountries(ctx, []int64{id})); err != nil {
+	if m.otherCountries, err = only(d.MemberOtherCountries(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
 	cps, err := d.MemberContactPoints(ctx, []int64{id})

@@ -219,10 +219,10 @@ func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) 
 		return nil, notFound("id", "DigitalTool", in.ID), err
 	}
 	t := &toolDraft{DigitalTool: *cur[0]}
-	if t.themes, err = d.one(d.ToolThemes(ctx, []int64{id})); err != nil {
+	if t.themes, err = only(d.ToolThemes(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
-	if t.countries, err = d.one(d.ToolCountries(ctx, []int64{id})); err != nil {
+	if t.countries, err = only(d.ToolCountries(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
 	mims, err := d.ToolMims(ctx, []int64{id})
