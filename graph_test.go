@@ -365,6 +365,31 @@ func TestRelationsBothWays(t *testing.T) {
 			t.Errorf("theme %s has no practices, yet %s has it", th.Code, p.Slug)
 		}
 	}
+	// Nested counts, with and without a filter, agree with the items listed.
+	var themes struct {
+		Themes []struct {
+			Code          string
+			BestPractices struct {
+				TotalCount int
+				Nodes      []struct{ Status string }
+			}
+			Published struct{ TotalCount int }
+		}
+	}
+	h.query(`{ themes { code bestPractices(first: 100) { totalCount nodes { status } }
+		published: bestPractices(filter: {status: [PUBLISHED]}) { totalCount } } }`, nil, &themes)
+	for _, th := range themes.Themes {
+		published := 0
+		for _, n := range th.BestPractices.Nodes {
+			if n.Status == "PUBLISHED" {
+				published++
+			}
+		}
+		if th.BestPractices.TotalCount != len(th.BestPractices.Nodes) || th.Published.TotalCount != published {
+			t.Errorf("theme %s: totalCount %d for %d practices, %d published counted as %d", th.Code,
+				th.BestPractices.TotalCount, len(th.BestPractices.Nodes), published, th.Published.TotalCount)
+		}
+	}
 	if !slices.ContainsFunc(p.Country.BestPractices.Nodes, func(n struct{ Slug string }) bool { return n.Slug == p.Slug }) || p.Country.Members.TotalCount == 0 {
 		t.Errorf("country does not lead back: %+v", p.Country)
 	}

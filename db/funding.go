@@ -84,7 +84,7 @@ var fundingOrders = map[FundingOpportunityOrderField]orderKey{
 
 // fundingParents are the relations that lead to lists of funding opportunities.
 var fundingParents = map[string]*parentSpec{
-	"theme":     {join: "join funding_opportunity_theme ft on ft.funding_id = f.id", column: "ft.theme_code", keyType: "text"},
+	"theme":     {link: "funding_opportunity_theme ft", on: "ft.funding_id = f.id", column: "ft.theme_code", keyType: "text"},
 	"programme": {column: "f.programme_code", keyType: "text"},
 }
 

@@ -182,12 +182,20 @@ type listSpec struct {
 	parent  *parentSpec
 }
 
-// parentSpec makes a list hang off parent rows: join adds the link table, column is the parent key it
-// exposes, and keyType its SQL type. Parent keys travel as text so that one mechanism serves ids and codes.
+// parentSpec makes a list hang off parent rows: link is the link table (with its alias) joined on on, if
+// any; column is the parent key, and keyType its SQL type. Parent keys travel as text so that one
+// mechanism serves ids and codes.
 type parentSpec struct {
-	join    string
-	column  string
-	keyType string
+	link, on string
+	column   string
+	keyType  string
+}
+
+func (p *parentSpec) join() string {
+	if p.link == "" {
+		return ""
+	}
+	return "join " + p.link + " on " + p.on
 }
 
 func (s *listSpec) start() (builder, string) {
@@ -226,7 +234,7 @@ func (s *listSpec) pageSQL(w window) (string, []any) {
 	}
 	return fmt.Sprintf("select p.key, x.* from unnest(%s::text[]) as p(key) cross join lateral ("+
 		"select %s, (%s)::text from %s %s where %s = p.key::%s and %s order by %s %s, %s.id %s limit %d) as x",
-		parentKeys, s.columns, s.order.expr, s.from, s.parent.join, s.parent.column, s.parent.keyType,
+		parentKeys, s.columns, s.order.expr, s.from, s.parent.join(), s.parent.column, s.parent.keyType,
 		b.whereSQL(), s.order.expr, dir, s.alias, dir, w.limit+1), b.args
 }
 
@@ -236,8 +244,12 @@ func (s *listSpec) countSQL() (string, []any) {
 	if s.parent == nil {
 		return fmt.Sprintf("select '', count(*) from %s where %s", s.from, b.whereSQL()), b.args
 	}
-	return fmt.Sprintf("select p.key, (select count(*) from %s %s where %s = p.key::%s and %s) from unnest(%s::text[]) as p(key)",
-		s.from, s.parent.join, s.parent.column, s.parent.keyType, b.whereSQL(), parentKeys), b.args
+	from := s.from + " " + s.parent.join()
+	if s.filter == nil && s.parent.link != "" {
+		from = s.parent.link // unfiltered, the link rows alone tell the count (foreign keys keep them true)
+	}
+	return fmt.Sprintf("select p.key, (select count(*) from %s where %s = p.key::%s and %s) from unnest(%s::text[]) as p(key)",
+		from, s.parent.column, s.parent.keyType, b.whereSQL(), parentKeys), b.args
 }
 
 // pageable is a domain type that can be read from its table's columns and has an id.

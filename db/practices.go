@@ -97,11 +97,11 @@ var practiceOrders = map[BestPracticeOrderField]orderKey{
 
 // practiceParents are the relations that lead to lists of best practices.
 var practiceParents = map[string]*parentSpec{
-	"member":  {join: "join best_practice_author pa on pa.practice_id = bp.id", column: "pa.member_id", keyType: "bigint"},
+	"member":  {link: "best_practice_author pa", on: "pa.practice_id = bp.id", column: "pa.member_id", keyType: "bigint"},
 	"country": {column: "bp.country_code", keyType: "text"},
-	"theme":   {join: "join best_practice_theme pt on pt.practice_id = bp.id", column: "pt.theme_code", keyType: "text"},
-	"tool":    {join: "join best_practice_tool ptl on ptl.practice_id = bp.id", column: "ptl.tool_id", keyType: "bigint"},
-	"funding": {join: "join best_practice_funding pf on pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
+	"theme":   {link: "best_practice_theme pt", on: "pt.practice_id = bp.id", column: "pt.theme_code", keyType: "text"},
+	"tool":    {link: "best_practice_tool ptl", on: "ptl.practice_id = bp.id", column: "ptl.tool_id", keyType: "bigint"},
+	"funding": {link: "best_practice_funding pf", on: "pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
 }
 
 func (d *DB) practiceList(f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {

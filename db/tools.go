@@ -76,7 +76,7 @@ var toolOrders = map[DigitalToolOrderField]orderKey{
 
 // toolParents are the relations that lead to lists of digital tools.
 var toolParents = map[string]*parentSpec{
-	"theme": {join: "join digital_tool_theme tt on tt.tool_id = t.id", column: "tt.theme_code", keyType: "text"},
+	"theme": {link: "digital_tool_theme tt", on: "tt.tool_id = t.id", column: "tt.theme_code", keyType: "text"},
 }
 
 func toolList(f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
