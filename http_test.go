@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
 )
 
@@ -132,5 +134,28 @@ func TestSeeding(t *testing.T) {
 	n, r := h.countStatements(membersNested)
 	if len(r.Errors) > 0 || n > 6 {
 		t.Errorf("nested query on synthetic data: %d statements, errors %v", n, r.Errors)
+	}
+}
+
+// Demo loading runs in one transaction: a failure half-way leaves nothing behind.
+func TestInTxIsAllOrNothing(t *testing.T) {
+	h := newHub(t, false)
+	ctx := context.Background()
+	failure := errors.New("stop half-way")
+	err := h.backend.DB.InTx(ctx, func(d *db.DB) error {
+		slug := "half-way"
+		if _, errs, err := d.CreateMember(ctx, &db.CreateMemberInput{Name: "Half Way", Slug: &slug, Kind: db.MemberKindOther, Country: "MT"}); err != nil || len(errs) > 0 {
+			t.Fatalf("create: %v %v", err, errs)
+		}
+		if m, _ := d.MemberBySlug(ctx, slug); m == nil {
+			t.Fatal("the transaction does not see its own write")
+		}
+		return failure
+	})
+	if !errors.Is(err, failure) {
+		t.Fatalf("InTx returned %v", err)
+	}
+	if m, _ := h.backend.DB.MemberBySlug(ctx, "half-way"); m != nil {
+		t.Error("a write of a failed transaction stayed")
 	}
 }

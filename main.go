@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
 )
 
@@ -80,7 +81,7 @@ func run(ctx context.Context, args []string) error {
 		}
 		defer b.Close(context.WithoutCancel(ctx))
 		if *demo {
-			if err := seed.Demo(ctx, b.DB); err != nil {
+			if err := b.DB.InTx(ctx, func(d *db.DB) error { return seed.Demo(ctx, d) }); err != nil {
 				return err
 			}
 		}

@@ -112,7 +112,9 @@ func (b *Backend) Close(ctx context.Context) {
 
 // seedDemoIfEmpty loads the demo data into a database that has none.
 func seedDemoIfEmpty(ctx context.Context, d *db.DB) error {
-	seeded, err := d.SeedIfEmpty(ctx, func(ctx context.Context) error { return seed.Demo(ctx, d) })
+	seeded, err := d.SeedIfEmpty(ctx, func(ctx context.Context) error {
+		return d.InTx(ctx, func(d *db.DB) error { return seed.Demo(ctx, d) })
+	})
 	if seeded && err == nil {
 		slog.Info("the database was empty: demo data loaded")
 	}

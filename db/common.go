@@ -10,13 +10,13 @@ import (
 
 // rootPage reads one page of a top-level list; its total count is queried only if asked for.
 func rootPage[T any, PT pageable[T]](ctx context.Context, d *DB, s *listSpec, args PageArgs) (*Page[*T], error) {
-	pages, err := fetchPages[T, PT](ctx, d.Pool, s, args, nil)
+	pages, err := fetchPages[T, PT](ctx, d.q, s, args, nil)
 	if err != nil {
 		return nil, err
 	}
 	p := pages[""]
 	p.countFn = func(ctx context.Context) (int, error) {
-		counts, err := fetchCounts(ctx, d.Pool, s, nil)
+		counts, err := fetchCounts(ctx, d.q, s, nil)
 		return counts[""], err
 	}
 	return p, nil
@@ -125,7 +125,7 @@ func (d *DB) deleteEntity(ctx context.Context, table, typ, gid string) ([]UserEr
 	if !ok {
 		return notFound("id", typ, gid), nil
 	}
-	tag, err := d.Pool.Exec(ctx, fmt.Sprintf("delete from %s where id = $1", table), id)
+	tag, err := d.q.Exec(ctx, fmt.Sprintf("delete from %s where id = $1", table), id)
 	if err != nil {
 		return nil, err
 	}

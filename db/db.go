@@ -25,9 +25,17 @@ type Querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
+// conn is what the service runs its statements on: the pool, or a transaction in InTx.
+type conn interface {
+	Querier
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
 // DB is the hub's data service.
 type DB struct {
 	Pool *pgxpool.Pool
+	q    conn
 	ref  *Reference
 	// now is today's date as the hub sees it; a field so that tests can move the clock.
 	now func() time.Time
@@ -48,7 +56,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return &DB{Pool: pool, now: time.Now}, nil
+	return &DB{Pool: pool, q: pool, now: time.Now}, nil
 }
 
 // Close closes the pool.
@@ -57,7 +65,7 @@ func (d *DB) Close() { d.Pool.Close() }
 // LoadReference reads the reference data into memory: it changes only with migrations, and every
 // entity points at it, so keeping it saves a join or a round trip on almost every query.
 func (d *DB) LoadReference(ctx context.Context) error {
-	ref, err := loadReference(ctx, d.Pool)
+	ref, err := loadReference(ctx, d.q)
 	if err != nil {
 		return err
 	}
@@ -125,9 +133,19 @@ func (d *DB) withLock(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// tx runs fn in a transaction, committing when it returns nil.
+// tx runs fn in a transaction (a savepoint inside InTx), committing when it returns nil.
 func (d *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.Pool, fn)
+	return pgx.BeginFunc(ctx, d.q, fn)
+}
+
+// InTx runs fn with a service whose every statement, reads and writes, belongs to one transaction:
+// all of fn's writes happen, or none.
+func (d *DB) InTx(ctx context.Context, fn func(d *DB) error) error {
+	return pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+		inTx := *d
+		inTx.q = tx
+		return fn(&inTx)
+	})
 }
 
 // Statement counting: each request carries a counter in its context, and the pool's tracer adds every

@@ -135,21 +135,21 @@ func (d *DB) FundingOpportunities(ctx context.Context, page PageArgs, f *Funding
 
 // FundingOpportunityByIdentifier returns the opportunity with this topic identifier, or nil.
 func (d *DB) FundingOpportunityByIdentifier(ctx context.Context, identifier string) (*FundingOpportunity, error) {
-	return queryOne[FundingOpportunity](ctx, d.Pool, "select "+fundingColumns+" from funding_opportunity f where f.topic_id = $1", identifier)
+	return queryOne[FundingOpportunity](ctx, d.q, "select "+fundingColumns+" from funding_opportunity f where f.topic_id = $1", identifier)
 }
 
 // FundingOpportunitiesByID returns opportunities in the order of ids, nil where one does not exist.
 func (d *DB) FundingOpportunitiesByID(ctx context.Context, ids []int64) ([]*FundingOpportunity, error) {
-	return byIDs[FundingOpportunity](ctx, d.Pool, "select "+fundingColumns+" from funding_opportunity f where f.id = any($1)", ids)
+	return byIDs[FundingOpportunity](ctx, d.q, "select "+fundingColumns+" from funding_opportunity f where f.id = any($1)", ids)
 }
 
 func (d *DB) FundingCountries(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool, `select x.funding_id, x.country_code from funding_opportunity_country x
+	return queryGroupedValues[string](ctx, d.q, `select x.funding_id, x.country_code from funding_opportunity_country x
 		join country c on c.code = x.country_code where x.funding_id = any($1) order by c.eu_order`, ids)
 }
 
 func (d *DB) FundingThemes(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool,
+	return queryGroupedValues[string](ctx, d.q,
 		"select funding_id, theme_code from funding_opportunity_theme where funding_id = any($1) order by theme_code", ids)
 }
 

@@ -127,23 +127,23 @@ func (d *DB) Members(ctx context.Context, page PageArgs, f *MemberFilter, o *Mem
 
 // MemberBySlug returns the member with this slug, or nil.
 func (d *DB) MemberBySlug(ctx context.Context, slug string) (*Member, error) {
-	return queryOne[Member](ctx, d.Pool, "select "+memberColumns+" from member m where m.slug = $1", slug)
+	return queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.slug = $1", slug)
 }
 
 // MembersByID returns members in the order of ids, nil where one does not exist.
 func (d *DB) MembersByID(ctx context.Context, ids []int64) ([]*Member, error) {
-	return byIDs[Member](ctx, d.Pool, "select "+memberColumns+" from member m where m.id = any($1)", ids)
+	return byIDs[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = any($1)", ids)
 }
 
 // MemberOtherCountries returns the codes of the other countries each member covers.
 func (d *DB) MemberOtherCountries(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool,
+	return queryGroupedValues[string](ctx, d.q,
 		"select member_id, country_code from member_country where member_id = any($1) order by country_code", ids)
 }
 
 // MemberContactPoints returns each member's contact points.
 func (d *DB) MemberContactPoints(ctx context.Context, ids []int64) (map[int64][]*ContactPoint, error) {
-	return queryGrouped[ContactPoint](ctx, d.Pool,
+	return queryGrouped[ContactPoint](ctx, d.q,
 		"select member_id, role, email from contact_point where member_id = any($1) order by id", ids)
 }
 
@@ -216,7 +216,7 @@ func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, 
 	if !ok {
 		return nil, notFound("id", "Member", in.ID), nil
 	}
-	cur, err := queryOne[Member](ctx, d.Pool, "select "+memberColumns+" from member m where m.id = $1", id)
+	cur, err := queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = $1", id)
 	if err != nil || cur == nil {
 		return nil, notFound("id", "Member", in.ID), err
 	}
@@ -276,7 +276,7 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 	if err != nil {
 		return nil, nil, err
 	}
-	saved, err := queryOne[Member](ctx, d.Pool, "select "+memberColumns+" from member m where m.id = $1", m.ID)
+	saved, err := queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = $1", m.ID)
 	return saved, nil, err
 }
 

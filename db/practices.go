@@ -151,41 +151,41 @@ func (d *DB) BestPractices(ctx context.Context, page PageArgs, f *BestPracticeFi
 
 // BestPracticeBySlug returns the practice with this slug, or nil.
 func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice, error) {
-	return queryOne[BestPractice](ctx, d.Pool, "select "+practiceColumns+" from best_practice bp where bp.slug = $1", slug)
+	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where bp.slug = $1", slug)
 }
 
 // BestPracticesByID returns practices in the order of ids, nil where one does not exist.
 func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractice, error) {
-	return byIDs[BestPractice](ctx, d.Pool, "select "+practiceColumns+" from best_practice bp where bp.id = any($1)", ids)
+	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where bp.id = any($1)", ids)
 }
 
 func (d *DB) PracticeTranslations(ctx context.Context, ids []int64) (map[int64][]*Translation, error) {
-	return queryGrouped[Translation](ctx, d.Pool,
+	return queryGrouped[Translation](ctx, d.q,
 		"select practice_id, language, title, summary from best_practice_translation where practice_id = any($1) order by language", ids)
 }
 
 func (d *DB) PracticeThemes(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool,
+	return queryGroupedValues[string](ctx, d.q,
 		"select practice_id, theme_code from best_practice_theme where practice_id = any($1) order by theme_code", ids)
 }
 
 func (d *DB) PracticeMims(ctx context.Context, ids []int64) (map[int64][]int32, error) {
-	return queryGroupedValues[int32](ctx, d.Pool,
+	return queryGroupedValues[int32](ctx, d.q,
 		"select practice_id, mim_id from best_practice_mim where practice_id = any($1) order by mim_id", ids)
 }
 
 func (d *DB) PracticeTools(ctx context.Context, ids []int64) (map[int64][]*DigitalTool, error) {
-	return queryGrouped[DigitalTool](ctx, d.Pool, "select x.practice_id, "+toolColumns+
+	return queryGrouped[DigitalTool](ctx, d.q, "select x.practice_id, "+toolColumns+
 		" from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = any($1) order by t.name, t.id", ids)
 }
 
 func (d *DB) PracticeFunding(ctx context.Context, ids []int64) (map[int64][]*FundingOpportunity, error) {
-	return queryGrouped[FundingOpportunity](ctx, d.Pool, "select x.practice_id, "+fundingColumns+
+	return queryGrouped[FundingOpportunity](ctx, d.q, "select x.practice_id, "+fundingColumns+
 		" from best_practice_funding x join funding_opportunity f on f.id = x.funding_id where x.practice_id = any($1) order by f.final_deadline, f.id", ids)
 }
 
 func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Member, error) {
-	return queryGrouped[Member](ctx, d.Pool, "select x.practice_id, "+memberColumns+
+	return queryGrouped[Member](ctx, d.q, "select x.practice_id, "+memberColumns+
 		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
 }
 
@@ -299,7 +299,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 		ids               []int64
 	}{{"tools", "digital_tool", "DigitalTool", refs.tools}, {"funding", "funding_opportunity", "FundingOpportunity", refs.funding},
 		{"authors", "member", "Member", refs.authors}} {
-		missing, err := checkExist(ctx, d.Pool, ref.table, ref.ids)
+		missing, err := checkExist(ctx, d.q, ref.table, ref.ids)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -363,7 +363,7 @@ func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
 		dst                *[]string
 	}{{"best_practice_tool", "tool_id", "DigitalTool", &p.tools}, {"best_practice_funding", "funding_id", "FundingOpportunity", &p.funding},
 		{"best_practice_author", "member_id", "Member", &p.authors}} {
-		linked, err := queryGroupedValues[int64](ctx, d.Pool, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
+		linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
 		if err != nil {
 			return err
 		}

@@ -120,26 +120,26 @@ func (d *DB) DigitalTools(ctx context.Context, page PageArgs, f *DigitalToolFilt
 
 // DigitalToolBySlug returns the tool with this slug, or nil.
 func (d *DB) DigitalToolBySlug(ctx context.Context, slug string) (*DigitalTool, error) {
-	return queryOne[DigitalTool](ctx, d.Pool, "select "+toolColumns+" from digital_tool t where t.slug = $1", slug)
+	return queryOne[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where t.slug = $1", slug)
 }
 
 // DigitalToolsByID returns tools in the order of ids, nil where one does not exist.
 func (d *DB) DigitalToolsByID(ctx context.Context, ids []int64) ([]*DigitalTool, error) {
-	return byIDs[DigitalTool](ctx, d.Pool, "select "+toolColumns+" from digital_tool t where t.id = any($1)", ids)
+	return byIDs[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where t.id = any($1)", ids)
 }
 
 func (d *DB) ToolThemes(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool,
+	return queryGroupedValues[string](ctx, d.q,
 		"select tool_id, theme_code from digital_tool_theme where tool_id = any($1) order by theme_code", ids)
 }
 
 func (d *DB) ToolMims(ctx context.Context, ids []int64) (map[int64][]int32, error) {
-	return queryGroupedValues[int32](ctx, d.Pool,
+	return queryGroupedValues[int32](ctx, d.q,
 		"select tool_id, mim_id from digital_tool_mim where tool_id = any($1) order by mim_id", ids)
 }
 
 func (d *DB) ToolCountries(ctx context.Context, ids []int64) (map[int64][]string, error) {
-	return queryGroupedValues[string](ctx, d.Pool, `select x.tool_id, x.country_code from digital_tool_country x
+	return queryGroupedValues[string](ctx, d.q, `select x.tool_id, x.country_code from digital_tool_country x
 		join country c on c.code = x.country_code where x.tool_id = any($1) order by c.eu_order`, ids)
 }
 
