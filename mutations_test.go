@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -383,8 +384,18 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		addrs = append(addrs, ln.Addr().String())
 		ln.Close()
 	}
+	var migrations atomic.Int32
 	for _, addr := range addrs {
-		go func() { errs <- serve(ctx, Config{Addr: addr, DatabaseURL: dsn}) }()
+		go func() {
+			// What serve does first, counted: the two migrate concurrently.
+			n, err := db.Migrate(ctx, dsn)
+			migrations.Add(n)
+			if err != nil {
+				errs <- err
+				return
+			}
+			errs <- serve(ctx, Config{Addr: addr, DatabaseURL: dsn})
+		}()
 	}
 	for _, addr := range addrs {
 		deadline := time.Now().Add(30 * time.Second)
@@ -409,6 +420,9 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 	conn.QueryRow(ctx, "select version from schema_version").Scan(&version)
 	conn.QueryRow(ctx, "select count(*) from member").Scan(&members)
 	conn.QueryRow(ctx, "select count(*) from funding_opportunity").Scan(&funding)
+	if migrations.Load() != 2 {
+		t.Errorf("%d migrations ran in all, want each of the 2 once", migrations.Load())
+	}
 	if version != 2 || members != 25 || funding != 20 {
 		t.Errorf("schema version %d, %d members, %d calls: want 2, 25, 20 (migrated and seeded once)", version, members, funding)
 	}
