@@ -101,6 +101,7 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 		{"practice: year 1800", "createBestPractice", practice(map[string]any{"year": 1800}), "input.year", "OUT_OF_RANGE"},
 		{"practice: NUTS code of another country", "createBestPractice", practice(map[string]any{"nutsCode": "DE212"}), "input.nutsCode", "INVALID"},
 		{"practice: translation into its own language", "createBestPractice", practice(map[string]any{"translations": []any{map[string]any{"language": "en", "title": "Again"}}}), "input.translations.0.language", "DUPLICATE"},
+		{"practice: Greek title and no slug", "createBestPractice", practice(map[string]any{"title": "Ψηφιακή πόλη", "language": "el", "country": "CY"}), "input.slug", "REQUIRED"},
 		{"practice: duplicate slug", "createBestPractice", practice(map[string]any{"slug": "cork-smart-parking-sensors"}), "input.slug", "DUPLICATE"},
 		{"practice update: unknown id", "updateBestPractice", map[string]any{"id": db.GlobalID("BestPractice", 999999), "title": "X"}, "input.id", "NOT_FOUND"},
 		{"practice update: empty title", "updateBestPractice", map[string]any{"id": cork, "title": " "}, "input.title", "REQUIRED"},
