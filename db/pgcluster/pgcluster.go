@@ -446,7 +446,7 @@ func (c *Cluster) makeParentsTraversable() error {
 			return fmt.Errorf("pgcluster: %w", err)
 		}
 		if !c.credCanSearch(fi) {
-			c.log.Info("adding o+x so the postgres user can reach the data directory", "path", p)
+			c.log.Warn("adding o+x so the postgres user can reach the data directory", "path", p)
 			if err := os.Chmod(p, fi.Mode().Perm()|0o001); err != nil {
 				return fmt.Errorf("pgcluster: make %s traversable for %s: %w", p, serverUser, err)
 			}
