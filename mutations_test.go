@@ -243,6 +243,14 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 	if u := updated.M.Member; u.Name != "Union of Test Municipalities" || len(u.OtherCountries) != 1 || len(u.ContactPoints) != 1 {
 		t.Errorf("an update of the name changed other fields: %+v", u)
 	}
+	var site struct {
+		M struct{ Member struct{ Website *string } }
+	}
+	h.query(`mutation($id: ID!) { m: updateMember(input: {id: $id, website: "  https://union.example.org/  "}) { member { website } } }`,
+		map[string]any{"id": m.ID}, &site)
+	if w := site.M.Member.Website; w == nil || *w != "https://union.example.org/" {
+		t.Errorf("website stored as %q, want it trimmed", derefOr(w))
+	}
 
 	var practice struct {
 		M struct {
@@ -433,4 +441,11 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 			t.Errorf("serve returned %v", err)
 		}
 	}
+}
+
+func derefOr(s *string) string {
+	if s == nil {
+		return "<null>"
+	}
+	return *s
 }

@@ -240,7 +240,7 @@ func (d *DB) validateFunding(f *fundingDraft) []UserError {
 	}
 	f.countries = v.countries("eligibleCountries", f.countries)
 	f.themes = v.themes("themes", f.themes)
-	v.url("url", f.URL)
+	v.url("url", &f.URL)
 	return v.errs
 }
 

@@ -192,7 +192,7 @@ func (d *DB) validateMember(m *memberDraft) []UserError {
 		v.fail("municipalitiesRepresented", UserErrorOutOfRange, "municipalitiesRepresented must not be negative")
 	}
 	v.text("description", &m.Description, false, 10000)
-	v.url("website", m.Website)
+	v.url("website", &m.Website)
 	for i, c := range m.contactPoints {
 		v.text(fieldIndex("contactPoints", i, "role"), &c.Role, true, 200)
 		v.email(fieldIndex("contactPoints", i, "email"), c.Email)

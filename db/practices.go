@@ -290,7 +290,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	if p.Year < 1990 || int(p.Year) > d.Today().Year()+1 {
 		v.fail("year", UserErrorOutOfRange, "year must be between 1990 and next year")
 	}
-	v.url("sourceUrl", p.SourceURL)
+	v.url("sourceUrl", &p.SourceURL)
 	if !v.ok() {
 		return nil, v.errs, nil
 	}

@@ -196,8 +196,8 @@ func (d *DB) validateTool(t *toolDraft) ([]int32, []UserError) {
 		v.language(fmt.Sprintf("languages.%d", i), l)
 	}
 	t.countries = v.countries("countries", t.countries)
-	v.url("website", t.Website)
-	v.url("repositoryUrl", t.RepositoryURL)
+	v.url("website", &t.Website)
+	v.url("repositoryUrl", &t.RepositoryURL)
 	return mims, v.errs
 }
 

@@ -55,14 +55,15 @@ func (v *validator) slug(field string, s string) {
 	}
 }
 
-func (v *validator) url(field string, s *string) {
-	v.optText(field, &s, 2000)
-	if s == nil {
+// url trims an optional URL in place and checks it is an absolute http(s) URL.
+func (v *validator) url(field string, s **string) {
+	v.optText(field, s, 2000)
+	if *s == nil {
 		return
 	}
-	u, err := url.Parse(*s)
+	u, err := url.Parse(**s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		v.fail(field, UserErrorInvalid, "%q is not an http(s) URL", *s)
+		v.fail(field, UserErrorInvalid, "%q is not an http(s) URL", **s)
 	}
 }
 
