@@ -216,11 +216,11 @@ func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, 
 	if !ok {
 		return nil, notFound("id", "Member", in.ID), nil
 	}
-	cur, err := queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = $1", id)
-	if err != nil || cur == nil {
+	cur, err := d.MembersByID(ctx, []int64{id})
+	if err != nil || cur[0] == nil {
 		return nil, notFound("id", "Member", in.ID), err
 	}
-	m := &memberDraft{Member: *cur}
+	m := &memberDraft{Member: *cur[0]}
 	if m.otherCountries, err = only(d.MemberOtherCountries(ctx, []int64{id})); err != nil {
 		return nil, nil, err
 	}
@@ -276,8 +276,11 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 	if err != nil {
 		return nil, nil, err
 	}
-	saved, err := queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = $1", m.ID)
-	return saved, nil, err
+	saved, err := d.MembersByID(ctx, []int64{m.ID})
+	if err != nil {
+		return nil, nil, err
+	}
+	return saved[0], nil, nil
 }
 
 // DeleteMember deletes a member; its authorship of best practices goes with it, the practices stay.

@@ -2,8 +2,6 @@ package db
 
 import (
 	"context"
-	"io/fs"
-	"regexp"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -81,76 +79,3 @@ func (c *Country) fields() []any   { return []any{&c.Code, &c.IsoCode, &c.Name} 
 func (t *Theme) fields() []any     { return []any{&t.Code, &t.Name, &t.DataTheme} }
 func (p *Programme) fields() []any { return []any{&p.Code, &p.Name, &p.Period} }
 func (m *Mim) fields() []any       { return []any{&m.ID, &m.Code, &m.Edition, &m.Name} }
-
-// scannable is a type that can be read from a row: fields are its columns, in select order.
-type scannable[T any] interface {
-	*T
-	fields() []any
-}
-
-// queryAll reads every row into a new T.
-func queryAll[T any, PT scannable[T]](ctx context.Context, q Querier, sql string, args ...any) ([]*T, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*T{}
-	for rows.Next() {
-		item := new(T)
-		if err := rows.Scan(PT(item).fields()...); err != nil {
-			return nil, err
-		}
-		out = append(out, item)
-	}
-	linkBatch(out)
-	return out, rows.Err()
-}
-
-// queryGrouped reads rows whose first column is a parent id, grouping the rest into new Ts by parent.
-func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql string, args ...any) (map[int64][]*T, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64][]*T{}
-	var all []*T
-	var parent int64
-	for rows.Next() {
-		item := new(T)
-		if err := rows.Scan(append([]any{&parent}, PT(item).fields()...)...); err != nil {
-			return nil, err
-		}
-		out[parent] = append(out[parent], item)
-		all = append(all, item)
-	}
-	linkBatch(all)
-	return out, rows.Err()
-}
-
-// queryGroupedValues reads (parent id, value) rows into lists of values by parent.
-func queryGroupedValues[V any](ctx context.Context, q Querier, sql string, args ...any) (map[int64][]V, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64][]V{}
-	var parent int64
-	var v V
-	_, err = pgx.ForEachRow(rows, []any{&parent, &v}, func() error {
-		out[parent] = append(out[parent], v)
-		return nil
-	})
-	return out, err
-}
-
-func mustSub(fsys fs.FS, dir string) fs.FS {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
-
-var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

@@ -186,3 +186,5 @@ var nutsPattern = regexp.MustCompile(`^[A-Z]{2}[0-9A-Z]{0,3}$`)
 var topicPattern = regexp.MustCompile(`^[A-Z0-9]+(-[A-Z0-9]+)*$`)
 
 var amountPattern = regexp.MustCompile(`^[0-9]{1,14}(\.[0-9]{1,2})?$`)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
