@@ -59,7 +59,7 @@ func run(ctx context.Context, args []string) error {
 	case "serve":
 		return serve(ctx, cfg)
 	case "migrate":
-		b, err := openBackend(ctx, cfg)
+		b, err := migrated(ctx, cfg)
 		if err != nil {
 			return err
 		}

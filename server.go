@@ -68,8 +68,9 @@ type Backend struct {
 	cluster *pgcluster.Cluster
 }
 
-// openBackend connects to DATABASE_URL, or starts the private cluster when it is unset, then migrates.
-func openBackend(ctx context.Context, cfg Config) (*Backend, error) {
+// migrated finds the database (DATABASE_URL, or the private cluster started when it is unset) and
+// migrates it. It opens no pool: `hub migrate` needs nothing more.
+func migrated(ctx context.Context, cfg Config) (*Backend, error) {
 	b := &Backend{DSN: cfg.DatabaseURL}
 	if b.DSN == "" {
 		dir, err := filepath.Abs(filepath.Join(cfg.DataDir, "postgres"))
@@ -87,6 +88,15 @@ func openBackend(ctx context.Context, cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	slog.Info("database migrated", "applied", applied)
+	return b, nil
+}
+
+// openBackend migrates the database, then opens the pool and reads the reference data.
+func openBackend(ctx context.Context, cfg Config) (*Backend, error) {
+	b, err := migrated(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	if b.DB, err = db.Open(ctx, b.DSN); err != nil {
 		b.Close(ctx)
 		return nil, err

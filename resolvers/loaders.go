@@ -203,8 +203,11 @@ func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string,
 	if err != nil {
 		return nil, err
 	}
-	countArgs, _ := json.Marshal(relationArgs[F, O]{Filter: f})
 	return p.WithCount(func(ctx context.Context) (int, error) {
+		countArgs, err := json.Marshal(relationArgs[F, O]{Filter: f})
+		if err != nil {
+			return 0, err
+		}
 		if len(batch) > 1 {
 			keys := make([]pageKey, len(batch))
 			for i, b := range batch {

@@ -112,7 +112,12 @@ func StartWithOptions(ctx context.Context, dir, dbname string, log *slog.Logger,
 		}
 	}
 
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// Parents the hub creates are world-traversable from the start, so that the postgres user can reach
+	// the data directory without widening them afterwards; the data directory itself stays private.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("pgcluster: create data directory: %w", err)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 		return nil, fmt.Errorf("pgcluster: create data directory: %w", err)
 	}
 	unlock, err := lockDir(ctx, dir)
