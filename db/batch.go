@@ -13,12 +13,15 @@ type Batch struct{ ids []int64 }
 // InBatch is embedded in the entity types to link each row to its batch.
 type InBatch struct{ batch *Batch }
 
-// BatchIDs are the ids read together with this row, or nil when it was read alone.
-func (b *InBatch) BatchIDs() []int64 {
-	if b.batch == nil {
+// Batch is the batch this row was read in, or nil when it was read alone.
+func (b *InBatch) Batch() *Batch { return b.batch }
+
+// IDs are the ids of the batch's rows.
+func (b *Batch) IDs() []int64 {
+	if b == nil {
 		return nil
 	}
-	return b.batch.ids
+	return b.ids
 }
 
 func (b *InBatch) setBatch(x *Batch) { b.batch = x }

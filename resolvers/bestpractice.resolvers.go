@@ -20,7 +20,7 @@ func (r *bestPracticeResolver) ID(ctx context.Context, obj *db.BestPractice) (st
 
 // Translations is the resolver for the translations field.
 func (r *bestPracticeResolver) Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error) {
-	return load(ctx, loaders(ctx).practiceTranslations, obj.ID, obj.BatchIDs())
+	return load(ctx, loaders(ctx).practiceTranslations, obj.ID, obj.Batch())
 }
 
 // Country is the resolver for the country field.
@@ -30,29 +30,29 @@ func (r *bestPracticeResolver) Country(ctx context.Context, obj *db.BestPractice
 
 // Themes is the resolver for the themes field.
 func (r *bestPracticeResolver) Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error) {
-	codes, err := load(ctx, loaders(ctx).practiceThemes, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).practiceThemes, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *bestPracticeResolver) Mims(ctx context.Context, obj *db.BestPractice) ([]*db.Mim, error) {
-	ids, err := load(ctx, loaders(ctx).practiceMims, obj.ID, obj.BatchIDs())
+	ids, err := load(ctx, loaders(ctx).practiceMims, obj.ID, obj.Batch())
 	return lookup(ids, r.DB.Reference().MimByID), err
 }
 
 // Tools is the resolver for the tools field.
 func (r *bestPracticeResolver) Tools(ctx context.Context, obj *db.BestPractice) ([]*db.DigitalTool, error) {
-	return load(ctx, loaders(ctx).practiceTools, obj.ID, obj.BatchIDs())
+	return load(ctx, loaders(ctx).practiceTools, obj.ID, obj.Batch())
 }
 
 // Funding is the resolver for the funding field.
 func (r *bestPracticeResolver) Funding(ctx context.Context, obj *db.BestPractice) ([]*db.FundingOpportunity, error) {
-	return load(ctx, loaders(ctx).practiceFunding, obj.ID, obj.BatchIDs())
+	return load(ctx, loaders(ctx).practiceFunding, obj.ID, obj.Batch())
 }
 
 // Authors is the resolver for the authors field.
 func (r *bestPracticeResolver) Authors(ctx context.Context, obj *db.BestPractice) ([]*db.Member, error) {
-	return load(ctx, loaders(ctx).practiceAuthors, obj.ID, obj.BatchIDs())
+	return load(ctx, loaders(ctx).practiceAuthors, obj.ID, obj.Batch())
 }
 
 // CreateBestPractice is the resolver for the createBestPractice field.

@@ -36,19 +36,19 @@ func (r *fundingOpportunityResolver) Status(ctx context.Context, obj *db.Funding
 
 // EligibleCountries is the resolver for the eligibleCountries field.
 func (r *fundingOpportunityResolver) EligibleCountries(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Country, error) {
-	codes, err := load(ctx, loaders(ctx).fundingCountries, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).fundingCountries, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // Themes is the resolver for the themes field.
 func (r *fundingOpportunityResolver) Themes(ctx context.Context, obj *db.FundingOpportunity) ([]*db.Theme, error) {
-	codes, err := load(ctx, loaders(ctx).fundingThemes, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).fundingThemes, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // FundedPractices is the resolver for the fundedPractices field.
 func (r *fundingOpportunityResolver) FundedPractices(ctx context.Context, obj *db.FundingOpportunity, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "funding", idKey(obj.ID), idKeys(obj.BatchIDs()), pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "funding", idKey(obj.ID), obj.Batch(), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateFundingOpportunity is the resolver for the createFundingOpportunity field.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -39,6 +40,25 @@ type Loaders struct {
 	memberPages   *connLoader[db.Member, db.MemberFilter, db.MemberOrder]
 	toolPages     *connLoader[db.DigitalTool, db.DigitalToolFilter, db.DigitalToolOrder]
 	fundingPages  *connLoader[db.FundingOpportunity, db.FundingOpportunityFilter, db.FundingOpportunityOrder]
+
+	// primed remembers which batches each loader has already been asked for, so that only the first
+	// row of a batch asks for all of it and the others ask for themselves alone.
+	primed sync.Map // primeKey -> struct{}
+}
+
+type primeKey struct {
+	loader any
+	batch  *db.Batch
+	args   string
+}
+
+// firstAsk tells whether this is the first time loader is asked for batch (with args).
+func firstAsk(ctx context.Context, loader any, batch *db.Batch, args string) bool {
+	if len(batch.IDs()) < 2 {
+		return false
+	}
+	_, asked := loaders(ctx).primed.LoadOrStore(primeKey{loader, batch, args}, struct{}{})
+	return !asked
 }
 
 // LoaderWait is how long a loader gathers keys before it runs its statement. The rows of one statement
@@ -185,19 +205,15 @@ func fetchByGroup[V any](ctx context.Context, keys []pageKey, fetch func(ctx con
 	return out, outErrs
 }
 
-// load returns the page of one parent; its total count, when asked for, is batched the same way. batch
-// holds the keys of the parent's batch (see db.Batch), whose pages are asked for together.
-func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, batch []string, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
+// load returns the page of one parent; its total count, when asked for, is batched the same way. The
+// pages of the parent's whole batch (see db.Batch) are asked for together.
+func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, batch *db.Batch, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
 	args, err := json.Marshal(relationArgs[F, O]{Page: page, Filter: f, Order: o})
 	if err != nil {
 		return nil, err
 	}
-	if len(batch) > 1 {
-		keys := make([]pageKey, len(batch))
-		for i, b := range batch {
-			keys[i] = pageKey{relation, b, string(args)}
-		}
-		c.pages.LoadAllThunk(ctx, keys)
+	if firstAsk(ctx, c.pages, batch, relation+string(args)) {
+		c.pages.LoadAllThunk(ctx, batchKeys(relation, string(args), batch))
 	}
 	p, err := c.pages.Load(ctx, pageKey{relation, parent, string(args)})
 	if err != nil {
@@ -208,31 +224,27 @@ func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string,
 		if err != nil {
 			return 0, err
 		}
-		if len(batch) > 1 {
-			keys := make([]pageKey, len(batch))
-			for i, b := range batch {
-				keys[i] = pageKey{relation, b, string(countArgs)}
-			}
-			c.counts.LoadAllThunk(ctx, keys)
+		if firstAsk(ctx, c.counts, batch, relation+string(countArgs)) {
+			c.counts.LoadAllThunk(ctx, batchKeys(relation, string(countArgs), batch))
 		}
 		return c.counts.Load(ctx, pageKey{relation, parent, string(countArgs)})
 	}), nil
 }
 
-// load loads id's value, asking first for the values of its whole batch (see db.Batch).
-func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], id int64, batch []int64) (V, error) {
-	if len(batch) > 1 {
-		l.LoadAllThunk(ctx, batch)
+func batchKeys(relation, args string, batch *db.Batch) []pageKey {
+	keys := make([]pageKey, len(batch.IDs()))
+	for i, id := range batch.IDs() {
+		keys[i] = pageKey{relation, idKey(id), args}
+	}
+	return keys
+}
+
+// load loads id's value; the first row of a batch (see db.Batch) asks for the whole batch.
+func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], id int64, batch *db.Batch) (V, error) {
+	if firstAsk(ctx, l, batch, "") {
+		l.LoadAllThunk(ctx, batch.IDs())
 	}
 	return l.Load(ctx, id)
 }
 
 func idKey(id int64) string { return strconv.FormatInt(id, 10) }
-
-func idKeys(ids []int64) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = idKey(id)
-	}
-	return out
-}

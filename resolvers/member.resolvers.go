@@ -25,18 +25,18 @@ func (r *memberResolver) Country(ctx context.Context, obj *db.Member) (*db.Count
 
 // OtherCountries is the resolver for the otherCountries field.
 func (r *memberResolver) OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error) {
-	codes, err := load(ctx, loaders(ctx).memberOtherCountries, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).memberOtherCountries, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // ContactPoints is the resolver for the contactPoints field.
 func (r *memberResolver) ContactPoints(ctx context.Context, obj *db.Member) ([]*db.ContactPoint, error) {
-	return load(ctx, loaders(ctx).memberContactPoints, obj.ID, obj.BatchIDs())
+	return load(ctx, loaders(ctx).memberContactPoints, obj.ID, obj.Batch())
 }
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *memberResolver) BestPractices(ctx context.Context, obj *db.Member, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "member", idKey(obj.ID), idKeys(obj.BatchIDs()), pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "member", idKey(obj.ID), obj.Batch(), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateMember is the resolver for the createMember field.

@@ -20,25 +20,25 @@ func (r *digitalToolResolver) ID(ctx context.Context, obj *db.DigitalTool) (stri
 
 // Themes is the resolver for the themes field.
 func (r *digitalToolResolver) Themes(ctx context.Context, obj *db.DigitalTool) ([]*db.Theme, error) {
-	codes, err := load(ctx, loaders(ctx).toolThemes, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).toolThemes, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Theme), err
 }
 
 // Mims is the resolver for the mims field.
 func (r *digitalToolResolver) Mims(ctx context.Context, obj *db.DigitalTool) ([]*db.Mim, error) {
-	ids, err := load(ctx, loaders(ctx).toolMims, obj.ID, obj.BatchIDs())
+	ids, err := load(ctx, loaders(ctx).toolMims, obj.ID, obj.Batch())
 	return lookup(ids, r.DB.Reference().MimByID), err
 }
 
 // Countries is the resolver for the countries field.
 func (r *digitalToolResolver) Countries(ctx context.Context, obj *db.DigitalTool) ([]*db.Country, error) {
-	codes, err := load(ctx, loaders(ctx).toolCountries, obj.ID, obj.BatchIDs())
+	codes, err := load(ctx, loaders(ctx).toolCountries, obj.ID, obj.Batch())
 	return lookup(codes, r.DB.Reference().Country), err
 }
 
 // UsedIn is the resolver for the usedIn field.
 func (r *digitalToolResolver) UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	return loaders(ctx).practicePages.load(ctx, "tool", idKey(obj.ID), idKeys(obj.BatchIDs()), pageArgs(first, after, last, before), filter, orderBy)
+	return loaders(ctx).practicePages.load(ctx, "tool", idKey(obj.ID), obj.Batch(), pageArgs(first, after, last, before), filter, orderBy)
 }
 
 // CreateDigitalTool is the resolver for the createDigitalTool field.
