@@ -35,7 +35,7 @@ type testHub struct {
 func newHub(t testing.TB, demo bool) *testHub {
 	t.Helper()
 	ctx := context.Background()
-	cfg := Config{DatabaseURL: dbtest.NewDatabase(t)}
+	cfg := Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: dataDir(t)}
 	b, err := openBackend(ctx, cfg)
 	if err != nil {
 		t.Fatalf("opening the backend: %v", err)
@@ -45,13 +45,29 @@ func newHub(t testing.TB, demo bool) *testHub {
 			t.Fatalf("seeding: %v", err)
 		}
 	}
-	h := &testHub{t: t, backend: b, handler: NewHandler(b.DB, cfg)}
+	if err := b.startSearch(ctx, cfg); err != nil {
+		t.Fatalf("opening the search index: %v", err)
+	}
+	h := &testHub{t: t, backend: b, handler: NewHandler(b, cfg)}
 	h.server = httptest.NewServer(h.handler)
 	t.Cleanup(func() {
 		h.server.Close()
 		b.Close(ctx)
 	})
 	return h
+}
+
+// dataDir is a hub's data directory (its search index): removed after the test, or, for the shared
+// hub, left to the system's temporary directory, since it outlives every test.
+func dataDir(t testing.TB) string {
+	if _, shared := t.(*sharedTB); shared {
+		dir, err := os.MkdirTemp("", "hub-test-data-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
 }
 
 var (

@@ -5,6 +5,7 @@
 //	hub migrate                   apply the database migrations and exit
 //	hub seed --demo               load the demo data
 //	hub seed --synthetic N        generate N multilingual best practices (with members and tools)
+//	hub reindex                   rebuild the search index from the database
 package main
 
 import (
@@ -17,11 +18,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/search"
 )
 
 func main() {
@@ -45,6 +48,8 @@ commands:
   migrate                 apply the database migrations and exit
   seed --demo             load the demo data
   seed --synthetic N      generate N multilingual best practices with members and tools
+  reindex                 rebuild the search index (HUB_DATA_DIR/index) from the database; a hub
+                          serving from the same HUB_DATA_DIR switches to it when it is complete
 
 environment: HUB_ADDR (default localhost:8080), DATABASE_URL (unset: a private PostgreSQL under
 HUB_DATA_DIR/postgres), HUB_DATA_DIR (default ./.data), HUB_CORS_ORIGINS, HUB_LOG_LEVEL=debug`
@@ -93,6 +98,22 @@ func run(ctx context.Context, args []string) error {
 			slog.Info("synthetic data loaded", "practices", *synthetic, "seconds", time.Since(start).Seconds())
 		}
 		return nil
+	case "reindex":
+		b, err := openBackend(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer b.Close(context.WithoutCancel(ctx))
+		start := time.Now()
+		var documents int
+		name, err := search.Build(ctx, filepath.Join(cfg.DataDir, "index"), b.DB, func(done, total int) {
+			documents = done
+		})
+		if err != nil {
+			return err
+		}
+		slog.Info("search index rebuilt", "index", name, "documents", documents, "seconds", time.Since(start).Seconds())
+		return nil
 	default:
 		fmt.Fprintln(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", args[0])
@@ -108,9 +129,12 @@ func serve(ctx context.Context, cfg Config) error {
 	if err := seedDemoIfEmpty(ctx, b.DB); err != nil {
 		return fmt.Errorf("loading demo data: %w", err)
 	}
+	if err := b.startSearch(ctx, cfg); err != nil {
+		return err
+	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           NewHandler(b.DB, cfg),
+		Handler:           NewHandler(b, cfg),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,7 @@ import (
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/graph/model"
 	"github.com/smartcommunities/hub/resolvers"
+	"github.com/smartcommunities/hub/search"
 )
 
 // Config is the hub's configuration, read from the environment (see the README).
@@ -64,8 +66,11 @@ func configFromEnv() Config {
 // PostgreSQL cluster.
 type Backend struct {
 	DB      *db.DB
+	Search  *search.Index // nil until startSearch
 	DSN     string
 	cluster *pgcluster.Cluster
+	// stopSearch stops the indexer and closes the index.
+	stopSearch func()
 }
 
 // migrated finds the database (DATABASE_URL, or the private cluster started when it is unset) and
@@ -108,8 +113,34 @@ func openBackend(ctx context.Context, cfg Config) (*Backend, error) {
 	return b, nil
 }
 
-// Close closes the pool and stops the private cluster if this process started it.
+// startSearch opens the search index and starts keeping it in step with the database, rebuilding it
+// in the background when it must.
+func (b *Backend) startSearch(ctx context.Context, cfg Config) error {
+	idx, err := search.Open(ctx, cfg.DataDir, b.DB, slog.Default())
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		idx.Run(runCtx)
+	}()
+	b.Search = idx
+	b.stopSearch = func() {
+		cancel()
+		<-done
+		idx.Close()
+	}
+	return nil
+}
+
+// Close stops the search indexer, closes the pool and stops the private cluster if this process started
+// it.
 func (b *Backend) Close(ctx context.Context) {
+	if b.stopSearch != nil {
+		b.stopSearch()
+	}
 	if b.DB != nil {
 		b.DB.Close()
 	}
@@ -143,9 +174,10 @@ var (
 )
 
 // NewHandler wires the HTTP surface: GraphQL, GraphiQL, health and metrics.
-func NewHandler(d *db.DB, cfg Config) http.Handler {
+func NewHandler(b *Backend, cfg Config) http.Handler {
+	d := b.DB
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers: &resolvers.Resolver{DB: d},
+		Resolvers: &resolvers.Resolver{DB: d, Index: b.Search},
 		Directives: graph.DirectiveRoot{
 			HasRole: func(ctx context.Context, _ any, next graphql.Resolver, role model.Role) (any, error) {
 				if err := auth.Allow(ctx, role); err != nil {
@@ -182,11 +214,19 @@ func NewHandler(d *db.DB, cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
+		w.Header().Set("Content-Type", "application/json")
 		if err := d.Pool.Ping(ctx); err != nil {
-			http.Error(w, "database unreachable", http.StatusServiceUnavailable)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			json.NewEncoder(w).Encode(map[string]any{"ready": false, "database": "unreachable"})
 			return
 		}
-		fmt.Fprintln(w, "ready")
+		// The API serves while the search index is rebuilt or catches up, so neither makes the hub
+		// unready; both are reported.
+		st, err := b.Search.Status(ctx)
+		if err != nil {
+			st.Error = "reading the index lag failed"
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ready": true, "database": "ok", "search": st})
 	})
 	mux.Handle("GET /metrics", promhttp.Handler())
 

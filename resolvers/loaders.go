@@ -35,6 +35,7 @@ type Loaders struct {
 	toolThemes           *dataloadgen.Loader[int64, []string]
 	toolMims             *dataloadgen.Loader[int64, []int32]
 	toolCountries        *dataloadgen.Loader[int64, []string]
+	practiceSources      *dataloadgen.Loader[int64, *db.SearchSource]
 
 	practicePages *connLoader[db.BestPractice, db.BestPracticeFilter, db.BestPracticeOrder]
 	memberPages   *connLoader[db.Member, db.MemberFilter, db.MemberOrder]
@@ -87,6 +88,7 @@ func NewLoaders(d *db.DB) *Loaders {
 		toolThemes:           grouped(d.ToolThemes),
 		toolMims:             grouped(d.ToolMims),
 		toolCountries:        grouped(d.ToolCountries),
+		practiceSources:      byID(d.PracticeSearchSources),
 
 		practicePages: newConnLoader(d.BestPracticePages, d.BestPracticeCounts),
 		memberPages:   newConnLoader(d.MemberPages, d.MemberCounts),

@@ -2,11 +2,15 @@
 // GraphQL fields. SQL stays in db/, wiring in server.go.
 package resolvers
 
-import "github.com/smartcommunities/hub/db"
+import (
+	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/search"
+)
 
 // Resolver is the root resolver.
 type Resolver struct {
-	DB *db.DB
+	DB    *db.DB
+	Index *search.Index
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) db.PageArgs {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/search"
 )
 
 type BestPracticePayload struct {
@@ -73,6 +74,26 @@ type Mutation struct {
 type Query struct {
 }
 
+type SearchConnection struct {
+	Edges    []*SearchEdge `json:"edges"`
+	PageInfo *db.PageInfo  `json:"pageInfo"`
+	// All matches, on every page.
+	TotalCount int `json:"totalCount"`
+	// Counts of all matches by type, theme, country, language, year, programme and status.
+	Facets []*search.Facet `json:"facets"`
+	// How long the index took to answer, in milliseconds.
+	TookMs float64 `json:"tookMs"`
+}
+
+type SearchEdge struct {
+	Cursor string `json:"cursor"`
+	// A BestPractice, DigitalTool, FundingOpportunity or Member.
+	Node db.Node `json:"node"`
+	// Relevance; comparable only within one search.
+	Score      float64             `json:"score"`
+	Highlights []*search.Highlight `json:"highlights"`
+}
+
 type Role string
 
 const (
@@ -125,6 +146,65 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SearchType string
+
+const (
+	SearchTypeBestPractice       SearchType = "BEST_PRACTICE"
+	SearchTypeDigitalTool        SearchType = "DIGITAL_TOOL"
+	SearchTypeFundingOpportunity SearchType = "FUNDING_OPPORTUNITY"
+	SearchTypeMember             SearchType = "MEMBER"
+)
+
+var AllSearchType = []SearchType{
+	SearchTypeBestPractice,
+	SearchTypeDigitalTool,
+	SearchTypeFundingOpportunity,
+	SearchTypeMember,
+}
+
+func (e SearchType) IsValid() bool {
+	switch e {
+	case SearchTypeBestPractice, SearchTypeDigitalTool, SearchTypeFundingOpportunity, SearchTypeMember:
+		return true
+	}
+	return false
+}
+
+func (e SearchType) String() string {
+	return string(e)
+}
+
+func (e *SearchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchType", str)
+	}
+	return nil
+}
+
+func (e SearchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,76 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/graph/model"
+	"github.com/smartcommunities/hub/search"
+)
+
+// searchError gives the search's refusals their GraphQL codes.
+func searchError(err error) error {
+	var qe *search.QueryError
+	var unavailable *search.ErrUnavailable
+	switch {
+	case errors.As(err, &qe):
+		return &gqlerror.Error{Message: qe.Error(), Extensions: map[string]any{"code": "BAD_QUERY", "position": qe.Pos}}
+	case errors.Is(err, search.ErrBadArgs):
+		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
+	case errors.As(err, &unavailable):
+		return &gqlerror.Error{Message: err.Error(), Extensions: map[string]any{"code": "SEARCH_UNAVAILABLE"}}
+	}
+	return err
+}
+
+// hitNodes loads the entities of search hits, one statement per type; nil for those deleted since.
+func hitNodes(ctx context.Context, hits []search.Hit) ([]db.Node, error) {
+	l := loaders(ctx)
+	thunks := make([]func() (db.Node, error), len(hits))
+	for i, h := range hits {
+		switch h.Entity {
+		case "BestPractice":
+			thunks[i] = node(l.practices.LoadThunk(ctx, h.ID))
+		case "DigitalTool":
+			thunks[i] = node(l.tools.LoadThunk(ctx, h.ID))
+		case "FundingOpportunity":
+			thunks[i] = node(l.funding.LoadThunk(ctx, h.ID))
+		case "Member":
+			thunks[i] = node(l.members.LoadThunk(ctx, h.ID))
+		}
+	}
+	out := make([]db.Node, len(hits))
+	for i, thunk := range thunks {
+		if thunk == nil {
+			continue
+		}
+		n, err := thunk()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// present drops the nil entries of a loaded list: rows deleted meanwhile.
+func present[T any](xs []*T) []*T {
+	out := make([]*T, 0, len(xs))
+	for _, x := range xs {
+		if x != nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func enumStrings(types []model.SearchType) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = string(t)
+	}
+	return out
+}

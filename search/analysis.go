@@ -1,0 +1,234 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
+	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/registry"
+	"golang.org/x/text/unicode/norm"
+
+	// Languages whose analyzers or stop lists the mapping names by string.
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/bg"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/cs"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/da"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/de"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/el"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/en"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/es"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fi"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/fr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ga"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/hr"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/hu"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pl"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/ro"
+	_ "github.com/blevesearch/bleve/v2/analysis/lang/sv"
+)
+
+// MappingVersion changes whenever the mapping or the documents change shape; an index built with another
+// version is rebuilt on start.
+const MappingVersion = "1"
+
+// Languages are the EU's 24 official languages, each with the best analysis Bleve offers (the README has
+// the table). Texts in other languages are searchable through the folded fields only.
+var Languages = map[string]languageAnalysis{
+	// Bleve's full analyzers: stop words and a stemmer.
+	"da": full, "de": full, "en": full, "es": full, "fi": full, "fr": full, "hr": full, "hu": full,
+	"it": full, "nl": full, "pl": full, "pt": full, "ro": full, "sv": full,
+	// Stop words, then folding.
+	"bg": {stop: "stop_bg"}, "cs": {stop: "stop_cs"}, "el": {stop: "stop_el"},
+	"ga": {stop: "stop_ga", pre: []string{"elision_ga"}},
+	// Bleve has nothing for these: Unicode words, lower case, folding.
+	"et": {}, "lt": {}, "lv": {}, "mt": {}, "sk": {}, "sl": {},
+}
+
+type languageAnalysis struct {
+	full bool     // Bleve's analyzer of the language's name
+	stop string   // a stop word filter
+	pre  []string // filters before lower-casing
+}
+
+var full = languageAnalysis{full: true}
+
+// analyzerOf names the analyzer of a language's fields.
+func analyzerOf(lang string) string {
+	if Languages[lang].full {
+		return lang
+	}
+	return "lang_" + lang
+}
+
+const (
+	foldName   = "fold"
+	foldedName = "folded"
+)
+
+func init() {
+	registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return foldFilter{}, nil
+	})
+}
+
+// foldFilter folds tokens to their letters without diacritics ("municipalité" → "municipalite",
+// "Ελλάδα" → "ελλαδα", "Straße" → "strasse"), so that a reader who types without accents still finds them.
+// It is a token filter, not Bleve's asciifolding character filter, so that term offsets keep pointing
+// into the original text and highlights land on the right characters; and it folds every script, not
+// only Latin.
+type foldFilter struct{}
+
+func (foldFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		t.Term = fold(t.Term)
+	}
+	return in
+}
+
+var special = strings.NewReplacer("ß", "ss", "æ", "ae", "œ", "oe", "ø", "o", "ł", "l", "đ", "d", "ħ", "h",
+	"ı", "i", "þ", "th", "ð", "d", "ŀ", "l")
+
+func fold(term []byte) []byte {
+	ascii := true
+	for _, b := range term {
+		if b >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return term
+	}
+	s := special.Replace(string(term))
+	out := make([]byte, 0, len(s))
+	for _, r := range norm.NFD.String(s) {
+		if !unicode.Is(unicode.Mn, r) {
+			out = utf8.AppendRune(out, r)
+		}
+	}
+	return norm.NFC.Bytes(out)
+}
+
+// foldString folds a query word the way the folded fields were analysed.
+func foldString(s string) string { return string(fold([]byte(strings.ToLower(s)))) }
+
+// newMapping is the index mapping. Each searchable text is indexed twice: folded (every language,
+// unstemmed, for exact words, typos and prefixes; stored, for highlights) and in a field of its own
+// language (stemmed where Bleve can), for the reader who searches in that language.
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	m := mapping.NewIndexMapping()
+	if err := m.AddCustomAnalyzer(foldedName, map[string]any{
+		"type": custom.Name, "tokenizer": unicodetok.Name, "token_filters": []string{lowercase.Name, foldName},
+	}); err != nil {
+		return nil, err
+	}
+	for lang, a := range Languages {
+		if a.full {
+			continue
+		}
+		filters := append(append([]string{}, a.pre...), lowercase.Name)
+		if a.stop != "" {
+			filters = append(filters, a.stop)
+		}
+		filters = append(filters, foldName)
+		if err := m.AddCustomAnalyzer(analyzerOf(lang), map[string]any{
+			"type": custom.Name, "tokenizer": unicodetok.Name, "token_filters": filters,
+		}); err != nil {
+			return nil, err
+		}
+	}
+
+	doc := mapping.NewDocumentStaticMapping()
+	keyword := func(store bool) *mapping.FieldMapping {
+		f := mapping.NewKeywordFieldMapping()
+		f.Store = store
+		f.IncludeInAll = false
+		return f
+	}
+	for _, f := range []string{fieldType, fieldTheme, fieldCountry, fieldProgramme, fieldStatus, fieldYear,
+		fieldTool, fieldAuthor} {
+		doc.AddFieldMappingsAt(f, keyword(false))
+	}
+	doc.AddFieldMappingsAt(fieldLanguage, keyword(true))
+	for _, f := range []string{fieldOpening, fieldDeadline} {
+		d := mapping.NewDateTimeFieldMapping()
+		d.IncludeInAll = false
+		doc.AddFieldMappingsAt(f, d)
+	}
+	text := func(analyzer string, store bool) *mapping.FieldMapping {
+		f := mapping.NewTextFieldMapping()
+		f.Analyzer = analyzer
+		f.Store = store
+		f.IncludeTermVectors = true // positions for phrases, offsets for highlights
+		f.IncludeInAll = false
+		f.DocValues = false
+		return f
+	}
+	for _, role := range roles {
+		doc.AddFieldMappingsAt(role.name, text(foldedName, true))
+		for lang := range Languages {
+			doc.AddFieldMappingsAt(langField(role.name, lang), text(analyzerOf(lang), false))
+		}
+	}
+	m.DefaultMapping = doc
+	m.DefaultAnalyzer = foldedName
+	m.DefaultField = fieldTitle
+	return m, nil
+}
+
+// Field names in the index. The facet fields are named as the facets in GraphQL.
+const (
+	fieldType      = "type"
+	fieldTheme     = "theme"
+	fieldCountry   = "country"
+	fieldLanguage  = "language"
+	fieldYear      = "year"
+	fieldProgramme = "programme"
+	fieldStatus    = "status"
+	fieldOpening   = "opening"
+	fieldDeadline  = "deadline"
+	fieldTool      = "tool"
+	fieldAuthor    = "author"
+	fieldTitle     = "title"
+	fieldSummary   = "summary"
+	fieldBody      = "body"
+)
+
+// roles are the text fields, with how much a match in each counts.
+var roles = []struct {
+	name  string
+	boost float64
+}{{fieldTitle, 3}, {fieldSummary, 2}, {fieldBody, 1}}
+
+func langField(role, lang string) string { return role + "_" + lang }
+
+// stopWords are the stop words of every language that has a list. A query word in it is optional: "la
+// città" needs "città", not "la", and a query of stop words alone finds nothing.
+var stopWords = func() map[string]bool {
+	cache := registry.NewCache()
+	out := map[string]bool{}
+	for lang, a := range Languages {
+		name := a.stop
+		if a.full {
+			name = "stop_" + lang
+		}
+		if name == "" {
+			continue
+		}
+		words, err := cache.TokenMapNamed(name)
+		if err != nil {
+			panic(err) // a stop list this package names is missing: a programming error
+		}
+		for w := range words {
+			out[foldString(w)] = true
+		}
+	}
+	return out
+}()

@@ -1,0 +1,99 @@
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// Entity types as the GraphQL SearchType enum spells them, by GraphQL type name.
+var typeNames = map[string]string{
+	"BestPractice":       "BEST_PRACTICE",
+	"DigitalTool":        "DIGITAL_TOOL",
+	"FundingOpportunity": "FUNDING_OPPORTUNITY",
+	"Member":             "MEMBER",
+}
+
+// docID is an index document's id: the GraphQL type and the row id, as in a global ID.
+func docID(entity string, id int64) string { return entity + ":" + strconv.FormatInt(id, 10) }
+
+// parseDocID reads what docID wrote.
+func parseDocID(s string) (entity string, id int64, err error) {
+	entity, key, _ := strings.Cut(s, ":")
+	id, err = strconv.ParseInt(key, 10, 64)
+	if err != nil || typeNames[entity] == "" {
+		return "", 0, fmt.Errorf("bad document id %q", s)
+	}
+	return entity, id, nil
+}
+
+// document is the index document of a source. The folded text fields hold every version, in the order
+// of the stored language field, so a highlight can tell which version it came from; the language fields
+// hold the one version in their language.
+func document(s *db.SearchSource, allCountries []string) map[string]any {
+	doc := map[string]any{
+		fieldType:      typeNames[s.Entity],
+		fieldTheme:     s.Themes,
+		fieldCountry:   s.Countries,
+		fieldProgramme: s.Programmes,
+	}
+	if s.Entity == "FundingOpportunity" {
+		if len(s.Countries) == 0 {
+			doc[fieldCountry] = allCountries // no list of eligible countries: open to all
+		}
+		// The status of a call follows the date, so it is derived at query time from these two.
+		doc[fieldOpening] = *s.OpeningDate
+		doc[fieldDeadline] = *s.FinalDeadline
+	} else {
+		doc[fieldStatus] = s.Status
+	}
+	if s.Year != 0 {
+		doc[fieldYear] = strconv.Itoa(int(s.Year))
+	}
+	if len(s.Tools) > 0 {
+		doc[fieldTool] = ids(s.Tools)
+	}
+	if len(s.Authors) > 0 {
+		doc[fieldAuthor] = ids(s.Authors)
+	}
+	langs := make([]string, len(s.Versions))
+	texts := map[string][]string{}
+	for i, v := range s.Versions {
+		langs[i] = v.Language
+		for _, r := range roles {
+			t := versionText(&v, r.name)
+			texts[r.name] = append(texts[r.name], t)
+			if _, ok := Languages[v.Language]; ok && t != "" {
+				if _, dup := doc[langField(r.name, v.Language)]; !dup {
+					doc[langField(r.name, v.Language)] = t
+				}
+			}
+		}
+	}
+	doc[fieldLanguage] = langs
+	for role, t := range texts {
+		doc[role] = t
+	}
+	return doc
+}
+
+func versionText(v *db.TextVersion, role string) string {
+	switch role {
+	case fieldTitle:
+		return v.Title
+	case fieldSummary:
+		return v.Summary
+	default:
+		return v.Body
+	}
+}
+
+func ids(xs []int64) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strconv.FormatInt(x, 10)
+	}
+	return out
+}

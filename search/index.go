@@ -1,0 +1,498 @@
+// Package search is the hub's full-text search: a Bleve index derived from PostgreSQL, kept in step with
+// it through the search_change outbox, and always rebuildable from it.
+//
+// On disk, $HUB_DATA_DIR/index holds one directory per built index and a file, current, naming the one in
+// use. A rebuild writes a new directory and then replaces current, so the old index keeps serving until
+// the new one is complete, and a crash during a rebuild leaves the old one in place.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// Internal keys, stored in the index in the same batch as the documents they describe.
+var (
+	keyMapping  = []byte("hub_mapping_version")
+	keyPosition = []byte("hub_position")
+)
+
+const (
+	currentFile = "current"
+	pollEvery   = 2 * time.Second // the fallback when a notification is missed
+	pruneEvery  = time.Hour
+	keepChanges = 7 * 24 * time.Hour
+	applyBatch  = 1000
+)
+
+// Index is the search index of one hub process.
+type Index struct {
+	dir       string
+	db        *db.DB
+	countries []string
+	log       *slog.Logger
+
+	mu      sync.RWMutex // guards current; searches hold it for reading, a swap for writing
+	current *handle
+
+	// A rebuild's progress, for /readyz.
+	building       atomic.Bool
+	built, toBuild atomic.Int64
+	lastErr        atomic.Value // string
+	needsRebuild   bool
+}
+
+// handle is one open index directory.
+type handle struct {
+	name string
+	idx  bleve.Index
+	lock *os.File
+
+	posMu sync.Mutex
+	pos   db.SearchPosition // the last change applied
+}
+
+func (h *handle) position() db.SearchPosition {
+	h.posMu.Lock()
+	defer h.posMu.Unlock()
+	return h.pos
+}
+
+// Open opens the index under dataDir/index. An index that is missing, unreadable, built with another
+// mapping version, or behind changes that were pruned is rebuilt by Run, in the background; until then
+// the old one, if readable and of this mapping version, keeps serving.
+func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Index, error) {
+	dir, err := filepath.Abs(filepath.Join(dataDir, "index"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d)}
+	x.lastErr.Store("")
+	name, _ := x.currentName()
+	if name == "" {
+		x.needsRebuild = true
+		log.Info("search: no index yet; building it in the background", "dir", dir)
+		return x, nil
+	}
+	h, err := x.openHandle(name)
+	switch {
+	case errors.Is(err, errInUse):
+		return nil, err
+	case err != nil:
+		log.Warn("search: the index cannot be used; rebuilding it in the background", "dir", filepath.Join(dir, name), "err", err)
+		x.needsRebuild = true
+		return x, nil
+	}
+	x.current = h
+	pruned, err := d.SearchPrunedThrough(ctx)
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	if pruned > 0 && h.pos.Xid <= pruned {
+		log.Warn("search: the index is older than the changes kept in the database; rebuilding it in the background")
+		x.needsRebuild = true
+	}
+	return x, nil
+}
+
+var errInUse = errors.New("the search index is in use by another hub process; give each hub its own HUB_DATA_DIR")
+
+var errOldMapping = errors.New("built with another mapping version")
+
+func (x *Index) currentName() (string, error) {
+	b, err := os.ReadFile(filepath.Join(x.dir, currentFile))
+	return strings.TrimSpace(string(b)), err
+}
+
+// openHandle opens an index directory, holding a lock on it while it is open.
+func (x *Index) openHandle(name string) (*handle, error) {
+	lock, err := lockDir(filepath.Join(x.dir, name+".lock"))
+	if err != nil {
+		return nil, err
+	}
+	idx, err := bleve.Open(filepath.Join(x.dir, name))
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	h := &handle{name: name, idx: idx, lock: lock}
+	if v, err := idx.GetInternal(keyMapping); err != nil || string(v) != MappingVersion {
+		h.close()
+		return nil, fmt.Errorf("%w (%q, this hub uses %q)", errOldMapping, v, MappingVersion)
+	}
+	p, err := idx.GetInternal(keyPosition)
+	if err == nil {
+		h.pos, err = db.ParseSearchPosition(string(p))
+	}
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *handle) close() {
+	h.idx.Close()
+	h.lock.Close() // releases the lock
+}
+
+// lockDir takes an exclusive lock that says an index directory is open, or being built, by this process.
+func lockDir(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, errInUse
+	}
+	return f, nil
+}
+
+// reading runs fn on the current index, which a swap will not close meanwhile.
+func (x *Index) reading(fn func(bleve.Index) error) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.current == nil {
+		return &ErrUnavailable{Progress: x.progress()}
+	}
+	return fn(x.current.idx)
+}
+
+func (x *Index) progress() float64 {
+	if n := x.toBuild.Load(); n > 0 {
+		return float64(x.built.Load()) / float64(n)
+	}
+	return 0
+}
+
+// Close closes the index. Call it after Run has returned.
+func (x *Index) Close() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.current != nil {
+		x.current.close()
+		x.current = nil
+	}
+}
+
+// Run keeps the index in step with PostgreSQL until ctx ends: it rebuilds the index when needed, then
+// applies the changes of each committed transaction, woken by LISTEN/NOTIFY or, failing that, by a poll.
+func (x *Index) Run(ctx context.Context) {
+	wake := make(chan struct{}, 1)
+	go x.db.ListenSearchChanges(ctx, wake)
+	poll := time.NewTicker(pollEvery)
+	defer poll.Stop()
+	lastPrune := time.Time{}
+	for ctx.Err() == nil {
+		if x.needsRebuild {
+			if err := x.rebuild(ctx); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				x.lastErr.Store(err.Error())
+				x.log.Error("search: rebuilding the index failed; retrying in 10 s", "err", err)
+				sleep(ctx, 10*time.Second)
+				continue
+			}
+		}
+		x.adoptNewer()
+		if err := x.catchUp(ctx); err != nil && ctx.Err() == nil {
+			x.lastErr.Store(err.Error())
+			x.log.Error("search: applying changes failed; retrying", "err", err)
+		}
+		if time.Since(lastPrune) > pruneEvery {
+			lastPrune = time.Now()
+			if n, err := x.db.PruneSearchChanges(ctx, keepChanges); err != nil && ctx.Err() == nil {
+				x.log.Warn("search: pruning old changes failed", "err", err)
+			} else if n > 0 {
+				x.log.Info("search: pruned old changes", "changes", n)
+			}
+		}
+		select {
+		case <-ctx.Done():
+		case <-wake:
+		case <-poll.C:
+		}
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+}
+
+// catchUp applies every change of a finished transaction that the index has not applied yet.
+func (x *Index) catchUp(ctx context.Context) error {
+	x.mu.RLock()
+	h := x.current
+	x.mu.RUnlock()
+	if h == nil {
+		return nil
+	}
+	for {
+		changes, err := x.db.SearchChanges(ctx, h.position(), applyBatch)
+		if err != nil || len(changes) == 0 {
+			return err
+		}
+		if err := x.apply(ctx, h, changes); err != nil {
+			return err
+		}
+		x.lastErr.Store("")
+		if len(changes) < applyBatch {
+			return nil
+		}
+	}
+}
+
+// apply re-reads the changed entities and writes them, or deletes those that are gone, together with the
+// new position, in one batch: after a crash the index reopens with documents and position that agree,
+// and replays what followed.
+func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange) error {
+	byEntity := map[string][]int64{}
+	seen := map[string]bool{}
+	for _, c := range changes {
+		id := docID(c.Entity, c.EntityID)
+		if !seen[id] {
+			seen[id] = true
+			byEntity[c.Entity] = append(byEntity[c.Entity], c.EntityID)
+		}
+	}
+	batch := h.idx.NewBatch()
+	for entity, ids := range byEntity {
+		sources, err := x.db.SearchSources(ctx, entity, ids)
+		if err != nil {
+			return err
+		}
+		found := map[int64]bool{}
+		for i := range sources {
+			s := &sources[i]
+			found[s.ID] = true
+			if err := batch.Index(docID(s.Entity, s.ID), document(s, x.countries)); err != nil {
+				return err
+			}
+		}
+		for _, id := range ids {
+			if !found[id] {
+				batch.Delete(docID(entity, id))
+			}
+		}
+	}
+	pos := changes[len(changes)-1].SearchPosition
+	batch.SetInternal(keyPosition, []byte(pos.String()))
+	if err := h.idx.Batch(batch); err != nil {
+		return err
+	}
+	h.posMu.Lock()
+	h.pos = pos
+	h.posMu.Unlock()
+	return nil
+}
+
+// rebuild builds a new index from PostgreSQL and swaps it in.
+func (x *Index) rebuild(ctx context.Context) error {
+	start := time.Now()
+	x.building.Store(true)
+	defer x.building.Store(false)
+	name, err := Build(ctx, x.dir, x.db, func(done, total int) {
+		x.built.Store(int64(done))
+		x.toBuild.Store(int64(total))
+	})
+	if err != nil {
+		return err
+	}
+	if err := x.swap(name); err != nil {
+		return err
+	}
+	x.needsRebuild = false
+	x.log.Info("search: index rebuilt", "documents", x.built.Load(), "seconds", time.Since(start).Seconds())
+	return nil
+}
+
+// adoptNewer swaps in an index that `hub reindex` built while this process was serving.
+func (x *Index) adoptNewer() {
+	name, err := x.currentName()
+	x.mu.RLock()
+	same := x.current != nil && x.current.name == name
+	x.mu.RUnlock()
+	if err != nil || name == "" || same {
+		return
+	}
+	if err := x.swap(name); err != nil {
+		x.log.Warn("search: cannot open the index named in "+currentFile, "name", name, "err", err)
+	}
+}
+
+// swap makes the named index current and removes the one it replaces.
+func (x *Index) swap(name string) error {
+	h, err := x.openHandle(name)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	old := x.current
+	x.current = h
+	x.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+	removeStale(x.dir, name, x.log)
+	return nil
+}
+
+// removeStale deletes index directories other than keep that no process holds open.
+func removeStale(dir, keep string, log *slog.Logger) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() || e.Name() == keep || !strings.HasPrefix(e.Name(), "idx-") {
+			continue
+		}
+		lockPath := filepath.Join(dir, e.Name()+".lock")
+		lock, err := lockDir(lockPath)
+		if err != nil {
+			continue // open in another process
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			log.Warn("search: cannot remove an old index", "dir", e.Name(), "err", err)
+		}
+		os.Remove(lockPath)
+		lock.Close()
+	}
+}
+
+func countryCodes(d *db.DB) []string {
+	var out []string
+	for _, c := range d.Reference().Countries {
+		out = append(out, c.Code)
+	}
+	return out
+}
+
+// Build builds a complete index from PostgreSQL into a new directory under dir (HUB_DATA_DIR/index), and
+// names it in dir's current file. It is what a rebuild and `hub reindex` run; a hub serving from dir
+// picks the new index up within seconds.
+func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total int)) (string, error) {
+	countries := countryCodes(d)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	name := "idx-" + time.Now().UTC().Format("20060102T150405.000000000")
+	lock, err := lockDir(filepath.Join(dir, name+".lock"))
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	m, err := newMapping()
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, name)
+	idx, err := bleve.NewUsing(path, m, scorch.Name, scorch.Name, map[string]any{
+		// A half-built index is thrown away after a crash, so its batches need not be durable.
+		"unsafe_batch": true,
+	})
+	if err != nil {
+		return "", err
+	}
+	fail := func(err error) (string, error) {
+		idx.Close()
+		os.RemoveAll(path)
+		return "", err
+	}
+	done, total := 0, 0
+	pos, err := d.EachSearchSource(ctx, func(n int) { total = n; progress(0, n) }, func(sources []db.SearchSource) error {
+		b := idx.NewBatch()
+		for i := range sources {
+			s := &sources[i]
+			if err := b.Index(docID(s.Entity, s.ID), document(s, countries)); err != nil {
+				return err
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			return err
+		}
+		done += len(sources)
+		progress(done, max(total, done))
+		return nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	b := idx.NewBatch()
+	b.SetInternal(keyMapping, []byte(MappingVersion))
+	b.SetInternal(keyPosition, []byte(pos.String()))
+	if err := idx.Batch(b); err != nil {
+		return fail(err)
+	}
+	if err := idx.Close(); err != nil {
+		return fail(err)
+	}
+	// Write then rename: current always names a complete index.
+	tmp := filepath.Join(dir, currentFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(name+"\n"), 0o644); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, currentFile)); err != nil {
+		return fail(err)
+	}
+	return name, nil
+}
+
+// Status is the index's state, for /readyz.
+type Status struct {
+	State      string  `json:"state"` // building, ready or behind
+	Serving    bool    `json:"serving"`
+	Progress   float64 `json:"progress,omitempty"` // of a rebuild, 0 to 1
+	Documents  uint64  `json:"documents"`
+	Pending    int     `json:"pendingChanges"`
+	LagSeconds float64 `json:"lagSeconds"`
+	Error      string  `json:"error,omitempty"`
+}
+
+// Status reports whether the index serves, how far a rebuild has come, and how far behind PostgreSQL the
+// index is: the changes not yet applied and the age of the oldest.
+func (x *Index) Status(ctx context.Context) (Status, error) {
+	s := Status{State: "ready", Error: x.lastErr.Load().(string)}
+	x.mu.RLock()
+	h := x.current
+	if h != nil {
+		s.Serving = true
+		s.Documents, _ = h.idx.DocCount()
+	}
+	x.mu.RUnlock()
+	if x.building.Load() || h == nil {
+		s.State = "building"
+		s.Progress = x.progress()
+		return s, nil
+	}
+	pending, oldest, err := x.db.SearchLag(ctx, h.position())
+	if err != nil {
+		return s, err
+	}
+	s.Pending = pending
+	if oldest != nil {
+		s.LagSeconds = time.Since(*oldest).Seconds()
+		s.State = "behind"
+	}
+	return s, nil
+}

@@ -1,0 +1,340 @@
+package search
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// QueryError is a query the reader must correct; GraphQL reports it with the code BAD_QUERY.
+type QueryError struct {
+	Pos int // character offset in the query
+	Msg string
+}
+
+func (e *QueryError) Error() string { return fmt.Sprintf("%s (at character %d)", e.Msg, e.Pos+1) }
+
+const (
+	maxQueryRunes   = 500
+	maxQueryClauses = 32
+)
+
+// clause is one part of a query: a word, a "phrase" or a field:value, required (+), excluded (-) or
+// plain.
+type clause struct {
+	pos    int
+	op     byte // '+', '-' or 0
+	field  string
+	text   string
+	phrase bool
+	last   bool // the query's last clause, still being typed: its word also matches as a prefix
+}
+
+// parse splits a query into clauses. The syntax: words, "quoted phrases", +must, -mustnot, field:value
+// and field:"phrase". A colon after anything but a known field is an ordinary character.
+func parse(q string) ([]clause, error) {
+	if n := utf8.RuneCountInString(q); n > maxQueryRunes {
+		return nil, &QueryError{maxQueryRunes, fmt.Sprintf("the query is %d characters long; at most %d are searched", n, maxQueryRunes)}
+	}
+	if !utf8.ValidString(q) {
+		return nil, &QueryError{0, "the query is not valid UTF-8"}
+	}
+	rs := []rune(q)
+	var out []clause
+	i := 0
+	for {
+		for i < len(rs) && unicode.IsSpace(rs[i]) {
+			i++
+		}
+		if i == len(rs) {
+			break
+		}
+		c := clause{pos: i}
+		if rs[i] == '+' || rs[i] == '-' {
+			c.op = byte(rs[i])
+			i++
+			if i == len(rs) || unicode.IsSpace(rs[i]) {
+				return nil, &QueryError{c.pos, fmt.Sprintf("%c must be followed by a word or a \"phrase\", with no space", c.op)}
+			}
+		}
+		start := i
+		for i < len(rs) && !unicode.IsSpace(rs[i]) && rs[i] != ':' && (rs[i] != '"' || i == start) {
+			if rs[i] == '"' {
+				break
+			}
+			i++
+		}
+		if i < len(rs) && rs[i] == ':' && i > start {
+			if f := strings.ToLower(string(rs[start:i])); knownField(f) {
+				c.field = f
+				i++
+				if i == len(rs) || unicode.IsSpace(rs[i]) {
+					return nil, &QueryError{start, fmt.Sprintf("%s: must be followed by a value, with no space", f)}
+				}
+				start = i
+			}
+		}
+		if i == start && i < len(rs) && rs[i] == '"' {
+			end := i + 1
+			for end < len(rs) && rs[end] != '"' {
+				end++
+			}
+			if end == len(rs) {
+				return nil, &QueryError{i, "a quoted phrase is not closed: add the closing \""}
+			}
+			c.text, c.phrase = string(rs[i+1:end]), true
+			i = end + 1
+		} else {
+			for i < len(rs) && !unicode.IsSpace(rs[i]) {
+				i++
+			}
+			c.text = string(rs[start:i])
+		}
+		if strings.TrimSpace(c.text) == "" {
+			if c.field != "" || c.op != 0 {
+				return nil, &QueryError{c.pos, "an empty phrase"}
+			}
+			continue // "" alone: nothing to search for
+		}
+		out = append(out, c)
+		if len(out) > maxQueryClauses {
+			return nil, &QueryError{c.pos, fmt.Sprintf("the query has more than %d words", maxQueryClauses)}
+		}
+	}
+	// The last word is still being typed unless a space follows it.
+	if n := len(out); n > 0 && !out[n-1].phrase && len(rs) > 0 && !unicode.IsSpace(rs[len(rs)-1]) {
+		out[n-1].last = true
+	}
+	return out, nil
+}
+
+var textFields = map[string]bool{fieldTitle: true, fieldSummary: true, fieldBody: true}
+
+var keywordFields = map[string]bool{fieldType: true, fieldTheme: true, fieldCountry: true, fieldLanguage: true,
+	fieldYear: true, fieldProgramme: true, fieldStatus: true}
+
+func knownField(f string) bool { return textFields[f] || keywordFields[f] }
+
+// builder turns clauses into a Bleve query.
+type builder struct {
+	langs []string  // language fields to search, stemmed
+	today time.Time // for the status of funding opportunities
+	// statusAsked is set when the query or the filter names a status, which lifts the default of hiding
+	// draft practices.
+	statusAsked bool
+}
+
+// words splits text into words as the analyzers do (Unicode word boundaries).
+func words(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+}
+
+// fuzziness is how many edits a word of n characters may be off by: none for short words, where one
+// edit makes another word ("park", "part"), two for long ones.
+func fuzziness(n int) int {
+	switch {
+	case n < 4:
+		return 0
+	case n < 8:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// wordQuery matches one word in the text fields (all, or only role): exactly after folding, stemmed in
+// the reader's languages, with typos, and as a prefix when it is still being typed. Exact and stemmed
+// matches score above typo and prefix matches.
+func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Query {
+	folded := foldString(word)
+	n := utf8.RuneCountInString(folded)
+	var qs []query.Query
+	for _, r := range roles {
+		if role != "" && r.name != role {
+			continue
+		}
+		t := query.NewTermQuery(folded)
+		t.SetField(r.name)
+		t.SetBoost(r.boost)
+		qs = append(qs, t)
+		for _, lang := range b.langs {
+			m := query.NewMatchQuery(word)
+			m.SetField(langField(r.name, lang))
+			m.SetBoost(r.boost * 1.2)
+			qs = append(qs, m)
+		}
+		if f := fuzziness(n); tolerant && f > 0 {
+			fz := query.NewFuzzyQuery(folded)
+			fz.SetField(r.name)
+			fz.SetFuzziness(f)
+			fz.SetPrefix(1) // a typo in the first letter is rare, and the rule makes typo search fast
+			fz.SetBoost(r.boost * 0.5)
+			qs = append(qs, fz)
+		}
+		if prefix && n >= 2 {
+			p := query.NewPrefixQuery(folded)
+			p.SetField(r.name)
+			p.SetBoost(r.boost * 0.7)
+			qs = append(qs, p)
+		}
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+func (b *builder) phraseQuery(text, role string) query.Query {
+	var qs []query.Query
+	for _, r := range roles {
+		if role != "" && r.name != role {
+			continue
+		}
+		p := query.NewMatchPhraseQuery(text)
+		p.SetField(r.name)
+		p.SetBoost(r.boost * 1.5)
+		qs = append(qs, p)
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// build turns the parsed clauses into a query: plain and + words must all match, except stop words and a
+// single letter still being typed, which only add to the score; - clauses must not match.
+func (b *builder) build(clauses []clause) (query.Query, error) {
+	var must, should, mustNot []query.Query
+	for _, c := range clauses {
+		var q query.Query
+		switch {
+		case keywordFields[c.field]:
+			var err error
+			if q, err = b.keywordQuery(c.field, strings.TrimSpace(c.text), c.pos); err != nil {
+				return nil, err
+			}
+		case c.phrase:
+			q = b.phraseQuery(c.text, c.field)
+		default:
+			ws := words(c.text)
+			if c.op == '-' {
+				// Excluding words excludes them as written, not their near misses.
+				parts := make([]query.Query, len(ws))
+				for i, w := range ws {
+					parts[i] = b.wordQuery(w, c.field, false, false)
+				}
+				if len(parts) > 0 {
+					mustNot = append(mustNot, query.NewConjunctionQuery(parts))
+				}
+				continue
+			}
+			for i, w := range ws {
+				last := c.last && i == len(ws)-1
+				wq := b.wordQuery(w, c.field, true, last)
+				if c.op == 0 && (stopWords[foldString(w)] || last && utf8.RuneCountInString(w) < 2) {
+					should = append(should, wq)
+				} else {
+					must = append(must, wq)
+				}
+			}
+			continue
+		}
+		if c.op == '-' {
+			mustNot = append(mustNot, q)
+		} else {
+			must = append(must, q)
+		}
+	}
+	if len(must) == 0 {
+		if len(clauses) > 0 && len(mustNot) == 0 {
+			// Only stop words, or only punctuation: nothing to look for.
+			return query.NewMatchNoneQuery(), nil
+		}
+		must = []query.Query{query.NewMatchAllQuery()} // a blank query, or only exclusions
+	}
+	bq := query.NewBooleanQuery(must, nil, mustNot)
+	if len(should) > 0 {
+		bq.AddShould(should...)
+		bq.SetMinShould(0)
+	}
+	return bq, nil
+}
+
+// keywordQuery matches field:value on a facet field, with the value spelled as in GraphQL.
+func (b *builder) keywordQuery(field, value string, pos int) (query.Query, error) {
+	switch field {
+	case fieldType:
+		t, ok := parseType(value)
+		if !ok {
+			return nil, &QueryError{pos, fmt.Sprintf("type:%s is not a type; use BEST_PRACTICE, DIGITAL_TOOL, FUNDING_OPPORTUNITY or MEMBER", value)}
+		}
+		return term(fieldType, t), nil
+	case fieldYear:
+		if y, err := strconv.Atoi(value); err != nil || y < 1000 || y > 9999 {
+			return nil, &QueryError{pos, fmt.Sprintf("year:%s is not a year", value)}
+		}
+		return term(fieldYear, value), nil
+	case fieldStatus:
+		b.statusAsked = true
+		return b.statusQuery([]string{value}), nil
+	case fieldTheme, fieldLanguage:
+		return term(field, strings.ToLower(value)), nil
+	default: // country, programme
+		return term(field, strings.ToUpper(value)), nil
+	}
+}
+
+// parseType accepts a type as the SearchType enum or the GraphQL type spells it, in any case.
+func parseType(s string) (string, bool) {
+	key := strings.ToUpper(strings.NewReplacer("_", "", "-", "").Replace(s))
+	for name, t := range typeNames {
+		if key == strings.ToUpper(name) || key == strings.ReplaceAll(t, "_", "") {
+			return t, true
+		}
+	}
+	return "", false
+}
+
+func term(field, value string) query.Query {
+	t := query.NewTermQuery(value)
+	t.SetField(field)
+	return t
+}
+
+func anyTerm(field string, values []string, norm func(string) string) query.Query {
+	qs := make([]query.Query, len(values))
+	for i, v := range values {
+		qs[i] = term(field, norm(v))
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// statusQuery matches any of the statuses. A funding opportunity's status follows the date: FORTHCOMING
+// before its opening date, CLOSED after its final deadline, OPEN between them (inclusive).
+func (b *builder) statusQuery(statuses []string) query.Query {
+	var qs []query.Query
+	yes := true
+	no := false
+	day := b.today
+	for _, s := range statuses {
+		s = strings.ToUpper(s)
+		switch s {
+		case "FORTHCOMING":
+			q := query.NewDateRangeInclusiveQuery(day, time.Time{}, &no, nil)
+			q.SetField(fieldOpening)
+			qs = append(qs, q)
+		case "CLOSED":
+			q := query.NewDateRangeInclusiveQuery(time.Time{}, day, nil, &no)
+			q.SetField(fieldDeadline)
+			qs = append(qs, q)
+		case "OPEN":
+			opened := query.NewDateRangeInclusiveQuery(time.Time{}, day, nil, &yes)
+			opened.SetField(fieldOpening)
+			notClosed := query.NewDateRangeInclusiveQuery(day, time.Time{}, &yes, nil)
+			notClosed.SetField(fieldDeadline)
+			qs = append(qs, query.NewConjunctionQuery([]query.Query{opened, notClosed}))
+		default:
+			qs = append(qs, term(fieldStatus, s))
+		}
+	}
+	return query.NewDisjunctionQuery(qs)
+}

@@ -1,0 +1,346 @@
+package search
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// Request is one search.
+type Request struct {
+	Query    string
+	Types    []string // SearchType values; none: all
+	Filter   Filter
+	Language string // the reader's language: words are also stemmed in it
+	First    *int
+	After    *string
+	Today    time.Time // for the status of funding opportunities
+}
+
+// Filter narrows a search; each list matches any of its values, as in the list filters.
+type Filter struct {
+	Theme, Country, Language, Programme, Status []string
+	Year                                        *db.IntRange
+}
+
+// Result is a page of hits with the facets of all matches.
+type Result struct {
+	TotalCount      int
+	Hits            []Hit
+	Facets          []*Facet
+	Took            time.Duration
+	HasNextPage     bool
+	HasPreviousPage bool
+}
+
+// Hit is one matching entity.
+type Hit struct {
+	Entity     string // GraphQL type name
+	ID         int64
+	Cursor     string
+	Score      float64
+	Highlights []*Highlight
+}
+
+// Facet counts the matches by the values of one field.
+type Facet struct {
+	Field   string
+	Buckets []Bucket
+}
+
+// Bucket is one value of a facet and how many matches have it.
+type Bucket struct {
+	Value string
+	Count int
+}
+
+// ErrBadArgs marks page arguments the caller must correct.
+var ErrBadArgs = errors.New("bad search arguments")
+
+// ErrUnavailable is returned while there is no index to search: the first build is running.
+type ErrUnavailable struct{ Progress float64 }
+
+func (e *ErrUnavailable) Error() string {
+	return fmt.Sprintf("the search index is being built (%.0f%% done); try again shortly", e.Progress*100)
+}
+
+const (
+	defaultFirst = 10
+	maxFirst     = 100
+	maxOffset    = 10_000
+)
+
+// facetFields are the facets every search returns, with how many buckets each keeps.
+var facetFields = []struct {
+	name string
+	size int
+}{{fieldType, 4}, {fieldTheme, 30}, {fieldCountry, 40}, {fieldLanguage, 40}, {fieldYear, 50},
+	{fieldProgramme, 20}, {fieldStatus, 20}}
+
+// Search runs a search on the current index.
+func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	from, size, hash, err := pageOf(r)
+	if err != nil {
+		return nil, err
+	}
+	q, err := r.query()
+	if err != nil {
+		return nil, err
+	}
+	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
+	req.SortBy([]string{"-_score", "_id"})
+	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
+	req.IncludeLocations = true
+	for _, f := range facetFields {
+		req.AddFacet(f.name, bleve.NewFacetRequest(f.name, f.size))
+	}
+	// The status of funding opportunities follows the date: count the forthcoming and the closed ones by
+	// their dates; the rest are open.
+	forthcoming := bleve.NewFacetRequest(fieldOpening, 1)
+	forthcoming.AddDateTimeRange("FORTHCOMING", r.Today.AddDate(0, 0, 1), time.Time{})
+	req.AddFacet("status_forthcoming", forthcoming)
+	closed := bleve.NewFacetRequest(fieldDeadline, 1)
+	closed.AddDateTimeRange("CLOSED", time.Time{}, r.Today)
+	req.AddFacet("status_closed", closed)
+
+	var res *bleve.SearchResult
+	err = x.reading(func(idx bleve.Index) error {
+		var err error
+		res, err = idx.SearchInContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &Result{TotalCount: int(res.Total), Took: res.Took, HasPreviousPage: from > 0}
+	if len(res.Hits) > size {
+		out.HasNextPage = true
+		res.Hits = res.Hits[:size]
+	}
+	for i, h := range res.Hits {
+		entity, id, err := parseDocID(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Hits = append(out.Hits, Hit{Entity: entity, ID: id, Score: h.Score,
+			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, r.Language)})
+	}
+	out.Facets = facets(res)
+	return out, nil
+}
+
+func facets(res *bleve.SearchResult) []*Facet {
+	count := func(name, bucket string) int {
+		if f := res.Facets[name]; f != nil {
+			for _, d := range f.DateRanges {
+				if d.Name == bucket {
+					return d.Count
+				}
+			}
+		}
+		return 0
+	}
+	var out []*Facet
+	for _, ff := range facetFields {
+		f := &Facet{Field: ff.name, Buckets: []Bucket{}}
+		if fr := res.Facets[ff.name]; fr != nil && fr.Terms != nil {
+			for _, t := range fr.Terms.Terms() {
+				f.Buckets = append(f.Buckets, Bucket{t.Term, t.Count})
+			}
+		}
+		if ff.name == fieldStatus {
+			funding := 0
+			for _, b := range out[0].Buckets { // the type facet
+				if b.Value == typeNames["FundingOpportunity"] {
+					funding = b.Count
+				}
+			}
+			fc, cc := count("status_forthcoming", "FORTHCOMING"), count("status_closed", "CLOSED")
+			for _, b := range []Bucket{{"FORTHCOMING", fc}, {"CLOSED", cc}, {"OPEN", funding - fc - cc}} {
+				if b.Count > 0 {
+					f.Buckets = append(f.Buckets, b)
+				}
+			}
+		}
+		sort.SliceStable(f.Buckets, func(i, j int) bool {
+			a, b := f.Buckets[i], f.Buckets[j]
+			return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
+		})
+		out = append(out, f)
+	}
+	return out
+}
+
+// query builds the Bleve query: the parsed text, within the types and the filter. Draft practices are
+// left out unless a status is asked for.
+func (r *Request) query() (query.Query, error) {
+	clauses, err := parse(r.Query)
+	if err != nil {
+		return nil, err
+	}
+	b := &builder{today: r.Today}
+	if _, ok := Languages[r.Language]; ok {
+		b.langs = []string{r.Language}
+	} else if r.Language == "" {
+		for lang := range Languages {
+			b.langs = append(b.langs, lang)
+		}
+		slices.Sort(b.langs)
+	}
+	text, err := b.build(clauses)
+	if err != nil {
+		return nil, err
+	}
+	must := []query.Query{text}
+	if len(r.Types) > 0 {
+		must = append(must, anyTerm(fieldType, r.Types, strings.ToUpper))
+	}
+	f := r.Filter
+	for _, l := range []struct {
+		field  string
+		values []string
+		norm   func(string) string
+	}{{fieldTheme, f.Theme, strings.ToLower}, {fieldCountry, f.Country, strings.ToUpper},
+		{fieldLanguage, f.Language, strings.ToLower}, {fieldProgramme, f.Programme, strings.ToUpper}} {
+		if len(l.values) > 0 {
+			must = append(must, anyTerm(l.field, l.values, l.norm))
+		}
+	}
+	if len(f.Status) > 0 {
+		b.statusAsked = true
+		must = append(must, b.statusQuery(f.Status))
+	}
+	if f.Year != nil && (f.Year.From != nil || f.Year.To != nil) {
+		yes := true
+		lo, hi := "", ""
+		if f.Year.From != nil {
+			lo = fmt.Sprintf("%04d", *f.Year.From)
+		}
+		if f.Year.To != nil {
+			hi = fmt.Sprintf("%04d", *f.Year.To)
+		}
+		yr := query.NewTermRangeInclusiveQuery(lo, hi, &yes, &yes)
+		yr.SetField(fieldYear)
+		must = append(must, yr)
+	}
+	var mustNot []query.Query
+	if !b.statusAsked {
+		mustNot = append(mustNot, term(fieldStatus, string(db.BestPracticeStatusDraft)))
+	}
+	return query.NewBooleanQuery(must, nil, mustNot), nil
+}
+
+type cursor struct {
+	Offset int    `json:"o"`
+	Hash   uint64 `json:"h"`
+}
+
+func encodeCursor(offset int, hash uint64) string {
+	b, _ := json.Marshal(cursor{offset, hash})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// pageOf reads the page arguments. A cursor holds an offset and a hash of the search it came from, so
+// that it cannot be used with another.
+func pageOf(r Request) (from, size int, hash uint64, err error) {
+	h := fnv.New64a()
+	types := slices.Clone(r.Types)
+	slices.Sort(types)
+	json.NewEncoder(h).Encode([]any{r.Query, types, r.Filter, r.Language})
+	hash = h.Sum64()
+	size = defaultFirst
+	if r.First != nil {
+		if *r.First < 0 || *r.First > maxFirst {
+			return 0, 0, 0, fmt.Errorf("%w: first must be between 0 and %d", ErrBadArgs, maxFirst)
+		}
+		size = *r.First
+	}
+	if r.After != nil {
+		b, err := base64.RawURLEncoding.DecodeString(*r.After)
+		var c cursor
+		if err != nil || json.Unmarshal(b, &c) != nil || c.Offset < 0 {
+			return 0, 0, 0, fmt.Errorf("%w: after is not a cursor of this search", ErrBadArgs)
+		}
+		if c.Hash != hash {
+			return 0, 0, 0, fmt.Errorf("%w: after is a cursor of another search; start again without it", ErrBadArgs)
+		}
+		from = c.Offset
+	}
+	if from+size > maxOffset {
+		return 0, 0, 0, fmt.Errorf("%w: search pages end after %d hits; narrow the search", ErrBadArgs, maxOffset)
+	}
+	return from, size, hash, nil
+}
+
+// Related finds the published practices most like src: sharing its words, themes and tools.
+func (x *Index) Related(ctx context.Context, src *db.SearchSource, first int) ([]Hit, error) {
+	if first < 0 || first > maxFirst {
+		return nil, fmt.Errorf("%w: first must be between 0 and %d", ErrBadArgs, maxFirst)
+	}
+	var should []query.Query
+	seen := map[string]bool{}
+	v := src.Versions[0]
+	for _, w := range words(v.Title + " " + v.Summary) {
+		f := foldString(w)
+		if seen[f] || stopWords[f] || len([]rune(f)) < 3 || len(seen) >= 30 {
+			continue
+		}
+		seen[f] = true
+		for _, r := range roles {
+			t := query.NewTermQuery(f)
+			t.SetField(r.name)
+			t.SetBoost(r.boost)
+			should = append(should, t)
+		}
+	}
+	for _, t := range src.Themes {
+		q := term(fieldTheme, t)
+		q.(*query.TermQuery).SetBoost(4)
+		should = append(should, q)
+	}
+	for _, id := range ids(src.Tools) {
+		q := term(fieldTool, id)
+		q.(*query.TermQuery).SetBoost(4)
+		should = append(should, q)
+	}
+	if len(should) == 0 || first == 0 {
+		return []Hit{}, nil
+	}
+	q := query.NewBooleanQuery(
+		[]query.Query{term(fieldType, typeNames["BestPractice"]), term(fieldStatus, string(db.BestPracticeStatusPublished))},
+		should,
+		[]query.Query{query.NewDocIDQuery([]string{docID(src.Entity, src.ID)})})
+	q.SetMinShould(1)
+	req := bleve.NewSearchRequestOptions(q, first, 0, false)
+	req.SortBy([]string{"-_score", "_id"})
+	var res *bleve.SearchResult
+	err := x.reading(func(idx bleve.Index) error {
+		var err error
+		res, err = idx.SearchInContext(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Hit, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		entity, id, err := parseDocID(h.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Hit{Entity: entity, ID: id, Score: h.Score})
+	}
+	return out, nil
+}
