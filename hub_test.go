@@ -29,13 +29,20 @@ type testHub struct {
 	backend *Backend
 	handler http.Handler
 	server  *httptest.Server
+
+	stopOnce sync.Once
 }
 
 // newHub starts a hub on a new database, with the demo data when demo is true.
 func newHub(t testing.TB, demo bool) *testHub {
 	t.Helper()
+	return startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: dataDir(t)}, demo)
+}
+
+// startHub starts a hub as `hub serve` would, on a listener of its own; it stops with the test.
+func startHub(t testing.TB, cfg Config, demo bool) *testHub {
+	t.Helper()
 	ctx := context.Background()
-	cfg := Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: dataDir(t)}
 	b, err := openBackend(ctx, cfg)
 	if err != nil {
 		t.Fatalf("opening the backend: %v", err)
@@ -50,11 +57,16 @@ func newHub(t testing.TB, demo bool) *testHub {
 	}
 	h := &testHub{t: t, backend: b, handler: NewHandler(b, cfg)}
 	h.server = httptest.NewServer(h.handler)
-	t.Cleanup(func() {
-		h.server.Close()
-		b.Close(ctx)
-	})
+	t.Cleanup(h.stop)
 	return h
+}
+
+// stop stops the hub; stopping it again does nothing.
+func (h *testHub) stop() {
+	h.stopOnce.Do(func() {
+		h.server.Close()
+		h.backend.Close(context.Background())
+	})
 }
 
 // dataDir is a hub's data directory (its search index): removed after the test, or, for the shared

@@ -230,7 +230,7 @@ func (d *DB) PruneSearchChanges(ctx context.Context, keep time.Duration) (int64,
 	tag, err := d.Pool.Exec(ctx, `with gone as (
 			delete from search_change where changed_at < now() - $1::interval
 			and xid < pg_snapshot_xmin(pg_current_snapshot()) returning xid)
-		insert into search_change_pruned (through_xid) select max(xid) from gone where exists (select from gone)
+		insert into search_change_pruned (through_xid) select max(xid) from gone having count(*) > 0
 		on conflict (only_row) do update set through_xid = greatest(search_change_pruned.through_xid, excluded.through_xid)`,
 		fmt.Sprintf("%d seconds", int64(keep.Seconds())))
 	return tag.RowsAffected(), err

@@ -128,7 +128,9 @@ func (x *Index) openHandle(name string) (*handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx, err := bleve.Open(filepath.Join(x.dir, name))
+	// Batches need not wait for the disk: each carries its position, and what a crash loses was never
+	// acknowledged to anyone but the indexer, which replays it from the older position it reopens at.
+	idx, err := bleve.OpenUsing(filepath.Join(x.dir, name), map[string]any{"unsafe_batch": true})
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -436,6 +438,14 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 		return nil
 	})
 	if err != nil {
+		return fail(err)
+	}
+	// The batches above were not made durable one by one; closing persists them. Then the index is
+	// marked complete, durably, by a batch that waits for the disk.
+	if err := idx.Close(); err != nil {
+		return fail(err)
+	}
+	if idx, err = bleve.OpenUsing(path, map[string]any{"unsafe_batch": false}); err != nil {
 		return fail(err)
 	}
 	b := idx.NewBatch()

@@ -1,0 +1,463 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smartcommunities/hub/db/dbtest"
+	"github.com/smartcommunities/hub/db/seed"
+)
+
+// waitSearch waits until the hub's index is built and has applied every committed change.
+func (h *testHub) waitSearch(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		st, err := h.backend.Search.Status(context.Background())
+		if err == nil && st.State == "ready" && st.Pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search index never caught up: %+v %v", st, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+type searchHit struct {
+	Cursor string `json:"cursor"`
+	Score  float64
+	Node   struct {
+		Typename string `json:"__typename"`
+		ID       string
+		Slug     string
+		Title    string
+		Status   string
+	}
+	Highlights []struct {
+		Field     string
+		Language  string
+		Fragments []string
+	}
+}
+
+type searchResult struct {
+	Search struct {
+		TotalCount int
+		TookMs     float64
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   string
+		}
+		Edges  []searchHit
+		Facets []struct {
+			Field   string
+			Buckets []struct {
+				Value string
+				Count int
+			}
+		}
+	}
+}
+
+const searchQuery = `query($q: String!, $types: [SearchType!], $filter: SearchFilter, $language: String, $first: Int, $after: String) {
+	search(query: $q, types: $types, filter: $filter, language: $language, first: $first, after: $after) {
+		totalCount tookMs pageInfo { hasNextPage endCursor }
+		edges { cursor score highlights { field language fragments }
+			node { __typename id ... on BestPractice { slug title status } ... on DigitalTool { slug }
+				... on Member { slug } ... on FundingOpportunity { title } } }
+		facets { field buckets { value count } } } }`
+
+func (h *testHub) search(q string, vars map[string]any) searchResult {
+	h.t.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars["q"] = q
+	var r searchResult
+	h.query(searchQuery, vars, &r)
+	return r
+}
+
+func (r searchResult) facet(field string) map[string]int {
+	out := map[string]int{}
+	for _, f := range r.Search.Facets {
+		if f.Field == field {
+			for _, b := range f.Buckets {
+				out[b.Value] = b.Count
+			}
+		}
+	}
+	return out
+}
+
+func (r searchResult) slugs() []string {
+	var out []string
+	for _, e := range r.Search.Edges {
+		out = append(out, e.Node.Slug)
+	}
+	return out
+}
+
+func TestSearchForgivesTyposAndHighlights(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	r := h.search("parkng sensors", nil)
+	if len(r.Search.Edges) == 0 || r.Search.Edges[0].Node.Slug != "cork-smart-parking-sensors" {
+		t.Fatalf("parkng sensors: first hits %v, want the Cork parking sensors practice", r.slugs())
+	}
+	var marked bool
+	for _, hl := range r.Search.Edges[0].Highlights {
+		for _, f := range hl.Fragments {
+			marked = marked || strings.Contains(f, "<mark>parking</mark>") && hl.Field == "title"
+		}
+	}
+	if !marked {
+		t.Errorf("no <mark>parking</mark> in the title highlight: %+v", r.Search.Edges[0].Highlights)
+	}
+	sum := 0
+	for _, n := range r.facet("type") {
+		sum += n
+	}
+	if sum != r.Search.TotalCount || sum == 0 {
+		t.Errorf("type facet adds up to %d, totalCount is %d", sum, r.Search.TotalCount)
+	}
+}
+
+func TestSearchLanguagesAndSyntax(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	first := func(q string, vars map[string]any) string {
+		t.Helper()
+		r := h.search(q, vars)
+		if len(r.Search.Edges) == 0 {
+			t.Errorf("%q %v: no hits", q, vars)
+			return ""
+		}
+		return r.Search.Edges[0].Node.Slug
+	}
+	// Stemmed in the reader's language: the singular finds the plural (the text has "Parkplätze").
+	if got := first("Parkplatz", map[string]any{"language": "de"}); got != "darmstadt-urbane-datenplattform" {
+		t.Errorf("Parkplatz (de): first hit %q", got)
+	}
+	// Accents fold both ways.
+	r := h.search("Stadtebund", nil)
+	if r.Search.TotalCount == 0 {
+		t.Errorf("Stadtebund finds nothing (Städtebund is a member)")
+	}
+	// Search as you type: the last word is a prefix.
+	if got := first("parking sens", nil); got != "cork-smart-parking-sensors" {
+		t.Errorf("parking sens: first hit %q", got)
+	}
+	// But a word followed by a space is a word, and short words allow no typo.
+	if r := h.search("parkin ", map[string]any{"types": []string{"BEST_PRACTICE"}}); len(r.Search.Edges) == 0 {
+		t.Errorf("parkin + space: a one-letter typo of a 6-letter word should still match")
+	}
+	if r := h.search("lor", nil); r.Search.TotalCount != 0 && !strings.Contains(strings.ToLower(fmt.Sprint(r.Search.Edges[0].Highlights)), "lor") {
+		t.Errorf("lor: hits without lor in them: %+v", r.Search.Edges[0])
+	}
+	// Phrases keep their order; -word excludes; field:value narrows.
+	with := h.search(`"open data"`, nil).Search.TotalCount
+	without := h.search(`"open data" -portal`, nil).Search.TotalCount
+	if with == 0 || without >= with {
+		t.Errorf(`"open data": %d hits, without portal: %d`, with, without)
+	}
+	r = h.search("type:member country:AT", nil)
+	if r.Search.TotalCount == 0 || len(r.facet("type")) != 1 || r.facet("type")["MEMBER"] != r.Search.TotalCount {
+		t.Errorf("type:member country:AT: %d hits, type facet %v", r.Search.TotalCount, r.facet("type"))
+	}
+	for _, e := range r.Search.Edges {
+		if e.Node.Typename != "Member" {
+			t.Errorf("type:member gave a %s", e.Node.Typename)
+		}
+	}
+	// Drafts stay out unless asked for.
+	for _, e := range h.search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "first": 100}).Search.Edges {
+		if e.Node.Status == "DRAFT" {
+			t.Errorf("draft %s in a search that asked for no status", e.Node.Slug)
+		}
+	}
+}
+
+func TestSearchFacetsAndFilters(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	all := h.search("", nil)
+	byType := all.facet("type")
+	var counts struct {
+		Members      struct{ TotalCount int }
+		DigitalTools struct{ TotalCount int }
+		Funding      struct{ TotalCount int } `json:"fundingOpportunities"`
+		Open         struct{ TotalCount int }
+		Practices    struct{ TotalCount int } `json:"bestPractices"`
+	}
+	h.query(`{ members { totalCount } digitalTools { totalCount } fundingOpportunities { totalCount }
+		open: fundingOpportunities(filter: {status: [OPEN]}) { totalCount }
+		bestPractices(filter: {status: [PUBLISHED, ARCHIVED]}) { totalCount } }`, nil, &counts)
+	want := map[string]int{"MEMBER": counts.Members.TotalCount, "DIGITAL_TOOL": counts.DigitalTools.TotalCount,
+		"FUNDING_OPPORTUNITY": counts.Funding.TotalCount, "BEST_PRACTICE": counts.Practices.TotalCount}
+	for typ, n := range want {
+		if byType[typ] != n {
+			t.Errorf("an empty search counts %d %s, the lists %d", byType[typ], typ, n)
+		}
+	}
+	if got := all.facet("status")["OPEN"]; got != counts.Open.TotalCount {
+		t.Errorf("status facet OPEN = %d, fundingOpportunities(status: OPEN) = %d", got, counts.Open.TotalCount)
+	}
+	// A filter narrows to exactly its facet bucket.
+	for _, c := range []struct {
+		field string
+		value any
+	}{{"country", []string{"IE"}}, {"theme", []string{"mobility"}}, {"language", []string{"de"}}, {"status", []string{"OPEN"}},
+		{"programme", []string{"DIGITAL"}}} {
+		bucket := all.facet(c.field)[c.value.([]string)[0]]
+		got := h.search("", map[string]any{"filter": map[string]any{c.field: c.value}}).Search.TotalCount
+		if bucket == 0 || got != bucket {
+			t.Errorf("filter %s=%v: %d hits, its facet bucket said %d", c.field, c.value, got, bucket)
+		}
+	}
+	r := h.search("", map[string]any{"filter": map[string]any{"year": map[string]any{"from": 2023, "to": 2024}}})
+	for y := range r.facet("year") {
+		if y != "2023" && y != "2024" {
+			t.Errorf("year 2023-2024 filter let %s through", y)
+		}
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	seen := map[string]bool{}
+	var after any
+	total := 0
+	for page := 0; ; page++ {
+		r := h.search("city", map[string]any{"first": 7, "after": after})
+		total = r.Search.TotalCount
+		for _, e := range r.Search.Edges {
+			if seen[e.Node.ID] {
+				t.Fatalf("%s seen twice", e.Node.ID)
+			}
+			seen[e.Node.ID] = true
+		}
+		if !r.Search.PageInfo.HasNextPage {
+			break
+		}
+		after = r.Search.PageInfo.EndCursor
+	}
+	if len(seen) != total || total < 8 {
+		t.Errorf("paging visited %d of %d hits", len(seen), total)
+	}
+	first := h.search("city", map[string]any{"first": 1})
+	resp := h.post(searchQuery, map[string]any{"q": "town", "after": first.Search.PageInfo.EndCursor})
+	if codes := errorCodes(resp.Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		t.Errorf("a cursor of another search: %v", resp.Errors)
+	}
+	for _, vars := range []map[string]any{{"first": 101}, {"first": -1}, {"after": "garbage"}} {
+		vars["q"] = "city"
+		if codes := errorCodes(h.post(searchQuery, vars).Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+			t.Errorf("%v: codes %v, want BAD_USER_INPUT", vars, codes)
+		}
+	}
+}
+
+func TestMalformedSearchQueries(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	for _, c := range []struct {
+		query, code string
+	}{
+		{`"unclosed`, "BAD_QUERY"},
+		{`title:`, "BAD_QUERY"},
+		{`+`, "BAD_QUERY"},
+		{`parking -`, "BAD_QUERY"},
+		{`type:spaceship`, "BAD_QUERY"},
+		{`year:soon`, "BAD_QUERY"},
+		{strings.Repeat("smart city ", 1000), "BAD_QUERY"},
+		{"the of and", ""}, // stop words only: no hits
+		{`"" ::: ***`, ""}, // punctuation: no hits
+		{"\x00\x01 select * from member; --", ""},
+		{`title:"smart parking`, "BAD_QUERY"},
+	} {
+		r := h.post(searchQuery, map[string]any{"q": c.query})
+		if r.Status >= 500 {
+			t.Errorf("%.40q: status %d", c.query, r.Status)
+		}
+		codes := errorCodes(r.Errors)
+		switch {
+		case c.code == "" && len(codes) > 0:
+			t.Errorf("%.40q: errors %v, want none", c.query, r.Errors)
+		case c.code == "" && !strings.Contains(string(r.Data), `"totalCount":0`):
+			t.Errorf("%.40q: want no hits, got %.200s", c.query, r.Data)
+		case c.code != "" && (len(codes) != 1 || codes[0] != c.code):
+			t.Errorf("%.40q: codes %v, want %s", c.query, codes, c.code)
+		case c.code != "" && !strings.Contains(r.Errors[0].Message, "character"):
+			t.Errorf("%.40q: the message %q does not say where", c.query, r.Errors[0].Message)
+		}
+	}
+}
+
+// create makes a best practice through the API and returns its global ID.
+func (h *testHub) createPractice(title, body string) string {
+	h.t.Helper()
+	var author struct {
+		Members struct{ Nodes []struct{ ID string } }
+	}
+	h.query(`{ members(first: 1) { nodes { id } } }`, nil, &author)
+	var out struct {
+		M struct {
+			BestPractice *struct{ ID string }
+			UserErrors   []struct {
+				Field []string
+				Code  string
+			}
+		}
+	}
+	h.query(`mutation($title: String!, $body: String, $authors: [ID!]!) { m: createBestPractice(input: {title: $title,
+		body: $body, language: "en", country: "IE", year: 2026, status: PUBLISHED, authors: $authors}) {
+		bestPractice { id } userErrors { field code } } }`,
+		map[string]any{"title": title, "body": body, "authors": []string{author.Members.Nodes[0].ID}}, &out)
+	if out.M.BestPractice == nil {
+		h.t.Fatalf("creating %q: %+v", title, out.M.UserErrors)
+	}
+	return out.M.BestPractice.ID
+}
+
+// awaitHits polls a search until it has want hits, and says how long that took.
+func (h *testHub) awaitHits(q string, want int, within time.Duration) time.Duration {
+	h.t.Helper()
+	start := time.Now()
+	for {
+		got := h.search(q, map[string]any{"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED"}}}).Search.TotalCount
+		if got == want {
+			return time.Since(start)
+		}
+		if time.Since(start) > within {
+			h.t.Fatalf("%q: %d hits after %v, want %d", q, got, within, want)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestSearchFollowsWrites(t *testing.T) {
+	h := newHub(t, true)
+	h.waitSearch(t)
+	id := h.createPractice("Quokkaboard for municipal <script>alert(1)</script> dashboards", "")
+	took := h.awaitHits("quokkaboard", 1, time.Second)
+	t.Logf("created practice found after %v", took)
+	r := h.search("quokkaboard", nil)
+	if f := r.Search.Edges[0].Highlights[0].Fragments[0]; !strings.Contains(f, "<mark>Quokkaboard</mark>") || strings.Contains(f, "<script>") {
+		t.Errorf("highlight %q: want the match marked and the HTML escaped", f)
+	}
+	// An update is followed too: the old word goes, the new one comes.
+	var upd struct{ M struct{ UserErrors []any } }
+	h.query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
+		map[string]any{"id": id}, &upd)
+	h.awaitHits("wombatboard", 1, time.Second)
+	h.awaitHits("quokkaboard", 0, time.Second)
+	var del struct{ M struct{ DeletedID *string } }
+	h.query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
+	h.awaitHits("wombatboard", 0, time.Second)
+}
+
+func TestRelatedPractices(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	var r struct {
+		BestPractices struct {
+			Nodes []struct {
+				Slug    string
+				Themes  []struct{ Code string }
+				Related []struct {
+					Slug   string
+					Status string
+					Themes []struct{ Code string }
+				}
+			}
+		}
+	}
+	h.query(`{ bestPractices(first: 20) { nodes { slug themes { code } related(first: 3) { slug status themes { code } } } } }`, nil, &r)
+	for _, p := range r.BestPractices.Nodes {
+		if len(p.Related) == 0 {
+			t.Errorf("%s: no related practices", p.Slug)
+		}
+		for _, q := range p.Related {
+			if q.Slug == p.Slug || q.Status != "PUBLISHED" {
+				t.Errorf("%s: related %s (%s)", p.Slug, q.Slug, q.Status)
+			}
+		}
+	}
+	// The best related practice of the Cork parking one shares a theme with it.
+	for _, p := range r.BestPractices.Nodes {
+		if p.Slug != "cork-smart-parking-sensors" || len(p.Related) == 0 {
+			continue
+		}
+		shared := false
+		for _, a := range p.Themes {
+			for _, b := range p.Related[0].Themes {
+				shared = shared || a.Code == b.Code
+			}
+		}
+		if !shared {
+			t.Errorf("cork's first related practice %s shares no theme", p.Related[0].Slug)
+		}
+	}
+}
+
+// With the index deleted while the hub is stopped, the next start serves at once, reports the rebuild,
+// and ends with complete results.
+func TestIndexRebuiltWhenMissing(t *testing.T) {
+	cfg := Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir()}
+	h := startHub(t, cfg, true)
+	if err := seed.Synthetic(t.Context(), h.backend.DB, 4000); err != nil {
+		t.Fatal(err)
+	}
+	h.waitSearch(t)
+	all := map[string]any{"status": []string{"DRAFT", "PUBLISHED", "ARCHIVED"}}
+	before := h.search("", map[string]any{"filter": all}).Search.TotalCount
+	h.stop()
+	if err := os.RemoveAll(filepath.Join(cfg.DataDir, "index")); err != nil {
+		t.Fatal(err)
+	}
+
+	h = startHub(t, cfg, false)
+	// The graph answers at once, and /readyz reports the rebuild.
+	var members struct{ Members struct{ TotalCount int } }
+	h.query(`{ members { totalCount } }`, nil, &members)
+	var progress []float64
+	for {
+		code, body := get(t, h.server.URL+"/readyz")
+		var ready struct {
+			Ready  bool
+			Search struct {
+				State    string
+				Progress float64
+			}
+		}
+		if err := json.Unmarshal([]byte(body), &ready); err != nil || code != 200 || !ready.Ready {
+			t.Fatalf("/readyz during the rebuild: %d %s", code, body)
+		}
+		if ready.Search.State != "building" {
+			break
+		}
+		progress = append(progress, ready.Search.Progress)
+		// Meanwhile search says why it cannot answer.
+		if r := h.post(searchQuery, map[string]any{"q": "city"}); len(r.Errors) > 0 && errorCodes(r.Errors)[0] != "SEARCH_UNAVAILABLE" {
+			t.Errorf("search during the rebuild: %v", r.Errors)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(progress) == 0 || progress[len(progress)-1] < progress[0] {
+		t.Errorf("/readyz showed no rebuild progress: %v", progress)
+	}
+	t.Logf("progress seen: %v", progress)
+	h.waitSearch(t)
+	if after := h.search("", map[string]any{"filter": all}).Search.TotalCount; after != before {
+		t.Errorf("after the rebuild %d documents match, before %d", after, before)
+	}
+}
