@@ -8,7 +8,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	unicodetok "github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenizer/character"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
@@ -36,7 +36,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "1"
+const MappingVersion = "2"
 
 // Languages are the EU's 24 official languages, each with the best analysis Bleve offers (the README has
 // the table). Texts in other languages are searchable through the folded fields only.
@@ -70,9 +70,17 @@ func analyzerOf(lang string) string {
 const (
 	foldName   = "fold"
 	foldedName = "folded"
+	wordsName  = "words"
 )
 
+// isWordRune says what words are made of. Unlike Unicode word segmentation it splits at apostrophes and
+// hyphens, so "dell'aria" holds "aria" and "LoRaWAN-Netz" holds "lorawan", in every language.
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r) }
+
 func init() {
+	registry.RegisterTokenizer(wordsName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
+		return character.NewCharacterTokenizer(isWordRune), nil
+	})
 	registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	})
@@ -125,7 +133,7 @@ func foldString(s string) string { return string(fold([]byte(strings.ToLower(s))
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := mapping.NewIndexMapping()
 	if err := m.AddCustomAnalyzer(foldedName, map[string]any{
-		"type": custom.Name, "tokenizer": unicodetok.Name, "token_filters": []string{lowercase.Name, foldName},
+		"type": custom.Name, "tokenizer": wordsName, "token_filters": []string{lowercase.Name, foldName},
 	}); err != nil {
 		return nil, err
 	}
@@ -139,7 +147,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		}
 		filters = append(filters, foldName)
 		if err := m.AddCustomAnalyzer(analyzerOf(lang), map[string]any{
-			"type": custom.Name, "tokenizer": unicodetok.Name, "token_filters": filters,
+			"type": custom.Name, "tokenizer": wordsName, "token_filters": filters,
 		}); err != nil {
 			return nil, err
 		}

@@ -440,6 +440,14 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 	if err != nil {
 		return fail(err)
 	}
+	// One segment searches fastest: merge now rather than leave it to the background merger.
+	if adv, err := idx.Advanced(); err == nil {
+		if s, ok := adv.(*scorch.Scorch); ok {
+			if err := s.ForceMerge(ctx, nil); err != nil {
+				return fail(err)
+			}
+		}
+	}
 	// The batches above were not made durable one by one; closing persists them. Then the index is
 	// marked complete, durably, by a batch that waits for the disk.
 	if err := idx.Close(); err != nil {

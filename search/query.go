@@ -127,11 +127,15 @@ type builder struct {
 	// statusAsked is set when the query or the filter names a status, which lifts the default of hiding
 	// draft practices.
 	statusAsked bool
+	// known tells whether a folded word occurs in some text as it is; only unknown words are looked up
+	// with typos. That spares building a Levenshtein automaton per word and field for correctly spelt
+	// queries, and keeps a real word from matching its neighbours ("park" is not "part").
+	known func(folded string) bool
 }
 
-// words splits text into words as the analyzers do (Unicode word boundaries).
+// words splits text into words as the folded analyzer does.
 func words(text string) []string {
-	return strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	return strings.FieldsFunc(text, func(r rune) bool { return !isWordRune(r) })
 }
 
 // fuzziness is how many edits a word of n characters may be off by: none for short words, where one
@@ -168,7 +172,7 @@ func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Quer
 			m.SetBoost(r.boost * 1.2)
 			qs = append(qs, m)
 		}
-		if f := fuzziness(n); tolerant && f > 0 {
+		if f := fuzziness(n); tolerant && f > 0 && (b.known == nil || !b.known(folded)) {
 			fz := query.NewFuzzyQuery(folded)
 			fz.SetField(r.name)
 			fz.SetFuzziness(f)

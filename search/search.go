@@ -95,12 +95,28 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	q, err := r.query()
+	var res *bleve.SearchResult
+	err = x.reading(func(idx bleve.Index) error {
+		known, done := knownIn(ctx, idx)
+		q, err := r.query(known)
+		done()
+		if err != nil {
+			return err
+		}
+		res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size))
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
+	return x.page(res, r, from, size, hash)
+}
+
+// searchRequest asks for a page of hits, one more to tell whether a next page exists, with what
+// highlights need and every facet.
+func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
-	req.SortBy([]string{"-_score", "_id"})
+	req.SortBy([]string{"-_score"}) // ties keep index order, which is stable between pages
 	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
 	req.IncludeLocations = true
 	for _, f := range facetFields {
@@ -114,16 +130,38 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	closed := bleve.NewFacetRequest(fieldDeadline, 1)
 	closed.AddDateTimeRange("CLOSED", time.Time{}, r.Today)
 	req.AddFacet("status_closed", closed)
+	return req
+}
 
-	var res *bleve.SearchResult
-	err = x.reading(func(idx bleve.Index) error {
-		var err error
-		res, err = idx.SearchInContext(ctx, req)
-		return err
-	})
+// knownIn tells whether a folded word occurs in a text field of the index; call done when the query is
+// built.
+func knownIn(ctx context.Context, idx bleve.Index) (known func(string) bool, done func()) {
+	adv, err := idx.Advanced()
 	if err != nil {
-		return nil, err
+		return nil, func() {}
 	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, func() {}
+	}
+	return func(term string) bool {
+		for _, role := range roles {
+			tfr, err := r.TermFieldReader(ctx, []byte(term), role.name, false, false, false)
+			if err != nil {
+				continue
+			}
+			n := tfr.Count()
+			tfr.Close()
+			if n > 0 {
+				return true
+			}
+		}
+		return false
+	}, func() { r.Close() }
+}
+
+// page turns Bleve's result into a page of hits.
+func (x *Index) page(res *bleve.SearchResult, r Request, from, size int, hash uint64) (*Result, error) {
 	out := &Result{TotalCount: int(res.Total), Took: res.Took, HasPreviousPage: from > 0}
 	if len(res.Hits) > size {
 		out.HasNextPage = true
@@ -185,19 +223,16 @@ func facets(res *bleve.SearchResult) []*Facet {
 
 // query builds the Bleve query: the parsed text, within the types and the filter. Draft practices are
 // left out unless a status is asked for.
-func (r *Request) query() (query.Query, error) {
+func (r *Request) query(known func(string) bool) (query.Query, error) {
 	clauses, err := parse(r.Query)
 	if err != nil {
 		return nil, err
 	}
-	b := &builder{today: r.Today}
+	// Stemming needs to know the language: without one, words match as written (folded), with typos
+	// and prefixes, in every language.
+	b := &builder{today: r.Today, known: known}
 	if _, ok := Languages[r.Language]; ok {
 		b.langs = []string{r.Language}
-	} else if r.Language == "" {
-		for lang := range Languages {
-			b.langs = append(b.langs, lang)
-		}
-		slices.Sort(b.langs)
 	}
 	text, err := b.build(clauses)
 	if err != nil {
@@ -324,7 +359,7 @@ func (x *Index) Related(ctx context.Context, src *db.SearchSource, first int) ([
 		[]query.Query{query.NewDocIDQuery([]string{docID(src.Entity, src.ID)})})
 	q.SetMinShould(1)
 	req := bleve.NewSearchRequestOptions(q, first, 0, false)
-	req.SortBy([]string{"-_score", "_id"})
+	req.SortBy([]string{"-_score"}) // ties keep index order, which is stable between pages
 	var res *bleve.SearchResult
 	err := x.reading(func(idx bleve.Index) error {
 		var err error
