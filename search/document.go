@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smartcommunities/hub/db"
 )
@@ -76,6 +77,22 @@ func document(s *db.SearchSource, allCountries []string) map[string]any {
 	for role, t := range texts {
 		doc[role] = t
 	}
+	var facets []string
+	for _, f := range facetFields {
+		switch v := doc[f.name].(type) {
+		case string:
+			facets = append(facets, f.name+"="+v)
+		case []string:
+			for _, x := range v {
+				facets = append(facets, f.name+"="+x)
+			}
+		}
+	}
+	if s.Entity == "FundingOpportunity" {
+		facets = append(facets, fieldOpening+"="+s.OpeningDate.Format(time.DateOnly),
+			fieldDeadline+"="+s.FinalDeadline.Format(time.DateOnly))
+	}
+	doc[fieldFacet] = facets
 	return doc
 }
 

@@ -421,22 +421,52 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 		os.RemoveAll(path)
 		return "", err
 	}
-	done, total := 0, 0
-	pos, err := d.EachSearchSource(ctx, func(n int) { total = n; progress(0, n) }, func(sources []db.SearchSource) error {
-		b := idx.NewBatch()
-		for i := range sources {
-			s := &sources[i]
-			if err := b.Index(docID(s.Entity, s.ID), document(s, countries)); err != nil {
-				return err
+	// Reading from PostgreSQL and indexing overlap: the reader runs ahead by a few batches.
+	batches := make(chan []db.SearchSource, 4)
+	indexed := make(chan error, 1)
+	readCtx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	// One indexer: Bleve analyses a batch on every core, and two concurrent batches lost one of them in
+	// a rebuild (scorch, unsafe batches), so segment building is not overlapped.
+	total := 0
+	go func() {
+		done := 0
+		for sources := range batches {
+			b := idx.NewBatch()
+			var err error
+			for i := range sources {
+				s := &sources[i]
+				if err = b.Index(docID(s.Entity, s.ID), document(s, countries)); err != nil {
+					break
+				}
 			}
+			if err == nil {
+				err = idx.Batch(b)
+			}
+			if err != nil {
+				stopReading()
+				for range batches {
+				}
+				indexed <- err
+				return
+			}
+			done += len(sources)
+			progress(done, max(total, done))
 		}
-		if err := idx.Batch(b); err != nil {
-			return err
+		indexed <- nil
+	}()
+	pos, err := d.EachSearchSource(readCtx, func(n int) { total = n; progress(0, n) }, func(sources []db.SearchSource) error {
+		select {
+		case batches <- sources:
+			return nil
+		case <-readCtx.Done():
+			return readCtx.Err()
 		}
-		done += len(sources)
-		progress(done, max(total, done))
-		return nil
 	})
+	close(batches)
+	if ierr := <-indexed; ierr != nil {
+		err = ierr
+	}
 	if err != nil {
 		return fail(err)
 	}

@@ -162,10 +162,18 @@ func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Quer
 		if role != "" && r.name != role {
 			continue
 		}
-		t := query.NewTermQuery(folded)
-		t.SetField(r.name)
-		t.SetBoost(r.boost)
-		qs = append(qs, t)
+		if prefix && n >= 2 {
+			// The prefix's terms include the word itself, each scored as its own term.
+			p := query.NewPrefixQuery(folded)
+			p.SetField(r.name)
+			p.SetBoost(r.boost)
+			qs = append(qs, p)
+		} else {
+			t := query.NewTermQuery(folded)
+			t.SetField(r.name)
+			t.SetBoost(r.boost)
+			qs = append(qs, t)
+		}
 		for _, lang := range b.langs {
 			m := query.NewMatchQuery(word)
 			m.SetField(langField(r.name, lang))
@@ -179,12 +187,6 @@ func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Quer
 			fz.SetPrefix(1) // a typo in the first letter is rare, and the rule makes typo search fast
 			fz.SetBoost(r.boost * 0.5)
 			qs = append(qs, fz)
-		}
-		if prefix && n >= 2 {
-			p := query.NewPrefixQuery(folded)
-			p.SetField(r.name)
-			p.SetBoost(r.boost * 0.7)
-			qs = append(qs, p)
 		}
 	}
 	return query.NewDisjunctionQuery(qs)

@@ -119,17 +119,7 @@ func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchReques
 	req.SortBy([]string{"-_score"}) // ties keep index order, which is stable between pages
 	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
 	req.IncludeLocations = true
-	for _, f := range facetFields {
-		req.AddFacet(f.name, bleve.NewFacetRequest(f.name, f.size))
-	}
-	// The status of funding opportunities follows the date: count the forthcoming and the closed ones by
-	// their dates; the rest are open.
-	forthcoming := bleve.NewFacetRequest(fieldOpening, 1)
-	forthcoming.AddDateTimeRange("FORTHCOMING", r.Today.AddDate(0, 0, 1), time.Time{})
-	req.AddFacet("status_forthcoming", forthcoming)
-	closed := bleve.NewFacetRequest(fieldDeadline, 1)
-	closed.AddDateTimeRange("CLOSED", time.Time{}, r.Today)
-	req.AddFacet("status_closed", closed)
+	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
 	return req
 }
 
@@ -175,47 +165,57 @@ func (x *Index) page(res *bleve.SearchResult, r Request, from, size int, hash ui
 		out.Hits = append(out.Hits, Hit{Entity: entity, ID: id, Score: h.Score,
 			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, r.Language)})
 	}
-	out.Facets = facets(res)
+	out.Facets = facets(res, r.Today)
 	return out, nil
 }
 
-func facets(res *bleve.SearchResult) []*Facet {
-	count := func(name, bucket string) int {
-		if f := res.Facets[name]; f != nil {
-			for _, d := range f.DateRanges {
-				if d.Name == bucket {
-					return d.Count
-				}
+// maxFacetTerms bounds the distinct values counted in the facet field: facet values and the dates of
+// funding opportunities.
+const maxFacetTerms = 100_000
+
+// facets splits the counts of the facet field into the facets. A funding opportunity's status is counted
+// from its dates: forthcoming before its opening date, closed after its final deadline, else open.
+func facets(res *bleve.SearchResult, today time.Time) []*Facet {
+	counts := map[string][]Bucket{}
+	day := today.Format(time.DateOnly)
+	forthcoming, closed := 0, 0
+	if fr := res.Facets[fieldFacet]; fr != nil && fr.Terms != nil {
+		for _, t := range fr.Terms.Terms() {
+			field, value, _ := strings.Cut(t.Term, "=")
+			switch {
+			case field == fieldOpening && value > day:
+				forthcoming += t.Count
+			case field == fieldDeadline && value < day:
+				closed += t.Count
+			case field != fieldOpening && field != fieldDeadline:
+				counts[field] = append(counts[field], Bucket{value, t.Count})
 			}
 		}
-		return 0
 	}
-	var out []*Facet
+	funding := 0
+	for _, b := range counts[fieldType] {
+		if b.Value == typeNames["FundingOpportunity"] {
+			funding = b.Count
+		}
+	}
+	for _, b := range []Bucket{{"FORTHCOMING", forthcoming}, {"CLOSED", closed}, {"OPEN", funding - forthcoming - closed}} {
+		if b.Count > 0 {
+			counts[fieldStatus] = append(counts[fieldStatus], b)
+		}
+	}
+	out := make([]*Facet, 0, len(facetFields))
 	for _, ff := range facetFields {
-		f := &Facet{Field: ff.name, Buckets: []Bucket{}}
-		if fr := res.Facets[ff.name]; fr != nil && fr.Terms != nil {
-			for _, t := range fr.Terms.Terms() {
-				f.Buckets = append(f.Buckets, Bucket{t.Term, t.Count})
-			}
-		}
-		if ff.name == fieldStatus {
-			funding := 0
-			for _, b := range out[0].Buckets { // the type facet
-				if b.Value == typeNames["FundingOpportunity"] {
-					funding = b.Count
-				}
-			}
-			fc, cc := count("status_forthcoming", "FORTHCOMING"), count("status_closed", "CLOSED")
-			for _, b := range []Bucket{{"FORTHCOMING", fc}, {"CLOSED", cc}, {"OPEN", funding - fc - cc}} {
-				if b.Count > 0 {
-					f.Buckets = append(f.Buckets, b)
-				}
-			}
-		}
+		f := &Facet{Field: ff.name, Buckets: counts[ff.name]}
 		sort.SliceStable(f.Buckets, func(i, j int) bool {
 			a, b := f.Buckets[i], f.Buckets[j]
 			return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
 		})
+		if len(f.Buckets) > ff.size {
+			f.Buckets = f.Buckets[:ff.size]
+		}
+		if f.Buckets == nil {
+			f.Buckets = []Bucket{}
+		}
 		out = append(out, f)
 	}
 	return out

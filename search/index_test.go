@@ -1,0 +1,141 @@
+package search
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// running starts the indexer of x until stop is called or the test ends.
+func running(t *testing.T, x *Index) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { x.Run(ctx); close(done) }()
+	stop = func() { cancel(); <-done }
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (x *Index) currentHandleName() string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.current == nil {
+		return ""
+	}
+	return x.current.name
+}
+
+func countAll(t *testing.T, x *Index, d *db.DB) int {
+	t.Helper()
+	res, err := x.Search(context.Background(), Request{Filter: Filter{Status: []string{"DRAFT", "PUBLISHED", "ARCHIVED",
+		"ACTIVE", "SUSPENDED", "LEFT", "UNDER_DEVELOPMENT", "COMPLETED", "DEPRECATED", "OPEN", "CLOSED", "FORTHCOMING"}},
+		Today: d.Today()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.TotalCount
+}
+
+// `hub reindex` builds a new index next to the one a hub serves from; the hub switches to it and removes
+// the old one.
+func TestReindexWhileServing(t *testing.T) {
+	x, d := newIndex(t, true)
+	running(t, x)
+	old := x.currentHandleName()
+	want := countAll(t, x, d)
+	name, err := Build(context.Background(), x.dir, d, func(int, int) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the hub to switch to the new index", func() bool { return x.currentHandleName() == name })
+	if _, err := os.Stat(filepath.Join(x.dir, old)); !os.IsNotExist(err) {
+		t.Errorf("the old index %s is still there: %v", old, err)
+	}
+	if got := countAll(t, x, d); got != want || want < 100 {
+		t.Errorf("after reindexing %d documents, before %d", got, want)
+	}
+}
+
+// An index built with another mapping version, or one that cannot be read, is rebuilt on start, and
+// answers no search before.
+func TestIndexRebuiltWhenStaleOrBroken(t *testing.T) {
+	x, d := newIndex(t, true)
+	want := countAll(t, x, d)
+	dataDir := filepath.Dir(x.dir)
+	stop := func() {}
+	for _, c := range []struct {
+		name    string
+		breakIt func(dir string) error
+	}{
+		{"another mapping version", func(dir string) error {
+			idx, err := bleve.Open(dir)
+			if err != nil {
+				return err
+			}
+			idx.SetInternal(keyMapping, []byte("0"))
+			return idx.Close()
+		}},
+		{"unreadable", func(dir string) error {
+			entries, err := os.ReadDir(dir)
+			for _, e := range entries {
+				os.WriteFile(filepath.Join(dir, e.Name()), []byte("not an index"), 0o644)
+			}
+			return err
+		}},
+	} {
+		name := x.currentHandleName()
+		stop()
+		x.Close()
+		if err := c.breakIt(filepath.Join(x.dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		y, err := Open(context.Background(), dataDir, d, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !y.needsRebuild {
+			t.Fatalf("%s: not marked for rebuilding", c.name)
+		}
+		if _, err := y.Search(context.Background(), Request{Query: "city", Today: d.Today()}); err == nil {
+			t.Errorf("%s: answered a search before the rebuild", c.name)
+		}
+		stop = running(t, y)
+		waitFor(t, "the rebuild", func() bool { return y.currentHandleName() != "" && !y.building.Load() })
+		if got := countAll(t, y, d); got != want {
+			t.Errorf("%s: after the rebuild %d documents, before %d", c.name, got, want)
+		}
+		x = y
+	}
+}
+
+// A build holds one document per entity in PostgreSQL.
+func TestBuildHoldsEveryEntity(t *testing.T) {
+	x, d := newIndex(t, true)
+	var want uint64
+	d.Pool.QueryRow(context.Background(), `select (select count(*) from best_practice) + (select count(*) from digital_tool) +
+		(select count(*) from funding_opportunity) + (select count(*) from member)`).Scan(&want)
+	x.mu.RLock()
+	got, err := x.current.idx.DocCount()
+	x.mu.RUnlock()
+	if err != nil || got != want || want < 100 {
+		t.Errorf("the index holds %d documents (%v), PostgreSQL %d entities", got, err, want)
+	}
+}
