@@ -49,7 +49,7 @@ func TestRelevance(t *testing.T) {
 	langs := map[string]bool{}
 	var ndcgSum, mrrSum float64
 	type kindScore struct {
-		n          int
+		n         int
 		ndcg, mrr float64
 	}
 	byKind := map[string]*kindScore{}
