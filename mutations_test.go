@@ -436,6 +436,39 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 	if version != 3 || members != 25 || funding != 20 {
 		t.Errorf("schema version %d, %d members, %d calls: want 3, 25, 20 (migrated and seeded once)", version, members, funding)
 	}
+
+	// Each keeps its own search index in step: a practice written through one is found through both.
+	hubs := make([]*hubProcess, len(addrs))
+	for i, addr := range addrs {
+		hubs[i] = &hubProcess{addr: addr}
+		hubs[i].waitCaughtUp(t)
+	}
+	var m struct{ Members struct{ Nodes []struct{ ID string } } }
+	if err := hubs[0].post(`{ members(first: 1) { nodes { id } } }`, nil, &m); err != nil {
+		t.Fatal(err)
+	}
+	var created any
+	if err := hubs[0].post(`mutation($a: [ID!]!) { createBestPractice(input: {title: "Narwhalgrid street lighting",
+		language: "en", country: "IE", year: 2026, status: PUBLISHED, authors: $a}) { bestPractice { id } } }`,
+		map[string]any{"a": []string{m.Members.Nodes[0].ID}}, &created); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hubs {
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			var r searchResult
+			if err := h.post(searchQuery, map[string]any{"q": "narwhalgrid"}, &r); err != nil {
+				t.Fatal(err)
+			}
+			if r.Search.TotalCount == 1 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("hub %s does not find the practice written through %s", h.addr, hubs[0].addr)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 	cancel()
 	for range 2 {
 		if err := <-errs; err != nil {
