@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build generate check-generated bench postgres clean
+.PHONY: run test build generate check-generated bench bench-search postgres clean
 
 ## run: build, start (a private PostgreSQL under .data/ unless DATABASE_URL is set), migrate, load demo data, serve
 run: postgres build
@@ -25,6 +25,10 @@ check-generated: generate
 ## bench: Go benchmarks of the GraphQL endpoint (see docs/benchmarks.md)
 bench: postgres
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
+
+## bench-search: search benchmarks on 100,000 synthetic practices, Bleve beside PostgreSQL FTS (about 6 min)
+bench-search: postgres
+	HUB_BENCH_PRACTICES=100000 $(GO) test ./search -run '^$$' -bench . -benchtime 1000x -timeout 30m
 
 postgres:
 	@scripts/ensure-postgres.sh

@@ -258,7 +258,7 @@ func TestSearchPaging(t *testing.T) {
 	if codes := errorCodes(resp.Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
 		t.Errorf("a cursor of another search: %v", resp.Errors)
 	}
-	for _, vars := range []map[string]any{{"first": 101}, {"first": -1}, {"after": "garbage"}} {
+	for _, vars := range []map[string]any{{"first": 101}, {"first": -1}, {"after": "garbage"}, {"language": "english"}} {
 		vars["q"] = "city"
 		if codes := errorCodes(h.post(searchQuery, vars).Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
 			t.Errorf("%v: codes %v, want BAD_USER_INPUT", vars, codes)

@@ -222,11 +222,15 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 		}
 		// The API serves while the search index is rebuilt or catches up, so neither makes the hub
 		// unready; both are reported.
-		st, err := b.Search.Status(ctx)
-		if err != nil {
-			st.Error = "reading the index lag failed"
+		out := map[string]any{"ready": true, "database": "ok"}
+		if b.Search != nil {
+			st, err := b.Search.Status(ctx)
+			if err != nil {
+				st.Error = "reading the index lag failed"
+			}
+			out["search"] = st
 		}
-		json.NewEncoder(w).Encode(map[string]any{"ready": true, "database": "ok", "search": st})
+		json.NewEncoder(w).Encode(out)
 	})
 	mux.Handle("GET /metrics", promhttp.Handler())
 

@@ -421,38 +421,42 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 		return "", err
 	}
 	// Reading from PostgreSQL and indexing overlap: the reader runs ahead by a few batches.
-	batches := make(chan []db.SearchSource, 4)
-	indexed := make(chan error, 1)
+	const indexers = 2
+	batches := make(chan []db.SearchSource, 2)
+	indexed := make(chan error, indexers)
 	readCtx, stopReading := context.WithCancel(ctx)
 	defer stopReading()
-	// One indexer: Bleve analyses a batch on every core already; a second indexer measured no faster.
+	// Two indexers: Bleve analyses a batch on every core but builds its segment on one, so while one
+	// batch becomes a segment the next is analysed.
 	total := 0
-	go func() {
-		done := 0
-		for sources := range batches {
-			b := idx.NewBatch()
-			var err error
-			for i := range sources {
-				s := &sources[i]
-				if err = b.Index(docID(s.Entity, s.ID), document(s, countries)); err != nil {
-					break
+	var done atomic.Int64
+	for range indexers {
+		go func() {
+			for sources := range batches {
+				b := idx.NewBatch()
+				var err error
+				for i := range sources {
+					s := &sources[i]
+					if err = b.Index(docID(s.Entity, s.ID), document(s, countries)); err != nil {
+						break
+					}
 				}
-			}
-			if err == nil {
-				err = idx.Batch(b)
-			}
-			if err != nil {
-				stopReading()
-				for range batches {
+				if err == nil {
+					err = idx.Batch(b)
 				}
-				indexed <- err
-				return
+				if err != nil {
+					stopReading()
+					for range batches {
+					}
+					indexed <- err
+					return
+				}
+				n := int(done.Add(int64(len(sources))))
+				progress(n, max(total, n))
 			}
-			done += len(sources)
-			progress(done, max(total, done))
-		}
-		indexed <- nil
-	}()
+			indexed <- nil
+		}()
+	}
 	pos, err := d.EachSearchSource(readCtx, func(n int) { total = n; progress(0, n) }, func(sources []db.SearchSource) error {
 		select {
 		case batches <- sources:
@@ -462,8 +466,10 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 		}
 	})
 	close(batches)
-	if ierr := <-indexed; ierr != nil {
-		err = ierr
+	for range indexers {
+		if ierr := <-indexed; ierr != nil && err == nil {
+			err = ierr
+		}
 	}
 	if err != nil {
 		return fail(err)

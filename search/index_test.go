@@ -139,3 +139,30 @@ func TestBuildHoldsEveryEntity(t *testing.T) {
 		t.Errorf("the index holds %d documents (%v), PostgreSQL %d entities", got, err, want)
 	}
 }
+
+// Changes are pruned after a while; an index that had not applied them by then is rebuilt.
+func TestIndexOlderThanPrunedChangesIsRebuilt(t *testing.T) {
+	x, d := newIndex(t, true)
+	ctx := context.Background()
+	x.Close()
+	if _, err := d.Pool.Exec(ctx, `update best_practice set title = title || ' (revised)' where id = (select min(id) from best_practice)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pool.Exec(ctx, `update search_change set changed_at = now() - interval '8 days'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := d.PruneSearchChanges(ctx, 7*24*time.Hour); err != nil || n == 0 {
+		t.Fatalf("pruned %d changes: %v", n, err)
+	}
+	y, err := Open(ctx, filepath.Dir(x.dir), d, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if !y.needsRebuild {
+		t.Error("an index that missed pruned changes was not marked for rebuilding")
+	}
+	if _, err := y.Search(ctx, Request{Query: "revised", Today: d.Today()}); err != nil {
+		t.Errorf("the old index should keep answering until the rebuild: %v", err)
+	}
+}

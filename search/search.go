@@ -230,6 +230,9 @@ func (r *Request) query(known func(string) bool) (query.Query, error) {
 	}
 	// Stemming needs to know the language: without one, words match as written (folded), with typos
 	// and prefixes, in every language.
+	if r.Language != "" && !isLanguageCode(r.Language) {
+		return nil, fmt.Errorf("%w: language must be an ISO 639-1 code such as \"de\"", ErrBadArgs)
+	}
 	b := &builder{today: r.Today, known: known}
 	if _, ok := Languages[r.Language]; ok {
 		b.langs = []string{r.Language}
@@ -378,4 +381,8 @@ func (x *Index) Related(ctx context.Context, src *db.SearchSource, first int) ([
 		out = append(out, Hit{Entity: entity, ID: id, Score: h.Score})
 	}
 	return out, nil
+}
+
+func isLanguageCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }
