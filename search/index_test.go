@@ -66,9 +66,10 @@ func TestReindexWhileServing(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, "the hub to switch to the new index", func() bool { return x.currentHandleName() == name })
-	if _, err := os.Stat(filepath.Join(x.dir, old)); !os.IsNotExist(err) {
-		t.Errorf("the old index %s is still there: %v", old, err)
-	}
+	waitFor(t, "the old index to be removed", func() bool {
+		_, err := os.Stat(filepath.Join(x.dir, old))
+		return os.IsNotExist(err)
+	})
 	if got := countAll(t, x, d); got != want || want < 100 {
 		t.Errorf("after reindexing %d documents, before %d", got, want)
 	}

@@ -116,7 +116,9 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 // highlights need and every facet.
 func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
-	req.SortBy([]string{"-_score"}) // ties keep index order, which is stable between pages
+	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
+	// between pages.
+	req.SortBy([]string{"-_score", "_id"})
 	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
 	req.IncludeLocations = true
 	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
@@ -362,7 +364,9 @@ func (x *Index) Related(ctx context.Context, src *db.SearchSource, first int) ([
 		[]query.Query{query.NewDocIDQuery([]string{docID(src.Entity, src.ID)})})
 	q.SetMinShould(1)
 	req := bleve.NewSearchRequestOptions(q, first, 0, false)
-	req.SortBy([]string{"-_score"}) // ties keep index order, which is stable between pages
+	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
+	// between pages.
+	req.SortBy([]string{"-_score", "_id"})
 	var res *bleve.SearchResult
 	err := x.reading(func(idx bleve.Index) error {
 		var err error
