@@ -148,7 +148,7 @@ func (d *DB) EachSearchSource(ctx context.Context, total func(int), fn func([]Se
 			}
 			pos = SearchPosition{Xid: x}
 			total(n)
-			const batchSize = 5000
+			const batchSize = 1000
 			for _, entity := range SearchEntities {
 				rows, err := tx.Query(ctx, searchSourceSQL[entity])
 				if err != nil {

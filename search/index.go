@@ -342,7 +342,9 @@ func (x *Index) adoptNewer() {
 	}
 	if err := x.swap(name); err != nil {
 		x.log.Warn("search: cannot open the index named in "+currentFile, "name", name, "err", err)
+		return
 	}
+	x.log.Info("search: switched to an index built by hub reindex", "index", name)
 }
 
 // swap makes the named index current and removes the one it replaces.
