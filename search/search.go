@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 
 	"github.com/smartcommunities/hub/db"
@@ -103,8 +104,10 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size))
-		return err
+		if res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size)); err != nil {
+			return err
+		}
+		return addHighlightData(ctx, idx, q, res)
 	})
 	if err != nil {
 		return nil, err
@@ -112,15 +115,43 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	return x.page(res, r, from, size, hash)
 }
 
-// searchRequest asks for a page of hits, one more to tell whether a next page exists, with what
-// highlights need and every facet.
+// addHighlightData fetches the term locations and texts of a page's hits with a second search limited to
+// them. Asking the first search for locations would decode them for every match, not only the page's,
+// which made broad queries several times slower.
+func addHighlightData(ctx context.Context, idx bleve.Index, q query.Query, res *bleve.SearchResult) error {
+	if len(res.Hits) == 0 {
+		return nil
+	}
+	ids := make([]string, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	req := bleve.NewSearchRequestOptions(query.NewConjunctionQuery([]query.Query{query.NewDocIDQuery(ids), q}),
+		len(ids), 0, false)
+	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
+	req.IncludeLocations = true
+	hl, err := idx.SearchInContext(ctx, req)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*search.DocumentMatch, len(hl.Hits))
+	for _, h := range hl.Hits {
+		byID[h.ID] = h
+	}
+	for _, h := range res.Hits {
+		if m := byID[h.ID]; m != nil {
+			h.Fields, h.Locations = m.Fields, m.Locations
+		}
+	}
+	return nil
+}
+
+// searchRequest asks for a page of hits, one more to tell whether a next page exists, and every facet.
 func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
 	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
 	// between pages.
 	req.SortBy([]string{"-_score", "_id"})
-	req.Fields = []string{fieldTitle, fieldSummary, fieldBody, fieldLanguage}
-	req.IncludeLocations = true
 	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
 	return req
 }
