@@ -8950,10 +8950,10 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
-			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+			return ec.marshalOSearchConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12358,7 +12358,7 @@ func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj 
 			it.Programme = data
 		case "status":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOSearchStatus2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -14869,7 +14869,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "search":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
@@ -16365,14 +16365,6 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋsmartcommunitiesᚋhub�
 	return v
 }
 
-func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SearchConnection!")
-		return graphql.Null
-	}
-	return ec._SearchConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16395,6 +16387,20 @@ func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋsmartcommunitie
 		return graphql.Null
 	}
 	return ec._SearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSearchStatus2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSearchStatus2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SearchStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchType(ctx context.Context, v any) (model.SearchType, error) {
@@ -17340,12 +17346,55 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋsmartcommunitiesᚋhub�
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSearchConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFilter(ctx context.Context, v any) (*search.Filter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSearchFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSearchStatus2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSearchStatus2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchStatus2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSearchType2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchTypeᚄ(ctx context.Context, v any) ([]model.SearchType, error) {
