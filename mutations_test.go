@@ -443,7 +443,9 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		hubs[i] = &hubProcess{addr: addr}
 		hubs[i].waitCaughtUp(t)
 	}
-	var m struct{ Members struct{ Nodes []struct{ ID string } } }
+	var m struct {
+		Members struct{ Nodes []struct{ ID string } }
+	}
 	if err := hubs[0].post(`{ members(first: 1) { nodes { id } } }`, nil, &m); err != nil {
 		t.Fatal(err)
 	}
