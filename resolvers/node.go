@@ -11,7 +11,6 @@ import (
 // nodes resolves global IDs through the per-request loaders, so that nodes(ids:) with many IDs of one type
 // costs one statement. IDs that are malformed or name nothing give null, as Relay expects.
 func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, error) {
-	l := loaders(ctx)
 	ref := r.DB.Reference()
 	thunks := make([]func() (db.Node, error), len(ids))
 	for i, id := range ids {
@@ -21,14 +20,6 @@ func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, err
 		}
 		n, _ := strconv.ParseInt(key, 10, 64)
 		switch typ {
-		case "Member":
-			thunks[i] = node(l.members.LoadThunk(ctx, n))
-		case "BestPractice":
-			thunks[i] = node(l.practices.LoadThunk(ctx, n))
-		case "DigitalTool":
-			thunks[i] = node(l.tools.LoadThunk(ctx, n))
-		case "FundingOpportunity":
-			thunks[i] = node(l.funding.LoadThunk(ctx, n))
 		case "Country":
 			thunks[i] = found(ref.Country(key))
 		case "Theme":
@@ -38,9 +29,33 @@ func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, err
 		case "Mim":
 			code, edition, _ := strings.Cut(key, "@")
 			thunks[i] = found(ref.Mim(db.MimRef{Code: code, Edition: edition}))
+		default:
+			thunks[i] = entityNode(ctx, typ, n)
 		}
 	}
-	out := make([]db.Node, len(ids))
+	return await(thunks)
+}
+
+// entityNode loads an entity by its GraphQL type and row id through the request's loaders; nil for a type
+// that is not an entity.
+func entityNode(ctx context.Context, typ string, id int64) func() (db.Node, error) {
+	l := loaders(ctx)
+	switch typ {
+	case "Member":
+		return node(l.members.LoadThunk(ctx, id))
+	case "BestPractice":
+		return node(l.practices.LoadThunk(ctx, id))
+	case "DigitalTool":
+		return node(l.tools.LoadThunk(ctx, id))
+	case "FundingOpportunity":
+		return node(l.funding.LoadThunk(ctx, id))
+	}
+	return nil
+}
+
+// await resolves thunks in order; a nil thunk, or a thunk that finds nothing, gives a nil node.
+func await(thunks []func() (db.Node, error)) ([]db.Node, error) {
+	out := make([]db.Node, len(thunks))
 	for i, thunk := range thunks {
 		if thunk == nil {
 			continue

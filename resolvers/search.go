@@ -28,32 +28,11 @@ func searchError(err error) error {
 
 // hitNodes loads the entities of search hits, one statement per type; nil for those deleted since.
 func hitNodes(ctx context.Context, hits []search.Hit) ([]db.Node, error) {
-	l := loaders(ctx)
 	thunks := make([]func() (db.Node, error), len(hits))
 	for i, h := range hits {
-		switch h.Entity {
-		case "BestPractice":
-			thunks[i] = node(l.practices.LoadThunk(ctx, h.ID))
-		case "DigitalTool":
-			thunks[i] = node(l.tools.LoadThunk(ctx, h.ID))
-		case "FundingOpportunity":
-			thunks[i] = node(l.funding.LoadThunk(ctx, h.ID))
-		case "Member":
-			thunks[i] = node(l.members.LoadThunk(ctx, h.ID))
-		}
+		thunks[i] = entityNode(ctx, h.Entity, h.ID)
 	}
-	out := make([]db.Node, len(hits))
-	for i, thunk := range thunks {
-		if thunk == nil {
-			continue
-		}
-		n, err := thunk()
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
+	return await(thunks)
 }
 
 // present drops the nil entries of a loaded list: rows deleted meanwhile.
