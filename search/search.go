@@ -92,6 +92,7 @@ var facetFields = []struct {
 
 // Search runs a search on the current index.
 func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
+	start := time.Now()
 	from, size, hash, err := pageOf(r)
 	if err != nil {
 		return nil, err
@@ -112,7 +113,11 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x.page(res, r, from, size, hash)
+	out, err := resultPage(res, r, from, size, hash)
+	if err == nil {
+		out.Took = time.Since(start) // both searches, the query's parsing and the highlights
+	}
+	return out, err
 }
 
 // addHighlightData fetches the term locations and texts of a page's hits with a second search limited to
@@ -183,9 +188,9 @@ func knownIn(ctx context.Context, idx bleve.Index) (known func(string) bool, don
 	}, func() { r.Close() }
 }
 
-// page turns Bleve's result into a page of hits.
-func (x *Index) page(res *bleve.SearchResult, r Request, from, size int, hash uint64) (*Result, error) {
-	out := &Result{TotalCount: int(res.Total), Took: res.Took, HasPreviousPage: from > 0}
+// resultPage turns Bleve's result into a page of hits.
+func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64) (*Result, error) {
+	out := &Result{TotalCount: int(res.Total), HasPreviousPage: from > 0}
 	if len(res.Hits) > size {
 		out.HasNextPage = true
 		res.Hits = res.Hits[:size]
