@@ -217,6 +217,14 @@ func (d *DB) SearchLag(ctx context.Context, pos SearchPosition) (pending int, ol
 	return pending, oldest, err
 }
 
+// SearchOrigin is this database's identity and the id the next transaction will get: an index built from
+// another database, or holding a position beyond next, was not built from this one as it is.
+func (d *DB) SearchOrigin(ctx context.Context) (origin string, next uint64, err error) {
+	err = d.Pool.QueryRow(ctx, `select (select id::text from search_origin),
+		pg_snapshot_xmax(pg_current_snapshot())::text::bigint`).Scan(&origin, &next)
+	return origin, next, err
+}
+
 // SearchPrunedThrough is the newest transaction whose changes were pruned (0: none were).
 func (d *DB) SearchPrunedThrough(ctx context.Context) (uint64, error) {
 	var xid uint64

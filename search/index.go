@@ -29,6 +29,7 @@ import (
 var (
 	keyMapping  = []byte("hub_mapping_version")
 	keyPosition = []byte("hub_position")
+	keyOrigin   = []byte("hub_database")
 )
 
 const (
@@ -97,6 +98,18 @@ func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Ind
 		return nil, err
 	case err != nil:
 		log.Warn("search: the index cannot be used; rebuilding it in the background", "dir", filepath.Join(dir, name), "err", err)
+		x.needsRebuild = true
+		return x, nil
+	}
+	origin, next, err := d.SearchOrigin(ctx)
+	if err != nil {
+		h.close()
+		return nil, err
+	}
+	if built, _ := h.idx.GetInternal(keyOrigin); string(built) != origin || h.pos.Xid > next {
+		// Not this database's index: serving it would show another database's data.
+		log.Warn("search: the index was built from another database; rebuilding it in the background")
+		h.close()
 		x.needsRebuild = true
 		return x, nil
 	}
@@ -484,9 +497,14 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 			}
 		}
 	}
+	origin, _, err := d.SearchOrigin(ctx)
+	if err != nil {
+		return fail(err)
+	}
 	b := idx.NewBatch()
 	b.SetInternal(keyMapping, []byte(MappingVersion))
 	b.SetInternal(keyPosition, []byte(pos.String()))
+	b.SetInternal(keyOrigin, []byte(origin))
 	if err := idx.Batch(b); err != nil {
 		return fail(err)
 	}

@@ -167,3 +167,19 @@ func TestIndexOlderThanPrunedChangesIsRebuilt(t *testing.T) {
 		t.Errorf("the old index should keep answering until the rebuild: %v", err)
 	}
 }
+
+// An index built from another database (HUB_DATA_DIR reused with another DATABASE_URL) is not served:
+// it is rebuilt from this one.
+func TestIndexOfAnotherDatabaseIsRebuilt(t *testing.T) {
+	x, _ := newIndex(t, true)
+	x.Close()
+	_, other := newIndex(t, true) // the same demo data, in another database
+	y, err := Open(context.Background(), filepath.Dir(x.dir), other, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer y.Close()
+	if !y.needsRebuild || y.currentHandleName() != "" {
+		t.Error("the index of another database was opened for serving")
+	}
+}

@@ -14,6 +14,14 @@ create table search_change (
 );
 create index on search_change (changed_at);
 
+-- This database's identity, recorded in every index built from it: an index built from another database
+-- (HUB_DATA_DIR reused with another DATABASE_URL, or a database restored from a dump) is rebuilt.
+create table search_origin (
+    only_row boolean primary key default true check (only_row),
+    id uuid not null default gen_random_uuid()
+);
+insert into search_origin default values;
+
 -- The newest transaction whose changes were pruned: an index that has not applied everything up to it
 -- has lost changes and must be rebuilt.
 create table search_change_pruned (
