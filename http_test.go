@@ -38,7 +38,8 @@ func TestHTTPSurface(t *testing.T) {
 	if code, _ := get(t, h.server.URL+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d", code)
 	}
-	if code, body := get(t, h.server.URL+"/metrics"); code != 200 || !strings.Contains(body, "hub_graphql_sql_statements") {
+	if code, body := get(t, h.server.URL+"/metrics"); code != 200 || !strings.Contains(body, "hub_graphql_sql_statements") ||
+		!strings.Contains(body, "hub_search_rebuild_duration_seconds_count") {
 		t.Errorf("/metrics: %d", code)
 	}
 	resp, err := http.Post(h.server.URL+"/graphql", "application/json", strings.NewReader("{not json"))

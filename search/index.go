@@ -321,6 +321,7 @@ func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange)
 	h.posMu.Lock()
 	h.pos = pos
 	h.posMu.Unlock()
+	changesApplied.Add(float64(len(changes)))
 	return nil
 }
 
@@ -340,6 +341,7 @@ func (x *Index) rebuild(ctx context.Context) error {
 		return err
 	}
 	x.needsRebuild = false
+	rebuildDuration.Observe(time.Since(start).Seconds())
 	x.log.Info("search: index rebuilt", "documents", x.built.Load(), "seconds", time.Since(start).Seconds())
 	return nil
 }

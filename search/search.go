@@ -116,6 +116,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	out, err := resultPage(res, r, from, size, hash)
 	if err == nil {
 		out.Took = time.Since(start) // both searches, the query's parsing and the highlights
+		searchDuration.Observe(out.Took.Seconds())
 	}
 	return out, err
 }
