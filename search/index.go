@@ -74,8 +74,9 @@ func (h *handle) position() db.SearchPosition {
 }
 
 // Open opens the index under dataDir/index. An index that is missing, unreadable, built with another
-// mapping version, or behind changes that were pruned is rebuilt by Run, in the background; until then
-// the old one, if readable and of this mapping version, keeps serving.
+// mapping version or from another database, or behind changes that were pruned is rebuilt by Run, in the
+// background. Until then only the last kind keeps serving (without following changes); the others are
+// not searched at all.
 func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Index, error) {
 	dir, err := filepath.Abs(filepath.Join(dataDir, "index"))
 	if err != nil {
