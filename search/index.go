@@ -413,6 +413,10 @@ func countryCodes(d *db.DB) []string {
 // picks the new index up within seconds.
 func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total int)) (string, error) {
 	countries := countryCodes(d)
+	origin, _, err := d.SearchOrigin(ctx)
+	if err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
@@ -499,10 +503,6 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 				return fail(err)
 			}
 		}
-	}
-	origin, _, err := d.SearchOrigin(ctx)
-	if err != nil {
-		return fail(err)
 	}
 	b := idx.NewBatch()
 	b.SetInternal(keyMapping, []byte(MappingVersion))
