@@ -347,8 +347,15 @@ func (h *testHub) awaitHits(q string, want int, within time.Duration) time.Durat
 func TestSearchFollowsWrites(t *testing.T) {
 	h := newHub(t, true)
 	h.waitSearch(t)
-	id := h.createPractice("Quokkaboard for municipal <script>alert(1)</script> dashboards", "")
+	id := h.createPractice("Quokkaboard for municipal <script>alert(1)</script> dashboards",
+		"La municipalité publie ses données ouvertes.")
 	took := h.awaitHits("quokkaboard", 1, time.Second)
+	// Accents fold: a reader who types without them finds the word with them, and the other way round.
+	for _, q := range []string{"municipalite publie", "quokkabôard"} {
+		if r := h.search(q, nil); r.Search.TotalCount != 1 || r.Search.Edges[0].Node.ID != id {
+			t.Errorf("%q: %d hits, want the new practice", q, r.Search.TotalCount)
+		}
+	}
 	t.Logf("created practice found after %v", took)
 	r := h.search("quokkaboard", nil)
 	if f := r.Search.Edges[0].Highlights[0].Fragments[0]; !strings.Contains(f, "<mark>Quokkaboard</mark>") || strings.Contains(f, "<script>") {
