@@ -143,11 +143,16 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 		return r.Search.Edges[0].Node.Slug
 	}
 	// Stemmed in the reader's language: the singular finds the plural (the text has "Parkplätze").
-	if got := first("Parkplatz", map[string]any{"language": "de"}); got != "darmstadt-urbane-datenplattform" {
-		t.Errorf("Parkplatz (de): first hit %q", got)
+	r := h.search("Parkplatz", map[string]any{"language": "de"})
+	if len(r.Search.Edges) == 0 || r.Search.Edges[0].Node.Slug != "darmstadt-urbane-datenplattform" {
+		t.Fatalf("Parkplatz (de): first hits %v", r.slugs())
+	}
+	// The highlight marks the word as written in the text.
+	if hl := fmt.Sprint(r.Search.Edges[0].Highlights); !strings.Contains(hl, "<mark>Parkplätze</mark>") {
+		t.Errorf("Parkplatz (de): highlights %s", hl)
 	}
 	// Accents fold both ways.
-	r := h.search("Stadtebund", nil)
+	r = h.search("Stadtebund", nil)
 	if r.Search.TotalCount == 0 {
 		t.Errorf("Stadtebund finds nothing (Städtebund is a member)")
 	}

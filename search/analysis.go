@@ -38,7 +38,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "5"
+const MappingVersion = "6"
 
 // Languages are the EU's 24 official languages, each with the best analysis Bleve offers (the README has
 // the table). Texts in other languages are searchable through the folded fields only.
@@ -245,9 +245,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	for _, role := range roles {
 		doc.AddFieldMappingsAt(role.name, text(foldedName, true))
 		for lang := range Languages {
-			f := text(analyzerOf(lang), false)
-			f.IncludeTermVectors = false
-			doc.AddFieldMappingsAt(langField(role.name, lang), f)
+			doc.AddFieldMappingsAt(langField(role.name, lang), text(analyzerOf(lang), false))
 		}
 	}
 	// No _all field: every query names its fields, and filling it cost 7% of a rebuild.
