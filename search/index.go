@@ -88,6 +88,7 @@ func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Ind
 	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d)}
 	x.lastErr.Store("")
 	name, _ := x.currentName()
+	removeStale(dir, name, log) // what a crashed or replaced build left behind
 	if name == "" {
 		x.needsRebuild = true
 		log.Info("search: no index yet; building it in the background", "dir", dir)
@@ -522,6 +523,9 @@ func Build(ctx context.Context, dir string, d *db.DB, progress func(done, total 
 	if err := os.Rename(tmp, filepath.Join(dir, currentFile)); err != nil {
 		return fail(err)
 	}
+	// The index this one replaces goes now, unless a hub still serves from it: that hub removes it
+	// when it switches.
+	removeStale(dir, name, slog.Default())
 	return name, nil
 }
 

@@ -58,13 +58,16 @@ func countAll(t *testing.T, x *Index, d *db.DB) int {
 // the old one.
 func TestReindexWhileServing(t *testing.T) {
 	x, d := newIndex(t, true)
-	running(t, x)
 	old := x.currentHandleName()
 	want := countAll(t, x, d)
 	name, err := Build(context.Background(), x.dir, d, func(int, int) {})
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := os.Stat(filepath.Join(x.dir, old)); err != nil {
+		t.Errorf("hub reindex removed the index a hub still serves from: %v", err)
+	}
+	running(t, x) // the indexer notices the new index
 	waitFor(t, "the hub to switch to the new index", func() bool { return x.currentHandleName() == name })
 	waitFor(t, "the old index to be removed", func() bool {
 		_, err := os.Stat(filepath.Join(x.dir, old))
@@ -181,5 +184,26 @@ func TestIndexOfAnotherDatabaseIsRebuilt(t *testing.T) {
 	defer y.Close()
 	if !y.needsRebuild || y.currentHandleName() != "" {
 		t.Error("the index of another database was opened for serving")
+	}
+}
+
+// Without a hub serving, hub reindex replaces the index and removes the old one.
+func TestReindexWithoutAHubRemovesTheOldIndex(t *testing.T) {
+	x, d := newIndex(t, true)
+	x.Close()
+	for range 2 {
+		if _, err := Build(context.Background(), x.dir, d, func(int, int) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, _ := os.ReadDir(x.dir)
+	var dirs []string
+	for _, e := range entries {
+		if e.IsDir() {
+			dirs = append(dirs, e.Name())
+		}
+	}
+	if len(dirs) != 1 {
+		t.Errorf("after two reindexes the index directory holds %v, want only the current index", dirs)
 	}
 }
