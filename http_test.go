@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/db/seed"
 )
 
@@ -158,5 +161,80 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 	}
 	if m, _ := h.backend.DB.MemberBySlug(ctx, "half-way"); m != nil {
 		t.Error("a write of a failed transaction stayed")
+	}
+}
+
+// The endpoint follows the GraphQL-over-HTTP specification where it says what status a request gets.
+func TestGraphQLOverHTTP(t *testing.T) {
+	h := sharedDemoHub(t)
+	do := func(method, contentType, accept, body string) (*http.Response, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, h.server.URL+"/graphql", strings.NewReader(body))
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b)
+	}
+	// A mutation over GET: 405 with Allow: POST.
+	resp, err := http.Get(h.server.URL + "/graphql?query=" + url.QueryEscape(`mutation { deleteMember(input: {id: "x"}) { deletedId } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("mutation over GET: %d, Allow %q; want 405, POST", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+	for _, c := range []struct {
+		name, method, contentType, body string
+		want                            int
+	}{
+		{"text/plain body", "POST", "text/plain", `{"query":"{ themes { code } }"}`, http.StatusUnsupportedMediaType},
+		{"no content type", "POST", "", `{"query":"{ themes { code } }"}`, http.StatusUnsupportedMediaType},
+		{"2 MiB body", "POST", "application/json", `{"query":"{ themes { code } }", "variables": {"x": "` + strings.Repeat("a", 2<<20) + `"}}`, http.StatusRequestEntityTooLarge},
+		{"PUT", "PUT", "application/json", `{"query":"{ themes { code } }"}`, http.StatusMethodNotAllowed},
+	} {
+		if resp, body := do(c.method, c.contentType, "", c.body); resp.StatusCode != c.want || !strings.Contains(body, `"errors"`) {
+			t.Errorf("%s: %d %.100s; want %d with errors", c.name, resp.StatusCode, body, c.want)
+		}
+	}
+	// The response media type follows Accept; with application/graphql-response+json a request that
+	// fails validation is a 400, with application/json a 200.
+	bad := `{"query":"{ themes { nosuchfield } }"}`
+	for accept, want := range map[string]int{"application/graphql-response+json": 400, "application/json": 200} {
+		resp, _ := do("POST", "application/json", accept, bad)
+		if resp.StatusCode != want || resp.Header.Get("Content-Type") != accept {
+			t.Errorf("Accept %s: %d %s; want %d with that type", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		}
+	}
+	// Automatic persisted queries: the hash alone is refused until the query has been sent once.
+	q := "{ themes { code } }"
+	sum := sha256.Sum256([]byte(q))
+	ext := fmt.Sprintf(`"extensions":{"persistedQuery":{"version":1,"sha256Hash":"%x"}}`, sum)
+	if _, body := do("POST", "application/json", "", "{"+ext+"}"); !strings.Contains(body, "PersistedQueryNotFound") {
+		t.Errorf("unknown persisted query: %.200s", body)
+	}
+	do("POST", "application/json", "", `{"query":"`+q+`",`+ext+"}")
+	if _, body := do("POST", "application/json", "", "{"+ext+"}"); !strings.Contains(body, `"code":"mobility"`) {
+		t.Errorf("persisted query by hash: %.200s", body)
+	}
+}
+
+func TestIntrospectionCanBeTurnedOff(t *testing.T) {
+	on := sharedDemoHub(t).post(`{ __schema { queryType { name } } }`, nil)
+	if len(on.Errors) > 0 {
+		t.Errorf("introspection on: %v", on.Errors)
+	}
+	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), NoIntrospection: true}, false)
+	if off := h.post(`{ __schema { queryType { name } } }`, nil); len(off.Errors) == 0 || off.Status >= 500 {
+		t.Errorf("introspection off: %d %s", off.Status, off.Data)
 	}
 }

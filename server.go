@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,10 +47,19 @@ type Config struct {
 	DatabaseURL string // DATABASE_URL; empty: a private cluster under DataDir
 	DataDir     string // HUB_DATA_DIR
 	CORSOrigins []string
+	// MaxBodyBytes bounds a request body (HUB_MAX_BODY_BYTES).
+	MaxBodyBytes int64
+	// NoIntrospection refuses __schema and __type queries (HUB_INTROSPECTION=false); introspection is
+	// on by default, for GraphiQL and code generators.
+	NoIntrospection bool
 }
 
 func configFromEnv() Config {
-	c := Config{Addr: "localhost:8080", DatabaseURL: os.Getenv("DATABASE_URL"), DataDir: ".data"}
+	c := Config{Addr: "localhost:8080", DatabaseURL: os.Getenv("DATABASE_URL"), DataDir: ".data",
+		MaxBodyBytes: defaultMaxBody, NoIntrospection: os.Getenv("HUB_INTROSPECTION") == "false"}
+	if v, err := strconv.ParseInt(os.Getenv("HUB_MAX_BODY_BYTES"), 10, 64); err == nil && v > 0 {
+		c.MaxBodyBytes = v
+	}
 	if v := os.Getenv("HUB_ADDR"); v != "" {
 		c.Addr = v
 	}
@@ -61,6 +71,9 @@ func configFromEnv() Config {
 	}
 	return c
 }
+
+// defaultMaxBody fits any real query with its variables; a larger body is refused before it is decoded.
+const defaultMaxBody = 1 << 20
 
 // Backend is what serving needs besides HTTP: the database and, when the hub started it, the private
 // PostgreSQL cluster.
@@ -197,7 +210,11 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
 	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	gql.Use(extension.Introspection{})
+	if !cfg.NoIntrospection {
+		gql.Use(extension.Introspection{})
+	}
+	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.AroundFields(markInternalErrors)
 	gql.SetErrorPresenter(presentError)
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
@@ -206,7 +223,11 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	})
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withRequestContext(d, gql))
+	maxBody := cfg.MaxBodyBytes
+	if maxBody <= 0 {
+		maxBody = defaultMaxBody
+	}
+	mux.Handle("/graphql", withRequestContext(d, graphqlOverHTTP(maxBody, gql)))
 	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
