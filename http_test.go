@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -236,5 +238,43 @@ func TestIntrospectionCanBeTurnedOff(t *testing.T) {
 	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), NoIntrospection: true}, false)
 	if off := h.post(`{ __schema { queryType { name } } }`, nil); len(off.Errors) == 0 || off.Status >= 500 {
 		t.Errorf("introspection off: %d %s", off.Status, off.Data)
+	}
+}
+
+// Operations are bounded in depth and in cost, a page costing by its size; the cost is reported.
+func TestDepthAndCostLimits(t *testing.T) {
+	h := sharedDemoHub(t)
+	r := h.post(`{ members(first: 3) { nodes { name } } }`, nil)
+	var ext struct {
+		Extensions struct{ Cost int }
+	}
+	body, _ := json.Marshal(map[string]any{"query": `{ members(first: 3) { nodes { name } } }`})
+	resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&ext)
+	resp.Body.Close()
+	// members: 1 + 3 × (nodes: 1 + name: 1)
+	if len(r.Errors) > 0 || ext.Extensions.Cost != 7 {
+		t.Errorf("cost %d (errors %v), want 7", ext.Extensions.Cost, r.Errors)
+	}
+	// The README's first query stays well within the limit.
+	if r := h.post(`{ members(first: 50) { totalCount edges { node { id name country { code } bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`, nil); len(r.Errors) > 0 {
+		t.Errorf("the README query: %v", r.Errors)
+	}
+	deep := "{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }"
+	costly := `{ members(first: 100) { nodes { bestPractices(first: 100) { nodes { authors { bestPractices(first: 100) { nodes { title } } } } } } } }`
+	nested := strings.Repeat("{ a ", 1000) + strings.Repeat("}", 1000)
+	for name, c := range map[string]struct{ query, code string }{
+		"13 levels":   {deep, "QUERY_TOO_DEEP"},
+		"100×100×100": {costly, "COMPLEXITY_LIMIT_EXCEEDED"},
+		"1000 levels": {nested, ""},
+	} {
+		r := h.post(c.query, nil)
+		codes := errorCodes(r.Errors)
+		if r.Status >= 500 || len(codes) == 0 || c.code != "" && codes[0] != c.code {
+			t.Errorf("%s: status %d, codes %v; want %s", name, r.Status, codes, c.code)
+		}
 	}
 }

@@ -49,6 +49,8 @@ type Config struct {
 	CORSOrigins []string
 	// MaxBodyBytes bounds a request body (HUB_MAX_BODY_BYTES).
 	MaxBodyBytes int64
+	// MaxDepth and MaxCost bound one operation (HUB_MAX_DEPTH, HUB_MAX_COST); 0 means the default.
+	MaxDepth, MaxCost int
 	// NoIntrospection refuses __schema and __type queries (HUB_INTROSPECTION=false); introspection is
 	// on by default, for GraphiQL and code generators.
 	NoIntrospection bool
@@ -60,6 +62,8 @@ func configFromEnv() Config {
 	if v, err := strconv.ParseInt(os.Getenv("HUB_MAX_BODY_BYTES"), 10, 64); err == nil && v > 0 {
 		c.MaxBodyBytes = v
 	}
+	c.MaxDepth, _ = strconv.Atoi(os.Getenv("HUB_MAX_DEPTH"))
+	c.MaxCost, _ = strconv.Atoi(os.Getenv("HUB_MAX_COST"))
 	if v := os.Getenv("HUB_ADDR"); v != "" {
 		c.Addr = v
 	}
@@ -70,6 +74,13 @@ func configFromEnv() Config {
 		c.CORSOrigins = strings.Split(v, ",")
 	}
 	return c
+}
+
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
 }
 
 // defaultMaxBody fits any real query with its variables; a larger body is refused before it is decoded.
@@ -189,7 +200,7 @@ var (
 // NewHandler wires the HTTP surface: GraphQL, GraphiQL, health and metrics.
 func NewHandler(b *Backend, cfg Config) http.Handler {
 	d := b.DB
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+	gql := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
 		Resolvers: &resolvers.Resolver{DB: d, Index: b.Search},
 		Directives: graph.DirectiveRoot{
 			HasRole: func(ctx context.Context, _ any, next graphql.Resolver, role model.Role) (any, error) {
@@ -205,7 +216,7 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 				return next(ctx)
 			},
 		},
-	}))
+	})})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -213,6 +224,9 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	if !cfg.NoIntrospection {
 		gql.Use(extension.Introspection{})
 	}
+	gql.Use(depthLimit(orDefault(cfg.MaxDepth, defaultMaxDepth)))
+	gql.Use(extension.FixedComplexityLimit(orDefault(cfg.MaxCost, defaultMaxCost)))
+	gql.AroundResponses(reportCost)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.AroundFields(markInternalErrors)

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/smartcommunities/hub/db"
+)
+
+// Default limits on one operation: deep enough for any query of the schema's own shape, costly enough
+// for a dashboard of 100 items with a nested page of 20 each.
+const (
+	defaultMaxDepth = 12
+	defaultMaxCost  = 50_000
+)
+
+// costedSchema prices a page by its size: a field with a `first` or `last` argument costs 1 plus that
+// many times its selection (the default page size when neither is given), any other field 1 plus its
+// selection. gqlgen's default counts a page of 100 like a page of 1.
+type costedSchema struct{ graphql.ExecutableSchema }
+
+func (s costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	_, paged := args["first"]
+	n := -1
+	for _, k := range []string{"first", "last"} {
+		// Raw argument values: int64 from a literal, json.Number or a float from variables.
+		switch v := args[k].(type) {
+		case int64:
+			n = max(n, int(v))
+		case int:
+			n = max(n, v)
+		case float64:
+			n = max(n, int(v))
+		case json.Number:
+			if i, err := v.Int64(); err == nil {
+				n = max(n, int(i))
+			}
+		}
+	}
+	if !paged && n < 0 {
+		return s.ExecutableSchema.Complexity(ctx, typeName, field, child, args)
+	}
+	if n < 0 {
+		n = db.DefaultPageSize
+	}
+	return 1 + n*child, true
+}
+
+// reportCost adds the operation's cost, as the complexity limit computed it, to the response's
+// extensions, so that clients see how close they come to the limit.
+func reportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if stats := extension.GetComplexityStats(ctx); stats != nil {
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = stats.Complexity
+	}
+	return resp
+}
+
+// depthLimit refuses operations nested deeper than its value; introspection fields, whose type
+// references nest deeply by design, are not counted.
+type depthLimit int
+
+func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (d depthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	if oc.Operation == nil {
+		return nil
+	}
+	if n := depth(oc.Operation.SelectionSet, oc.Doc.Fragments, map[string]bool{}); n > int(d) {
+		return &gqlerror.Error{
+			Message:    fmt.Sprintf("the operation is nested %d levels deep; at most %d are allowed", n, int(d)),
+			Extensions: map[string]any{"code": "QUERY_TOO_DEEP"},
+		}
+	}
+	return nil
+}
+
+func depth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, visiting map[string]bool) int {
+	deepest := 0
+	for _, sel := range set {
+		d := 0
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.Name) > 1 && s.Name[:2] == "__" {
+				continue
+			}
+			d = 1 + depth(s.SelectionSet, fragments, visiting)
+		case *ast.InlineFragment:
+			d = depth(s.SelectionSet, fragments, visiting)
+		case *ast.FragmentSpread:
+			// Validation refuses fragment cycles first; the guard keeps this safe regardless.
+			if f := fragments.ForName(s.Name); f != nil && !visiting[s.Name] {
+				visiting[s.Name] = true
+				d = depth(f.SelectionSet, fragments, visiting)
+				delete(visiting, s.Name)
+			}
+		}
+		deepest = max(deepest, d)
+	}
+	return deepest
+}
