@@ -47,7 +47,7 @@ func startHubProcess(t *testing.T, bin, dsn, dataDir string) *hubProcess {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "HUB_ADDR="+addr, "DATABASE_URL="+dsn, "HUB_DATA_DIR="+dataDir)
+	cmd.Env = append(os.Environ(), "HUB_ADDR="+addr, "DATABASE_URL="+dsn, "HUB_DATA_DIR="+dataDir, "HUB_RATE_LIMIT=0")
 	log, _ := os.Create(filepath.Join(dataDir, fmt.Sprintf("hub-%d.log", time.Now().UnixNano())))
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {

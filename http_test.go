@@ -10,8 +10,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/dbtest"
@@ -266,7 +268,14 @@ func TestDepthAndCostLimits(t *testing.T) {
 	deep := "{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }"
 	costly := `{ members(first: 100) { nodes { bestPractices(first: 100) { nodes { authors { bestPractices(first: 100) { nodes { title } } } } } } } }`
 	nested := strings.Repeat("{ a ", 1000) + strings.Repeat("}", 1000)
+	var aliases strings.Builder
+	aliases.WriteString("{")
+	for i := range 10_000 {
+		fmt.Fprintf(&aliases, " a%d: themes { code }", i)
+	}
+	aliases.WriteString(" }")
 	for name, c := range map[string]struct{ query, code string }{
+		"10,000 aliases": {aliases.String(), "COMPLEXITY_LIMIT_EXCEEDED"},
 		"13 levels":   {deep, "QUERY_TOO_DEEP"},
 		"100×100×100": {costly, "COMPLEXITY_LIMIT_EXCEEDED"},
 		"1000 levels": {nested, ""},
@@ -276,5 +285,36 @@ func TestDepthAndCostLimits(t *testing.T) {
 		if r.Status >= 500 || len(codes) == 0 || c.code != "" && codes[0] != c.code {
 			t.Errorf("%s: status %d, codes %v; want %s", name, r.Status, codes, c.code)
 		}
+	}
+}
+
+// One address over its rate gets 429 with Retry-After; a request over its time gets TIMEOUT, and the
+// SQL it started is cancelled with it.
+func TestRateLimitAndTimeout(t *testing.T) {
+	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), RateLimit: 2}, false)
+	limited := 0
+	for range 12 {
+		body := strings.NewReader(`{"query":"{ themes { code } }"}`)
+		resp, err := http.Post(h.server.URL+"/graphql", "application/json", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+			if ra, _ := strconv.Atoi(resp.Header.Get("Retry-After")); ra < 1 {
+				t.Errorf("429 with Retry-After %q", resp.Header.Get("Retry-After"))
+			}
+		}
+	}
+	if limited == 0 || limited > 12-5 {
+		t.Errorf("%d of 12 quick requests limited at 2/s in bursts of 5", limited)
+	}
+
+	slow := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), RequestTimeout: time.Nanosecond}, true)
+	r := slow.post(`{ members(first: 5) { nodes { name } } }`, nil)
+	if codes := errorCodes(r.Errors); r.Status >= 500 || len(codes) == 0 || codes[0] != "TIMEOUT" {
+		t.Errorf("a request over its time: status %d, codes %v, data %.200s", r.Status, codes, r.Data)
 	}
 }

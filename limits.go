@@ -4,20 +4,28 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"golang.org/x/time/rate"
 
 	"github.com/smartcommunities/hub/db"
 )
 
 // Default limits on one operation: deep enough for any query of the schema's own shape, costly enough
-// for a dashboard of 100 items with a nested page of 20 each.
+// for a dashboard of 100 items with a nested page of 20 each (about 8,000), and too costly for 10,000
+// aliases of the cheapest list (20,000).
 const (
 	defaultMaxDepth = 12
-	defaultMaxCost  = 50_000
+	defaultMaxCost  = 15_000
 )
 
 // costedSchema prices a page by its size: a field with a `first` or `last` argument costs 1 plus that
@@ -110,4 +118,92 @@ func depth(set ast.SelectionSet, fragments ast.FragmentDefinitionList, visiting 
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+// withTimeout bounds each request; the SQL statements it runs are cancelled with its context, and a
+// resolver cut short answers with the code TIMEOUT.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(&timeoutWriter{ResponseWriter: w, ctx: ctx}, r.WithContext(ctx))
+	})
+}
+
+// timeoutWriter replaces the bare `null` gqlgen writes for an operation whose time ran out before it
+// started with an error that says so.
+type timeoutWriter struct {
+	http.ResponseWriter
+	ctx context.Context
+}
+
+func (w *timeoutWriter) Write(p []byte) (int, error) {
+	if w.ctx.Err() != nil && string(p) == "null" {
+		err := json.NewEncoder(w.ResponseWriter).Encode(map[string]any{"errors": []map[string]any{{
+			"message": "the request was cancelled or timed out", "extensions": map[string]any{"code": "TIMEOUT"},
+		}}})
+		return len(p), err
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// addressLimiter is a token bucket per client address: rate requests a second, bursts of burst.
+type addressLimiter struct {
+	rate    rate.Limit
+	burst   int
+	mu      sync.Mutex
+	clients map[string]*client
+	swept   time.Time
+}
+
+type client struct {
+	limiter *rate.Limiter
+	seen    time.Time
+}
+
+func newAddressLimiter(perSecond float64, burst int) *addressLimiter {
+	return &addressLimiter{rate: rate.Limit(perSecond), burst: burst, clients: map[string]*client{}, swept: time.Now()}
+}
+
+// wait tells how long the address must wait before its next request; 0 lets it through now.
+func (l *addressLimiter) wait(addr string) time.Duration {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if now.Sub(l.swept) > time.Minute { // forget addresses idle for a while, so the map stays small
+		for a, c := range l.clients {
+			if now.Sub(c.seen) > 3*time.Minute {
+				delete(l.clients, a)
+			}
+		}
+		l.swept = now
+	}
+	c := l.clients[addr]
+	if c == nil {
+		c = &client{limiter: rate.NewLimiter(l.rate, l.burst)}
+		l.clients[addr] = c
+	}
+	c.seen = now
+	r := c.limiter.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// limitRate answers 429 with Retry-After to an address over its rate.
+func limitRate(l *addressLimiter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			addr = r.RemoteAddr
+		}
+		if d := l.wait(addr); d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+			protocolError(w, http.StatusTooManyRequests, "too many requests from this address; retry after the time in Retry-After")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }

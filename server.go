@@ -49,6 +49,11 @@ type Config struct {
 	CORSOrigins []string
 	// MaxBodyBytes bounds a request body (HUB_MAX_BODY_BYTES).
 	MaxBodyBytes int64
+	// RequestTimeout bounds a GraphQL request (HUB_REQUEST_TIMEOUT, a Go duration; 0: 15 s).
+	RequestTimeout time.Duration
+	// RateLimit is the requests a second one client address may make to /graphql, in bursts of twice as
+	// many (HUB_RATE_LIMIT; 0 turns the limit off, the default of tests).
+	RateLimit float64
 	// MaxDepth and MaxCost bound one operation (HUB_MAX_DEPTH, HUB_MAX_COST); 0 means the default.
 	MaxDepth, MaxCost int
 	// NoIntrospection refuses __schema and __type queries (HUB_INTROSPECTION=false); introspection is
@@ -61,6 +66,11 @@ func configFromEnv() Config {
 		MaxBodyBytes: defaultMaxBody, NoIntrospection: os.Getenv("HUB_INTROSPECTION") == "false"}
 	if v, err := strconv.ParseInt(os.Getenv("HUB_MAX_BODY_BYTES"), 10, 64); err == nil && v > 0 {
 		c.MaxBodyBytes = v
+	}
+	c.RequestTimeout, _ = time.ParseDuration(os.Getenv("HUB_REQUEST_TIMEOUT"))
+	c.RateLimit = defaultRateLimit
+	if v, err := strconv.ParseFloat(os.Getenv("HUB_RATE_LIMIT"), 64); err == nil && v >= 0 {
+		c.RateLimit = v
 	}
 	c.MaxDepth, _ = strconv.Atoi(os.Getenv("HUB_MAX_DEPTH"))
 	c.MaxCost, _ = strconv.Atoi(os.Getenv("HUB_MAX_COST"))
@@ -82,6 +92,13 @@ func orDefault(v, def int) int {
 	}
 	return def
 }
+
+// defaultRateLimit is generous for a browser or a dashboard and stops a single client from flooding the
+// hub; load tests from one machine need HUB_RATE_LIMIT=0.
+const defaultRateLimit = 50
+
+// defaultRequestTimeout is far above any query of the demo or synthetic data (docs/benchmarks.md).
+const defaultRequestTimeout = 15 * time.Second
 
 // defaultMaxBody fits any real query with its variables; a larger body is refused before it is decoded.
 const defaultMaxBody = 1 << 20
@@ -241,7 +258,15 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	if maxBody <= 0 {
 		maxBody = defaultMaxBody
 	}
-	mux.Handle("/graphql", withRequestContext(d, graphqlOverHTTP(maxBody, gql)))
+	timeout := cfg.RequestTimeout
+	if timeout <= 0 {
+		timeout = defaultRequestTimeout
+	}
+	var graphqlHandler http.Handler = withRequestContext(d, graphqlOverHTTP(maxBody, withTimeout(timeout, gql)))
+	if cfg.RateLimit > 0 {
+		graphqlHandler = limitRate(newAddressLimiter(cfg.RateLimit, int(2*cfg.RateLimit)+1), graphqlHandler)
+	}
+	mux.Handle("/graphql", graphqlHandler)
 	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
