@@ -318,3 +318,42 @@ func TestRateLimitAndTimeout(t *testing.T) {
 		t.Errorf("a request over its time: status %d, codes %v, data %.200s", r.Status, codes, r.Data)
 	}
 }
+
+// A CORS preflight from an allowed origin succeeds; from another origin it is refused.
+func TestCORSAllowList(t *testing.T) {
+	allowed := "https://dashboard.example.org"
+	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(),
+		CORSOrigins: []string{allowed, "*"}}, false) // a wildcard in the list is ignored
+	preflight := func(origin string) *http.Response {
+		req, _ := http.NewRequest(http.MethodOptions, h.server.URL+"/graphql", nil)
+		req.Header.Set("Origin", origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type") // as browsers send it
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	if resp := preflight(allowed); resp.StatusCode >= 300 || resp.Header.Get("Access-Control-Allow-Origin") != allowed ||
+		resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("allowed origin: %d %v", resp.StatusCode, resp.Header)
+	}
+	if resp := preflight("https://evil.example.com"); resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("another origin was allowed: %v", resp.Header)
+	}
+	// Without a list, any origin may read, never with credentials.
+	open := sharedDemoHub(t)
+	req, _ := http.NewRequest(http.MethodOptions, open.server.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://anywhere.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
+		t.Errorf("no list: %v", resp.Header)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -81,7 +82,9 @@ func configFromEnv() Config {
 		c.DataDir = v
 	}
 	if v := os.Getenv("HUB_CORS_ORIGINS"); v != "" {
-		c.CORSOrigins = strings.Split(v, ",")
+		for _, o := range strings.Split(v, ",") {
+			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSpace(o))
+		}
 	}
 	return c
 }
@@ -294,11 +297,15 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	})
 	mux.Handle("GET /metrics", promhttp.Handler())
 
+	// Without a list any origin may read the public API, but never with credentials; with a list, only
+	// those origins, and they may send credentials.
+	origins := slices.DeleteFunc(slices.Clone(cfg.CORSOrigins), func(o string) bool { return o == "" || o == "*" })
 	c := cors.New(cors.Options{
-		AllowedOrigins: cfg.CORSOrigins, // empty: any origin, without credentials
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization"},
-		MaxAge:         600,
+		AllowedOrigins:   origins,
+		AllowCredentials: len(origins) > 0,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept"},
+		MaxAge:           600,
 	})
 	return logRequests(c.Handler(mux))
 }
