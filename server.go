@@ -25,6 +25,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -383,6 +384,14 @@ func markInternalErrors(ctx context.Context, next graphql.Resolver) (any, error)
 	var gqlErr *gqlerror.Error
 	if errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil {
 		return res, err
+	}
+	// PostgreSQL's data exceptions (class 22: a NUL byte in a string, a value out of range) come from
+	// values the caller sent, which no validation ahead of the SQL caught: the caller's to fix.
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && strings.HasPrefix(pgErr.Code, "22") {
+		slog.InfoContext(ctx, "a request value PostgreSQL refused", "err", err, "request_id", requestID(ctx))
+		return res, &gqlerror.Error{Message: "a value in the request cannot be used here",
+			Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
 	}
 	return res, internalError{err}
 }

@@ -6,7 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -96,7 +99,32 @@ func decodeCursor(s string, order orderKey) (cursor, error) {
 	if c.Order != order.name {
 		return c, fmt.Errorf("%w: the cursor was made for order %s, not %s", ErrBadPageArgs, c.Order, order.name)
 	}
+	// A cursor is the client's to send: a value PostgreSQL cannot cast would be an internal error.
+	if !castable(c.Value, order.sqlType) {
+		return c, fmt.Errorf("%w: %q is not a cursor of this list", ErrBadPageArgs, s)
+	}
 	return c, nil
+}
+
+// castable tells whether PostgreSQL's text form of an order value, as a cursor holds it, casts back to
+// the order's type.
+func castable(v, sqlType string) bool {
+	var err error
+	switch sqlType {
+	case "int":
+		_, err = strconv.ParseInt(v, 10, 32)
+	case "numeric":
+		_, err = strconv.ParseFloat(v, 64)
+	case "date":
+		_, err = time.Parse(time.DateOnly, v)
+	case "timestamptz":
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07", "2006-01-02 15:04:05.999999999-07:00"} {
+			if _, err = time.Parse(layout, v); err == nil {
+				break
+			}
+		}
+	}
+	return err == nil && utf8.ValidString(v) && !strings.ContainsRune(v, 0)
 }
 
 // window is a validated page request: how many rows, in which direction, from which cursor.
