@@ -64,8 +64,10 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 // extensions, so that clients see how close they come to the limit.
 func reportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
-	if resp == nil {
-		return nil
+	// A request refused before it became an operation (malformed JSON) has no operation context, and
+	// asking for its stats would panic.
+	if resp == nil || !graphql.HasOperationContext(ctx) {
+		return resp
 	}
 	if stats := extension.GetComplexityStats(ctx); stats != nil {
 		if resp.Extensions == nil {

@@ -18,7 +18,8 @@ func GlobalID(typ string, key any) string {
 // ParseGlobalID decodes a global ID into its type and key.
 func ParseGlobalID(id string) (typ, key string, ok bool) {
 	b, err := base64.RawURLEncoding.DecodeString(id)
-	if err != nil {
+	// One spelling per ID: the decoder would also take line breaks and stray trailing bits.
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != id {
 		return "", "", false
 	}
 	typ, key, ok = strings.Cut(string(b), ":")
