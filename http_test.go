@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -356,45 +355,5 @@ func TestCORSAllowList(t *testing.T) {
 	resp.Body.Close()
 	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("no list: %v", resp.Header)
-	}
-}
-
-// Values no schema rule catches, but PostgreSQL would refuse, are the caller's error, never internal.
-func TestHostileValues(t *testing.T) {
-	h := sharedDemoHub(t)
-	cursor := func(js string) string { return base64.RawURLEncoding.EncodeToString([]byte(js)) }
-	for name, c := range map[string]struct {
-		query string
-		vars  map[string]any
-	}{
-		"a cursor with a year that is not a number": {`query($c: String) { bestPractices(first: 2, after: $c, orderBy: {field: YEAR}) { nodes { slug } } }`,
-			map[string]any{"c": cursor(`{"o":"YEAR","v":"abc","i":1}`)}},
-		"a cursor with a bad date": {`query($c: String) { fundingOpportunities(first: 2, after: $c, orderBy: {field: DEADLINE}) { nodes { title } } }`,
-			map[string]any{"c": cursor(`{"o":"DEADLINE","v":"2026-13-45","i":1}`)}},
-		"a NUL byte in a filter": {`query($c: [String!]) { members(filter: {country: $c}) { totalCount } }`,
-			map[string]any{"c": []string{"A\u0000T"}}},
-		"SQL in a filter": {`query($c: [String!]) { bestPractices(filter: {theme: $c}) { totalCount } }`,
-			map[string]any{"c": []string{"mobility'; drop table member; --"}}},
-		"SQL in a search": {`query($q: String!) { search(query: $q) { totalCount } }`,
-			map[string]any{"q": "x' or 1=1; drop table member; --"}},
-		"first: 1000000":      {`{ members(first: 1000000) { totalCount } }`, nil},
-		"an unknown field":    {`{ members { nosuch } }`, nil},
-		"an unknown argument": {`{ members(nosuch: 1) { totalCount } }`, nil},
-		"a fragment cycle":    {`{ members { ...A } } fragment A on MemberConnection { ...B } fragment B on MemberConnection { ...A }`, nil},
-	} {
-		r := h.post(c.query, c.vars)
-		for _, code := range errorCodes(r.Errors) {
-			if code == "INTERNAL_SERVER_ERROR" {
-				t.Errorf("%s: an internal error", name)
-			}
-		}
-		if r.Status >= 500 {
-			t.Errorf("%s: status %d", name, r.Status)
-		}
-	}
-	var n struct{ Members struct{ TotalCount int } }
-	h.query(`{ members { totalCount } }`, nil, &n)
-	if n.Members.TotalCount != 25 {
-		t.Errorf("after the hostile requests %d members, want 25", n.Members.TotalCount)
 	}
 }
