@@ -260,15 +260,20 @@ func (d *DB) ListenSearchChanges(ctx context.Context, wake chan<- struct{}) {
 			if err != nil {
 				return err
 			}
-			defer c.Release()
-			if _, err := c.Exec(ctx, "listen search_change"); err != nil {
+			// The connection leaves the pool for good: it listens, and when listening ends it is closed
+			// rather than handed to another caller (and Pool.Close need not wait for it).
+			conn := c.Hijack()
+			defer func() {
+				closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+				defer cancel()
+				conn.Close(closeCtx)
+			}()
+			if _, err := conn.Exec(ctx, "listen search_change"); err != nil {
 				return err
 			}
-			// Release would return a listening connection to the pool: unlisten on the way out.
-			defer c.Exec(context.WithoutCancel(ctx), "unlisten *")
 			notify()
 			for {
-				if _, err := c.Conn().WaitForNotification(ctx); err != nil {
+				if _, err := conn.WaitForNotification(ctx); err != nil {
 					return err
 				}
 				notify()

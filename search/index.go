@@ -215,7 +215,12 @@ func (x *Index) Close() {
 // applies the changes of each committed transaction, woken by LISTEN/NOTIFY or, failing that, by a poll.
 func (x *Index) Run(ctx context.Context) {
 	wake := make(chan struct{}, 1)
-	go x.db.ListenSearchChanges(ctx, wake)
+	listening := make(chan struct{})
+	go func() {
+		defer close(listening)
+		x.db.ListenSearchChanges(ctx, wake)
+	}()
+	defer func() { <-listening }() // its connection is closed before the caller closes the pool
 	poll := time.NewTicker(pollEvery)
 	defer poll.Stop()
 	lastPrune := time.Time{}
