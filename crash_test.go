@@ -177,7 +177,12 @@ func TestKilledDuringWritesLosesNothing(t *testing.T) {
 			}
 		}()
 	}
+	// Kill in the middle of the burst; if writes fail instead, say so rather than wait for ever.
+	deadline := time.Now().Add(60 * time.Second)
 	for done.Load() < writes/2 {
+		if next.Load() > writes+6 || time.Now().After(deadline) {
+			t.Fatalf("only %d of %d writes succeeded before the kill was due", done.Load(), min(next.Load(), writes))
+		}
 		time.Sleep(time.Millisecond)
 	}
 	if err := p.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown of any kind

@@ -442,8 +442,12 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 	var members struct{ Members struct{ TotalCount int } }
 	h.query(`{ members { totalCount } }`, nil, &members)
 	var progress []float64
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		code, body := get(t, h.server.URL+"/readyz")
+		if time.Now().After(deadline) {
+			t.Fatalf("still rebuilding after 60 s: %s", body)
+		}
 		var ready struct {
 			Ready  bool
 			Search struct {
