@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -48,6 +49,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("parsing the database URL: %w", err)
 	}
 	cfg.ConnConfig.Tracer = statementCounter{}
+	// pgxpool's default is 4 connections on a 2-core machine: too few when a request's loaders run
+	// side by side, a search rebuild reads in one long transaction, and the indexer applies changes.
+	// pool_max_conns in the URL still decides.
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err
