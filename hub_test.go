@@ -232,11 +232,23 @@ func TestDemoMembersWithNestedPracticesAndTools(t *testing.T) {
 func TestNestedQueryStatementsDoNotGrowWithPageSize(t *testing.T) {
 	h := sharedDemoHub(t)
 	small := strings.Replace(membersNested, "first: 50", "first: 5", 1)
-	n5, r5 := h.countStatements(small)
-	n50, r50 := h.countStatements(membersNested)
-	if len(r5.Errors)+len(r50.Errors) > 0 {
-		t.Fatalf("errors: %v %v", r5.Errors, r50.Errors)
+	// The fewest of three tries: on a machine busy enough, a loader's wait can end before a batch has
+	// fully arrived and cost one statement more, now and then; a query that is not batched costs more
+	// every time.
+	fewest := func(q string) int64 {
+		n := int64(-1)
+		for range 3 {
+			c, r := h.countStatements(q)
+			if len(r.Errors) > 0 {
+				t.Fatalf("errors: %v", r.Errors)
+			}
+			if n < 0 || c < n {
+				n = c
+			}
+		}
+		return n
 	}
+	n5, n50 := fewest(small), fewest(membersNested)
 	if n5 != n50 {
 		t.Errorf("first: 5 ran %d SQL statements, first: 50 ran %d: nested fields are not batched", n5, n50)
 	}
