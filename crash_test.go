@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -27,6 +28,8 @@ import (
 type hubProcess struct {
 	cmd  *exec.Cmd
 	addr string
+	// token is an admin token, made with `hub token create` as an operator would.
+	token string
 }
 
 func buildHub(t *testing.T) string {
@@ -46,14 +49,21 @@ func startHubProcess(t *testing.T, bin, dsn, dataDir string) *hubProcess {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	env := append(os.Environ(), "HUB_ADDR="+addr, "DATABASE_URL="+dsn, "HUB_DATA_DIR="+dataDir, "HUB_RATE_LIMIT=0", "HUB_TOKEN_RATE_LIMIT=0")
+	tok := exec.Command(bin, "token", "create", "--role", "admin", "--name", "crash test")
+	tok.Env = env
+	secret, err := tok.Output()
+	if err != nil {
+		t.Fatalf("hub token create: %v", err)
+	}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(), "HUB_ADDR="+addr, "DATABASE_URL="+dsn, "HUB_DATA_DIR="+dataDir, "HUB_RATE_LIMIT=0")
+	cmd.Env = env
 	log, _ := os.Create(filepath.Join(dataDir, fmt.Sprintf("hub-%d.log", time.Now().UnixNano())))
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &hubProcess{cmd: cmd, addr: addr}
+	p := &hubProcess{cmd: cmd, addr: addr, token: strings.TrimSpace(string(secret))}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Signal(syscall.SIGTERM)
@@ -89,7 +99,12 @@ func (p *hubProcess) waitCaughtUp(t *testing.T) {
 
 func (p *hubProcess) post(query string, vars map[string]any, out any) error {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post("http://"+p.addr+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if p.token != "" {
+		req.Header.Set("Authorization", "Bearer "+p.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return err
 	}

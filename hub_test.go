@@ -29,9 +29,40 @@ type testHub struct {
 	backend *Backend
 	handler http.Handler
 	server  *httptest.Server
+	// token is sent as the bearer token of every request, when set (as).
+	token string
 
 	stopOnce sync.Once
 }
+
+// as returns a client of the same hub that sends token; "" is anonymous.
+func (h *testHub) as(token string) *testHub {
+	return &testHub{t: h.t, backend: h.backend, handler: h.handler, server: h.server, token: token}
+}
+
+// newToken creates a token of role, bound to the member with this slug for an editor, and returns its
+// secret.
+func (h *testHub) newToken(role db.Role, memberSlug string) string {
+	h.t.Helper()
+	ctx := context.Background()
+	in := db.CreateApiTokenInput{Name: "test " + string(role), Role: role}
+	if memberSlug != "" {
+		m, err := h.backend.DB.MemberBySlug(ctx, memberSlug)
+		if err != nil || m == nil {
+			h.t.Fatalf("no member %q: %v", memberSlug, err)
+		}
+		gid := db.GlobalID("Member", m.ID)
+		in.Member = &gid
+	}
+	_, secret, errs, err := h.backend.DB.CreateApiToken(ctx, &in, nil)
+	if err != nil || len(errs) > 0 {
+		h.t.Fatalf("creating a token: %v %v", err, errs)
+	}
+	return secret
+}
+
+// admin returns a client of the same hub with a new admin token.
+func (h *testHub) admin() *testHub { return h.as(h.newToken(db.RoleAdmin, "")) }
 
 // newHub starts a hub on a new database, with the demo data when demo is true.
 func newHub(t testing.TB, demo bool) *testHub {
@@ -120,7 +151,12 @@ type gqlResponse struct {
 func (h *testHub) post(query string, vars map[string]any) gqlResponse {
 	h.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, h.server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if h.token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatalf("POST /graphql: %v", err)
 	}

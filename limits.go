@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"math"
-	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"golang.org/x/time/rate"
 
+	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/db"
 )
 
@@ -149,10 +153,8 @@ func (w *timeoutWriter) Write(p []byte) (int, error) {
 	return w.ResponseWriter.Write(p)
 }
 
-// addressLimiter is a token bucket per client address: rate requests a second, bursts of burst.
-type addressLimiter struct {
-	rate    rate.Limit
-	burst   int
+// keyedLimiter is a token bucket per key: a client address, or a token.
+type keyedLimiter struct {
 	mu      sync.Mutex
 	clients map[string]*client
 	swept   time.Time
@@ -163,27 +165,36 @@ type client struct {
 	seen    time.Time
 }
 
-func newAddressLimiter(perSecond float64, burst int) *addressLimiter {
-	return &addressLimiter{rate: rate.Limit(perSecond), burst: burst, clients: map[string]*client{}, swept: time.Now()}
+func newKeyedLimiter() *keyedLimiter {
+	return &keyedLimiter{clients: map[string]*client{}, swept: time.Now()}
 }
 
-// wait tells how long the address must wait before its next request; 0 lets it through now.
-func (l *addressLimiter) wait(addr string) time.Duration {
+// wait tells how long key must wait before its next request, at perSecond requests a second in bursts of
+// twice as many; 0 lets it through now.
+func (l *keyedLimiter) wait(key string, perSecond float64) time.Duration {
+	return l.waitBurst(key, perSecond, int(2*perSecond)+1)
+}
+
+// waitBurst is wait with bursts of burst.
+func (l *keyedLimiter) waitBurst(key string, perSecond float64, burst int) time.Duration {
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) > time.Minute { // forget addresses idle for a while, so the map stays small
-		for a, c := range l.clients {
-			if now.Sub(c.seen) > 3*time.Minute {
-				delete(l.clients, a)
+	if now.Sub(l.swept) > time.Minute { // forget keys idle for a while, so the map stays small
+		for k, c := range l.clients {
+			if now.Sub(c.seen) > 3*time.Minute && c.limiter.TokensAt(now) >= float64(c.limiter.Burst()) {
+				delete(l.clients, k)
 			}
 		}
 		l.swept = now
 	}
-	c := l.clients[addr]
+	c := l.clients[key]
 	if c == nil {
-		c = &client{limiter: rate.NewLimiter(l.rate, l.burst)}
-		l.clients[addr] = c
+		c = &client{limiter: rate.NewLimiter(rate.Limit(perSecond), burst)}
+		l.clients[key] = c
+	} else if c.limiter.Limit() != rate.Limit(perSecond) { // a token's own limit was changed
+		c.limiter.SetLimitAt(now, rate.Limit(perSecond))
+		c.limiter.SetBurstAt(now, burst)
 	}
 	c.seen = now
 	r := c.limiter.ReserveN(now, 1)
@@ -194,18 +205,104 @@ func (l *addressLimiter) wait(addr string) time.Duration {
 	return 0
 }
 
-// limitRate answers 429 with Retry-After to an address over its rate.
-func limitRate(l *addressLimiter, next http.Handler) http.Handler {
+// rateLimits are the limits of /graphql: per token (its own limit, or the default), and per client
+// address for anonymous callers. A limit of 0 is none.
+type rateLimits struct {
+	limiter    *keyedLimiter
+	perAddress float64
+	perToken   float64
+}
+
+// tooMany answers 429 with Retry-After.
+func tooMany(w http.ResponseWriter, d time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
+	httpError(w, http.StatusTooManyRequests, "RATE_LIMITED", msg)
+}
+
+// limitRate answers 429 to a caller over its rate: an authenticated one by its token, others by address.
+func limitRate(l rateLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		addr, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			addr = r.RemoteAddr
+		p := auth.From(r.Context())
+		key, limit, who := "addr:"+clientAddress(r.Context()), l.perAddress, "address"
+		if k := p.RateKey(); k != "" {
+			key, limit, who = k, l.perToken, "token"
+			if p.Token != nil && p.Token.RateLimit != nil {
+				limit = *p.Token.RateLimit
+			}
 		}
-		if d := l.wait(addr); d > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
-			protocolError(w, http.StatusTooManyRequests, "too many requests from this address; retry after the time in Retry-After")
-			return
+		if limit > 0 {
+			if d := l.limiter.wait(key, limit); d > 0 {
+				tooMany(w, d, "too many requests from this "+who+"; retry after the time in Retry-After")
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
+	})
+}
+
+type clientAddressKey struct{}
+
+// clientAddress is the address the request came from, as withClientAddress found it.
+func clientAddress(ctx context.Context) string {
+	a, _ := ctx.Value(clientAddressKey{}).(string)
+	return a
+}
+
+// withClientAddress finds the client's address: the TCP peer, or, when the peer is a trusted proxy, the
+// nearest address in X-Forwarded-For that is not a trusted proxy. Addresses further left are the
+// client's to write, so they are never believed.
+func withClientAddress(trusted []netip.Prefix, next http.Handler) http.Handler {
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		addr := r.RemoteAddr
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			addr = ap.Addr().Unmap().String()
+			if isTrusted(ap.Addr()) {
+				hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+				for i := len(hops) - 1; i >= 0; i-- {
+					a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+					if err != nil {
+						break
+					}
+					addr = a.Unmap().String()
+					if !isTrusted(a) {
+						break
+					}
+				}
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), clientAddressKey{}, addr)))
+	})
+}
+
+// authenticate tells who sent the request. Credentials that do not authenticate get 401, and count
+// against the address's rate, so that guessing tokens is as slow as any other flood.
+func authenticate(a *auth.Authenticator, l rateLimits, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.Authenticate(r)
+		if err != nil {
+			if l.perAddress > 0 {
+				if d := l.limiter.wait("addr:"+clientAddress(r.Context()), l.perAddress); d > 0 {
+					tooMany(w, d, "too many requests from this address; retry after the time in Retry-After")
+					return
+				}
+			}
+			if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrBadScheme) {
+				slog.ErrorContext(r.Context(), "authenticating", "err", err, "request_id", requestID(r.Context()))
+				httpError(w, http.StatusServiceUnavailable, "INTERNAL_SERVER_ERROR", "the hub cannot check credentials just now; retry shortly")
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			httpError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -48,6 +49,10 @@ commands:
   migrate                 apply the database migrations and exit
   seed --demo             load the demo data
   seed --synthetic N      generate N multilingual best practices with members and tools
+  token create --role ROLE [--member SLUG] [--name N] [--expires 2160h] [--rate-limit R]
+                          create an API token (ADMIN, EDITOR with --member, PARTNER); prints its secret
+  token list | token revoke ID
+                          list API tokens, or revoke one
   reindex                 rebuild the search index (HUB_DATA_DIR/index) from the database; a hub
                           serving from the same HUB_DATA_DIR switches to it when it is complete
 
@@ -60,6 +65,9 @@ func run(ctx context.Context, args []string) error {
 		return errors.New("no command given")
 	}
 	cfg := configFromEnv()
+	if err := parseConfig(&cfg); err != nil {
+		return err
+	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg)
@@ -98,6 +106,8 @@ func run(ctx context.Context, args []string) error {
 			slog.Info("synthetic data loaded", "practices", *synthetic, "seconds", time.Since(start).Seconds())
 		}
 		return nil
+	case "token":
+		return tokenCommand(ctx, cfg, args[1:])
 	case "reindex":
 		b, err := openBackend(ctx, cfg)
 		if err != nil {
@@ -128,6 +138,18 @@ func serve(ctx context.Context, cfg Config) error {
 	defer b.Close(context.WithoutCancel(ctx))
 	if err := seedDemoIfEmpty(ctx, b.DB); err != nil {
 		return fmt.Errorf("loading demo data: %w", err)
+	}
+	if err := b.startOIDC(ctx, cfg); err != nil {
+		return err
+	}
+	// The first start of an install prints an admin token, the only way in until someone creates more.
+	secret, err := b.DB.CreateFirstAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	if secret != "" {
+		fmt.Fprintf(os.Stderr, "\n  The first admin token of this install (shown once; keep it, or create another with\n"+
+			"  `hub token create --role admin`):\n\n    %s\n\n  Send it as: Authorization: Bearer <token>\n\n", secret)
 	}
 	if err := b.startSearch(ctx, cfg); err != nil {
 		return err
@@ -162,3 +184,89 @@ func serve(ctx context.Context, cfg Config) error {
 	slog.Info("stopped")
 	return nil
 }
+
+// tokenCommand creates, lists and revokes API tokens from the command line: the way in for the first
+// admin, and for operators who lost theirs.
+func tokenCommand(ctx context.Context, cfg Config, args []string) error {
+	if len(args) == 0 {
+		return errors.New("hub token: give create, list or revoke")
+	}
+	b, err := openBackend(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close(context.WithoutCancel(ctx))
+	switch args[0] {
+	case "create":
+		fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+		role := fs.String("role", "", "ADMIN, EDITOR or PARTNER")
+		member := fs.String("member", "", "for an editor token: the slug of the member it edits for")
+		name := fs.String("name", "", "what the token is for (default: the role and the time)")
+		expires := fs.Duration("expires", 0, "lifetime, e.g. 2160h for 90 days (default: no expiry)")
+		rateLimit := fs.Float64("rate-limit", 0, "requests a second (default: HUB_TOKEN_RATE_LIMIT)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		in := db.CreateApiTokenInput{Name: *name, Role: db.Role(strings.ToUpper(*role))}
+		if in.Name == "" {
+			in.Name = fmt.Sprintf("%s token created %s", strings.ToLower(string(in.Role)), time.Now().UTC().Format("2006-01-02 15:04"))
+		}
+		if *member != "" {
+			m, err := b.DB.MemberBySlug(ctx, *member)
+			if err != nil {
+				return err
+			}
+			if m == nil {
+				return fmt.Errorf("hub token create: no member has the slug %q", *member)
+			}
+			gid := db.GlobalID("Member", m.ID)
+			in.Member = &gid
+		}
+		if *expires > 0 {
+			t := time.Now().Add(*expires)
+			in.ExpiresAt = &t
+		}
+		if *rateLimit > 0 {
+			in.RateLimit = rateLimit
+		}
+		t, secret, errs, err := b.DB.CreateApiToken(ctx, &in, nil)
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("hub token create: %s", errs[0].Message)
+		}
+		fmt.Fprintf(os.Stderr, "created %s token %s (%q); its secret, shown once:\n", t.Role, db.GlobalID("ApiToken", t.ID), t.Name)
+		fmt.Println(secret)
+		return nil
+	case "list":
+		page, err := b.DB.ApiTokens(ctx, db.PageArgs{First: ptr(100)}, nil)
+		if err != nil {
+			return err
+		}
+		for _, t := range page.Items {
+			state := "active"
+			if !t.Active(time.Now()) {
+				state = "inactive"
+			}
+			fmt.Printf("%s\t%s\t%s\t%s\n", db.GlobalID("ApiToken", t.ID), t.Role, state, t.Name)
+		}
+		return nil
+	case "revoke":
+		if len(args) != 2 {
+			return errors.New("hub token revoke: give the token's ID (hub token list shows them)")
+		}
+		_, errs, err := b.DB.RevokeApiToken(ctx, args[1])
+		if err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return fmt.Errorf("hub token revoke: %s", errs[0].Message)
+		}
+		fmt.Fprintln(os.Stderr, "revoked")
+		return nil
+	}
+	return fmt.Errorf("hub token: unknown subcommand %q (create, list, revoke)", args[0])
+}
+
+func ptr[T any](v T) *T { return &v }

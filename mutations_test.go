@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -58,7 +59,7 @@ type mutationCase struct {
 }
 
 func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
-	h := newHub(t, true)
+	h := newHub(t, true).admin()
 	vng, cork, decidim := h.id("member", "vng"), h.id("bestPractice", "cork-smart-parking-sensors"), h.id("digitalTool", "decidim")
 	horizon := h.id("fundingOpportunity", "HORIZON-MISS-2024-CIT-01")
 	missingMember, missingTool := db.GlobalID("Member", 999999), db.GlobalID("DigitalTool", 999999)
@@ -202,7 +203,7 @@ func merge(base, over map[string]any) map[string]any {
 
 // A create, an update that leaves other fields alone, and a delete, for each entity.
 func TestMutationsCreateUpdateDelete(t *testing.T) {
-	h := newHub(t, true)
+	h := newHub(t, true).admin()
 	vng := h.id("member", "vng")
 	stellio := h.id("digitalTool", "stellio")
 	var created struct {
@@ -336,7 +337,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 // A call's status follows from today's date: forthcoming before it opens, open through its last
 // deadline, closed after; the filter and the field agree.
 func TestFundingStatusFollowsTheDates(t *testing.T) {
-	h := newHub(t, false)
+	h := newHub(t, false).admin()
 	today := h.backend.DB.Today()
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
 	calls := map[string][2]string{ // identifier -> opening, last deadline
@@ -426,21 +427,35 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	var version, members, funding int
+	var version, members, funding, tokens int
 	conn.QueryRow(ctx, "select version from schema_version").Scan(&version)
 	conn.QueryRow(ctx, "select count(*) from member").Scan(&members)
 	conn.QueryRow(ctx, "select count(*) from funding_opportunity").Scan(&funding)
-	if migrations.Load() != 3 {
-		t.Errorf("%d migrations ran in all, want each of the 3 once", migrations.Load())
+	conn.QueryRow(ctx, "select count(*) from api_token").Scan(&tokens)
+	files, _ := filepath.Glob("db/migrations/*.sql")
+	if int(migrations.Load()) != len(files) {
+		t.Errorf("%d migrations ran in all, want each of the %d once", migrations.Load(), len(files))
 	}
-	if version != 3 || members != 25 || funding != 20 {
-		t.Errorf("schema version %d, %d members, %d calls: want 3, 25, 20 (migrated and seeded once)", version, members, funding)
+	if version != len(files) || members != 25 || funding != 20 {
+		t.Errorf("schema version %d, %d members, %d calls: want %d, 25, 20 (migrated and seeded once)", version, members, funding, len(files))
+	}
+	if tokens != 1 {
+		t.Errorf("%d tokens after the first start of two hubs: want one first admin token", tokens)
 	}
 
 	// Each keeps its own search index in step: a practice written through one is found through both.
+	d, err := db.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, admin, _, err := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: "test", Role: db.RoleAdmin}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	hubs := make([]*hubProcess, len(addrs))
 	for i, addr := range addrs {
-		hubs[i] = &hubProcess{addr: addr}
+		hubs[i] = &hubProcess{addr: addr, token: admin}
 		hubs[i].waitCaughtUp(t)
 	}
 	var m struct {

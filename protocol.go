@@ -65,9 +65,14 @@ func (w *specStatus) WriteHeader(code int) {
 }
 
 func protocolError(w http.ResponseWriter, status int, msg string) {
+	httpError(w, status, "BAD_REQUEST", msg)
+}
+
+// httpError answers a request refused before GraphQL ran, in the shape of a GraphQL response.
+func httpError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": msg, "extensions": map[string]any{"code": "BAD_REQUEST"},
+		"message": msg, "extensions": map[string]any{"code": code},
 	}}})
 }

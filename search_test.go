@@ -323,7 +323,7 @@ func (h *testHub) createPractice(title, body string) string {
 			}
 		}
 	}
-	h.query(`mutation($title: String!, $body: String, $authors: [ID!]!) { m: createBestPractice(input: {title: $title,
+	h.admin().query(`mutation($title: String!, $body: String, $authors: [ID!]!) { m: createBestPractice(input: {title: $title,
 		body: $body, language: "en", country: "IE", year: 2026, status: PUBLISHED, authors: $authors}) {
 		bestPractice { id } userErrors { field code } } }`,
 		map[string]any{"title": title, "body": body, "authors": []string{author.Members.Nodes[0].ID}}, &out)
@@ -368,12 +368,12 @@ func TestSearchFollowsWrites(t *testing.T) {
 	}
 	// An update is followed too: the old word goes, the new one comes.
 	var upd struct{ M struct{ UserErrors []any } }
-	h.query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
+	h.admin().query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
 		map[string]any{"id": id}, &upd)
 	h.awaitHits("wombatboard", 1, time.Second)
 	h.awaitHits("quokkaboard", 0, time.Second)
 	var del struct{ M struct{ DeletedID *string } }
-	h.query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
+	h.admin().query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
 	h.awaitHits("wombatboard", 0, time.Second)
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,7 +39,6 @@ import (
 	"github.com/smartcommunities/hub/db/pgcluster"
 	"github.com/smartcommunities/hub/db/seed"
 	"github.com/smartcommunities/hub/graph"
-	"github.com/smartcommunities/hub/graph/model"
 	"github.com/smartcommunities/hub/resolvers"
 	"github.com/smartcommunities/hub/search"
 )
@@ -58,6 +58,17 @@ type Config struct {
 	RateLimit float64
 	// MaxDepth and MaxCost bound one operation (HUB_MAX_DEPTH, HUB_MAX_COST); 0 means the default.
 	MaxDepth, MaxCost int
+	// TokenRateLimit is the requests a second one API token may make, unless the token has a limit of its
+	// own (HUB_TOKEN_RATE_LIMIT; 0: none but the tokens' own).
+	TokenRateLimit float64
+	// ApplicationsPerHour bounds membership applications per client address (HUB_APPLICATIONS_PER_HOUR;
+	// 0: no limit).
+	ApplicationsPerHour int
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES, CIDRs).
+	TrustedProxies []netip.Prefix
+	// OIDC is the identity provider whose tokens are accepted besides API tokens (HUB_OIDC_*); none
+	// without an issuer.
+	OIDC auth.OIDCConfig
 	// NoIntrospection refuses __schema and __type queries (HUB_INTROSPECTION=false); introspection is
 	// on by default, for GraphiQL and code generators.
 	NoIntrospection bool
@@ -73,6 +84,20 @@ func configFromEnv() Config {
 	c.RateLimit = defaultRateLimit
 	if v, err := strconv.ParseFloat(os.Getenv("HUB_RATE_LIMIT"), 64); err == nil && v >= 0 {
 		c.RateLimit = v
+	}
+	c.TokenRateLimit = defaultTokenRateLimit
+	if v, err := strconv.ParseFloat(os.Getenv("HUB_TOKEN_RATE_LIMIT"), 64); err == nil && v >= 0 {
+		c.TokenRateLimit = v
+	}
+	c.ApplicationsPerHour = defaultApplicationsPerHour
+	if v, err := strconv.Atoi(os.Getenv("HUB_APPLICATIONS_PER_HOUR")); err == nil && v >= 0 {
+		c.ApplicationsPerHour = v
+	}
+	c.OIDC = auth.OIDCConfig{Issuer: os.Getenv("HUB_OIDC_ISSUER"), Audience: os.Getenv("HUB_OIDC_AUDIENCE"),
+		JWKSURL: os.Getenv("HUB_OIDC_JWKS_URL"), RolesClaim: os.Getenv("HUB_OIDC_ROLES_CLAIM"),
+		RolePrefix: os.Getenv("HUB_OIDC_ROLE_PREFIX"), MemberClaim: os.Getenv("HUB_OIDC_MEMBER_CLAIM")}
+	if _, set := os.LookupEnv("HUB_OIDC_ROLE_PREFIX"); !set {
+		c.OIDC.RolePrefix = "hub-"
 	}
 	c.MaxDepth, _ = strconv.Atoi(os.Getenv("HUB_MAX_DEPTH"))
 	c.MaxCost, _ = strconv.Atoi(os.Getenv("HUB_MAX_COST"))
@@ -90,6 +115,25 @@ func configFromEnv() Config {
 	return c
 }
 
+// parseConfig reads the settings that can be wrong; configFromEnv takes the rest as given.
+func parseConfig(c *Config) error {
+	for _, v := range strings.Split(os.Getenv("HUB_TRUSTED_PROXIES"), ",") {
+		if v = strings.TrimSpace(v); v == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			a, aerr := netip.ParseAddr(v)
+			if aerr != nil {
+				return fmt.Errorf("HUB_TRUSTED_PROXIES: %q is neither an address nor a CIDR prefix", v)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+	}
+	return nil
+}
+
 func orDefault(v, def int) int {
 	if v > 0 {
 		return v
@@ -100,6 +144,12 @@ func orDefault(v, def int) int {
 // defaultRateLimit is generous for a browser or a dashboard and stops a single client from flooding the
 // hub; load tests from one machine need HUB_RATE_LIMIT=0.
 const defaultRateLimit = 50
+
+// defaultTokenRateLimit lets a dashboard refresh many panels at once; a token may have its own limit.
+const defaultTokenRateLimit = 100
+
+// defaultApplicationsPerHour is plenty for an organisation that mistyped, and slows down spam.
+const defaultApplicationsPerHour = 5
 
 // defaultRequestTimeout is far above any query of the demo or synthetic data (docs/benchmarks.md).
 const defaultRequestTimeout = 15 * time.Second
@@ -114,6 +164,8 @@ type Backend struct {
 	Search  *search.Index // nil until startSearch
 	DSN     string
 	cluster *pgcluster.Cluster
+	// OIDC verifies the identity provider's tokens; nil without one (startOIDC).
+	OIDC *auth.OIDC
 	// stopSearch stops the indexer and closes the index.
 	stopSearch func()
 }
@@ -196,6 +248,20 @@ func (b *Backend) Close(ctx context.Context) {
 	}
 }
 
+// startOIDC prepares the verification of the identity provider's tokens, when one is configured.
+func (b *Backend) startOIDC(ctx context.Context, cfg Config) error {
+	if cfg.OIDC.Issuer == "" {
+		return nil
+	}
+	o, err := auth.NewOIDC(ctx, cfg.OIDC, b.DB)
+	if err != nil {
+		return err
+	}
+	b.OIDC = o
+	slog.Info("accepting OIDC tokens", "issuer", cfg.OIDC.Issuer, "audience", cfg.OIDC.Audience)
+	return nil
+}
+
 // seedDemoIfEmpty loads the demo data into a database that has none.
 func seedDemoIfEmpty(ctx context.Context, d *db.DB) error {
 	seeded, err := d.SeedIfEmpty(ctx, func(ctx context.Context) error {
@@ -221,21 +287,20 @@ var (
 // NewHandler wires the HTTP surface: GraphQL, GraphiQL, health and metrics.
 func NewHandler(b *Backend, cfg Config) http.Handler {
 	d := b.DB
+	limiter := newKeyedLimiter()
+	res := &resolvers.Resolver{DB: d, Index: b.Search}
+	if cfg.ApplicationsPerHour > 0 {
+		perSecond := float64(cfg.ApplicationsPerHour) / 3600
+		res.ApplicationWait = func(ctx context.Context) time.Duration {
+			return limiter.waitBurst("apply:"+clientAddress(ctx), perSecond, cfg.ApplicationsPerHour)
+		}
+	}
 	gql := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
-		Resolvers: &resolvers.Resolver{DB: d, Index: b.Search},
+		Resolvers: res,
 		Directives: graph.DirectiveRoot{
-			HasRole: func(ctx context.Context, _ any, next graphql.Resolver, role model.Role) (any, error) {
-				if err := auth.Allow(ctx, role); err != nil {
-					return nil, err
-				}
-				return next(ctx)
-			},
-			Private: func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
-				if !auth.SeesPrivateData(ctx) {
-					return nil, nil
-				}
-				return next(ctx)
-			},
+			HasRole: auth.HasRole,
+			Owner:   auth.Owner(d),
+			Private: auth.Private,
 		},
 	})})
 	gql.AddTransport(transport.Options{})
@@ -266,11 +331,10 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	if timeout <= 0 {
 		timeout = defaultRequestTimeout
 	}
-	var graphqlHandler http.Handler = withRequestContext(d, graphqlOverHTTP(maxBody, withTimeout(timeout, gql)))
-	if cfg.RateLimit > 0 {
-		graphqlHandler = limitRate(newAddressLimiter(cfg.RateLimit, int(2*cfg.RateLimit)+1), graphqlHandler)
-	}
-	mux.Handle("/graphql", graphqlHandler)
+	limits := rateLimits{limiter: limiter, perAddress: cfg.RateLimit, perToken: cfg.TokenRateLimit}
+	authn := &auth.Authenticator{DB: d, OIDC: b.OIDC}
+	mux.Handle("/graphql", withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits,
+		withRequestContext(d, graphqlOverHTTP(maxBody, withTimeout(timeout, gql)))))))
 	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")

@@ -1,22 +1,222 @@
-// Package auth decides who may call what. It is the one place callers are checked: the schema marks
-// fields with @hasRole, and the directive calls Allow.
+// Package auth decides who may do what, in one place: who the caller is (bearer API tokens, or OIDC
+// tokens from a configured issuer), and the schema directives that check it: @hasRole for roles, @owner
+// for a member editor's own content, @private for fields only some callers may read. What a caller may
+// read of draft practices is decided here too, and applied by db on every read.
 package auth
 
 import (
 	"context"
+	"errors"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// Allow reports whether the caller in ctx may use a field that requires role. Until tokens and roles
-// exist (the access-control issue), every caller may: the mutations are open by decision, not by
-// omission, and this is where that changes.
-func Allow(ctx context.Context, role model.Role) error {
-	return nil
+// Principal is the caller of a request.
+type Principal struct {
+	// Role is empty for anonymous callers.
+	Role db.Role
+	// Member is an editor's member.
+	Member int64
+	// Token is the API token the request authenticated with; nil for anonymous and OIDC callers.
+	Token *db.ApiToken
+	// Subject names an OIDC caller (its issuer's subject), for the logs.
+	Subject string
 }
 
-// SeesPrivateData reports whether the caller in ctx may read private fields such as contact emails.
-// Nobody may until callers authenticate: private data is withheld, not exposed, by default.
-func SeesPrivateData(ctx context.Context) bool {
-	return false
+// Anonymous reports whether the caller sent no credentials.
+func (p Principal) Anonymous() bool { return p.Role == "" }
+
+// RateKey is the key the caller's requests are counted under, when it is not their address.
+func (p Principal) RateKey() string {
+	switch {
+	case p.Token != nil:
+		return "token:" + db.GlobalID("ApiToken", p.Token.ID)
+	case p.Subject != "":
+		return "subject:" + p.Subject
+	}
+	return ""
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns a context for a request by p, with the draft practices p may read.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	ctx = context.WithValue(ctx, principalKey{}, p)
+	var drafts db.DraftAccess
+	switch p.Role {
+	case db.RoleAdmin:
+		drafts.All = true
+	case db.RoleEditor:
+		drafts.Member = p.Member
+	}
+	return db.WithDraftAccess(ctx, drafts)
+}
+
+// From returns the caller of the request in ctx: anonymous unless authenticated.
+func From(ctx context.Context) Principal {
+	p, _ := ctx.Value(principalKey{}).(Principal)
+	return p
+}
+
+// Errors of authentication: the request is refused before it runs.
+var (
+	ErrBadCredentials = errors.New("the bearer token is unknown, revoked or expired")
+	ErrBadScheme      = errors.New(`the Authorization header must be "Bearer <token>"`)
+)
+
+// Authenticator tells who sent a request.
+type Authenticator struct {
+	DB *db.DB
+	// OIDC verifies JWTs from an identity provider; nil when none is configured.
+	OIDC *OIDC
+}
+
+// Authenticate reads the request's Authorization header. No header: anonymous. A header that does not
+// authenticate is an error, never anonymous, so that a client with a broken token learns it.
+func (a *Authenticator) Authenticate(r *http.Request) (Principal, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" {
+		return Principal{}, nil
+	}
+	scheme, secret, ok := strings.Cut(h, " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return Principal{}, ErrBadScheme
+	}
+	if !strings.HasPrefix(secret, db.TokenPrefix) && a.OIDC != nil {
+		return a.OIDC.Verify(r.Context(), secret)
+	}
+	t, err := a.DB.Authenticate(r.Context(), secret)
+	if errors.Is(err, db.ErrBadToken) {
+		return Principal{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	p := Principal{Role: t.Role, Token: t}
+	if t.MemberID != nil {
+		p.Member = *t.MemberID
+	}
+	return p, nil
+}
+
+func refuse(code, message string) error {
+	return &gqlerror.Error{Message: message, Extensions: map[string]any{"code": code}}
+}
+
+// Allow checks that the caller has at least role.
+func Allow(ctx context.Context, role db.Role) error {
+	p := From(ctx)
+	switch {
+	case p.Role.Rank() >= role.Rank():
+		return nil
+	case p.Anonymous():
+		return refuse("UNAUTHENTICATED", "this needs an API token (Authorization: Bearer <token>) of role "+string(role)+" or above")
+	}
+	return refuse("FORBIDDEN", "this needs the role "+string(role)+" or above; the caller's token has "+string(p.Role))
+}
+
+// HasRole is the @hasRole directive.
+func HasRole(ctx context.Context, _ any, next graphql.Resolver, role db.Role) (any, error) {
+	if err := Allow(ctx, role); err != nil {
+		return nil, err
+	}
+	return next(ctx)
+}
+
+// Owned is what a private field's parent tells: the member it belongs to.
+type Owned interface{ OwnerMember() int64 }
+
+// Private is the @private directive: the field's value for callers with at least role, or with owner
+// for the editors of the member the parent object belongs to; for everyone else, null or an empty list.
+func Private(ctx context.Context, obj any, next graphql.Resolver, role db.Role, owner bool) (any, error) {
+	p := From(ctx)
+	if p.Role.Rank() >= role.Rank() {
+		return next(ctx)
+	}
+	if o, ok := obj.(Owned); ok && owner && p.Role == db.RoleEditor && o.OwnerMember() == p.Member {
+		return next(ctx)
+	}
+	if graphql.GetFieldContext(ctx).Field.Definition.Type.Elem == nil {
+		return nil, nil
+	}
+	// A non-null list masks as empty, which needs its Go type: resolve, then drop the items.
+	v, err := next(ctx)
+	if err != nil || v == nil {
+		return v, err
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+		return reflect.MakeSlice(rv.Type(), 0, 0).Interface(), nil
+	}
+	return nil, nil
+}
+
+// Owner is the @owner directive: an editor may only write their own member's content. It reads the
+// mutation's input argument; a mutation it does not know is refused, so a new one cannot slip through.
+func Owner(d *db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+	return func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+		p := From(ctx)
+		if p.Role == db.RoleAdmin {
+			return next(ctx)
+		}
+		if p.Role != db.RoleEditor {
+			return nil, Allow(ctx, db.RoleEditor)
+		}
+		own := db.GlobalID("Member", p.Member)
+		fc := graphql.GetFieldContext(ctx)
+		notYours := refuse("FORBIDDEN", "an editor may only change their own member's content")
+		switch in := fc.Args["input"].(type) {
+		case db.UpdateMemberInput:
+			if in.ID != own {
+				return nil, notYours
+			}
+			if in.Status != nil || in.JoinedOn != nil {
+				return nil, refuse("FORBIDDEN", "a member's status and joinedOn are set by the network's admins")
+			}
+		case db.CreateBestPracticeInput:
+			if in.Authors == nil {
+				// The editor's member authors what they write: arguments are read when the resolver
+				// runs, so the default given here is what it gets.
+				in.Authors = []string{own}
+				fc.Args["input"] = in
+			} else if !slices.Contains(in.Authors, own) {
+				return nil, refuse("FORBIDDEN", "an editor's practice must name their own member among its authors")
+			}
+		case db.UpdateBestPracticeInput:
+			if err := authorsPractice(ctx, d, in.ID, p.Member); err != nil {
+				return nil, err
+			}
+			if in.Authors != nil && !slices.Contains(in.Authors, own) {
+				return nil, refuse("FORBIDDEN", "an editor may not remove their own member from a practice's authors")
+			}
+		case model.DeleteBestPracticeInput:
+			if err := authorsPractice(ctx, d, in.ID, p.Member); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, refuse("FORBIDDEN", "only admins may do this")
+		}
+		return next(ctx)
+	}
+}
+
+// authorsPractice refuses unless member authors the practice gid. A practice that does not exist passes,
+// so the mutation reports NOT_FOUND as it would to an admin.
+func authorsPractice(ctx context.Context, d *db.DB, gid string, member int64) error {
+	authors, found, err := d.PracticeAuthorIDs(ctx, gid)
+	if err != nil || !found {
+		return err
+	}
+	if !slices.Contains(authors, member) {
+		return refuse("FORBIDDEN", "an editor may only change practices their own member authors")
+	}
+	return nil
 }

@@ -71,7 +71,7 @@ func (m *Member) fields() []any {
 
 func (m *Member) key() int64 { return m.ID }
 
-func (c *ContactPoint) fields() []any { return []any{&c.Role, &c.Email} }
+func (c *ContactPoint) fields() []any { return []any{&c.MemberID, &c.Role, &c.Email} }
 
 var memberOrders = map[MemberOrderField]orderKey{
 	"NAME":                       {"NAME", "m.name", "text"},
@@ -144,7 +144,7 @@ func (d *DB) MemberOtherCountries(ctx context.Context, ids []int64) (map[int64][
 // MemberContactPoints returns each member's contact points.
 func (d *DB) MemberContactPoints(ctx context.Context, ids []int64) (map[int64][]*ContactPoint, error) {
 	return queryGrouped[ContactPoint](ctx, d.q,
-		"select member_id, role, email from contact_point where member_id = any($1) order by id", ids)
+		"select member_id, member_id, role, email from contact_point where member_id = any($1) order by id", ids)
 }
 
 // memberDraft is a member as a write will leave it.

@@ -399,12 +399,16 @@ func fetchCounts(ctx context.Context, q Querier, s *listSpec, keys []string) (ma
 
 // The GraphQL connection and edge types, bound by gqlgen.yml.
 type (
-	MemberConnection             = Page[*Member]
-	MemberEdge                   = Edge[*Member]
-	BestPracticeConnection       = Page[*BestPractice]
-	BestPracticeEdge             = Edge[*BestPractice]
-	FundingOpportunityConnection = Page[*FundingOpportunity]
-	FundingOpportunityEdge       = Edge[*FundingOpportunity]
-	DigitalToolConnection        = Page[*DigitalTool]
-	DigitalToolEdge              = Edge[*DigitalTool]
+	MemberConnection                = Page[*Member]
+	MemberEdge                      = Edge[*Member]
+	BestPracticeConnection          = Page[*BestPractice]
+	BestPracticeEdge                = Edge[*BestPractice]
+	FundingOpportunityConnection    = Page[*FundingOpportunity]
+	FundingOpportunityEdge          = Edge[*FundingOpportunity]
+	DigitalToolConnection           = Page[*DigitalTool]
+	DigitalToolEdge                 = Edge[*DigitalTool]
+	ApiTokenConnection              = Page[*ApiToken]
+	ApiTokenEdge                    = Edge[*ApiToken]
+	MembershipApplicationConnection = Page[*MembershipApplication]
+	MembershipApplicationEdge       = Edge[*MembershipApplication]
 )

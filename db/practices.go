@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -104,15 +105,21 @@ var practiceParents = map[string]*parentSpec{
 	"funding": {link: "best_practice_funding pf", on: "pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
 }
 
-func (d *DB) practiceList(f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
+// practiceList is every list of practices: only those the request may read (see DraftAccess).
+func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
 	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumns, order: practiceOrders["TITLE"]}
 	if o != nil {
 		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
-	if f == nil {
+	access := DraftsVisible(ctx)
+	if f == nil && access.All {
 		return s
 	}
+	if f == nil {
+		f = &BestPracticeFilter{}
+	}
 	s.filter = func(b *builder) {
+		visiblePractices(access, b)
 		if f.Country != nil {
 			b.where("bp.country_code = any(%s)", f.Country)
 		}
@@ -146,16 +153,40 @@ func (d *DB) practiceList(f *BestPracticeFilter, o *BestPracticeOrder) *listSpec
 
 // BestPractices lists best practices.
 func (d *DB) BestPractices(ctx context.Context, page PageArgs, f *BestPracticeFilter, o *BestPracticeOrder) (*Page[*BestPractice], error) {
-	return rootPage[BestPractice](ctx, d, d.practiceList(f, o), page)
+	return rootPage[BestPractice](ctx, d, d.practiceList(ctx, f, o), page)
 }
 
-// BestPracticeBySlug returns the practice with this slug, or nil.
+// DraftBestPracticeCount counts the draft practices matching f, whatever the request may read of them.
+func (d *DB) DraftBestPracticeCount(ctx context.Context, f *BestPracticeFilter) (int, error) {
+	drafts := BestPracticeFilter{}
+	if f != nil {
+		drafts = *f
+	}
+	drafts.Status = []BestPracticeStatus{BestPracticeStatusDraft}
+	counts, err := fetchCounts(ctx, d.q, d.practiceList(WithDraftAccess(ctx, DraftAccess{All: true}), &drafts, nil), nil)
+	return counts[""], err
+}
+
+// BestPracticeBySlug returns the practice with this slug, or nil when there is none the request may read.
 func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice, error) {
-	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where bp.slug = $1", slug)
+	b := builder{}
+	b.where("bp.slug = %s", slug)
+	visiblePractices(DraftsVisible(ctx), &b)
+	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), b.args...)
 }
 
-// BestPracticesByID returns practices in the order of ids, nil where one does not exist.
+// BestPracticesByID returns practices in the order of ids, nil where one does not exist or the request
+// may not read it.
 func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractice, error) {
+	b := builder{}
+	b.where("bp.id = any(%s)", ids)
+	visiblePractices(DraftsVisible(ctx), &b)
+	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), ids)
+}
+
+// bestPracticesByIDForWrite reads practices whatever the request may read: writes check ownership
+// themselves (auth), and must see what they change.
+func (d *DB) bestPracticesByIDForWrite(ctx context.Context, ids []int64) ([]*BestPractice, error) {
 	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where bp.id = any($1)", ids)
 }
 
@@ -323,7 +354,7 @@ func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput
 	if !ok {
 		return nil, notFound("id", "BestPractice", in.ID), nil
 	}
-	cur, err := d.BestPracticesByID(ctx, []int64{id})
+	cur, err := d.bestPracticesByIDForWrite(ctx, []int64{id})
 	if err != nil || cur[0] == nil {
 		return nil, notFound("id", "BestPractice", in.ID), err
 	}
@@ -386,7 +417,7 @@ func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice,
 	if err != nil {
 		return nil, nil, err
 	}
-	saved, err := d.BestPracticesByID(ctx, []int64{p.ID})
+	saved, err := d.bestPracticesByIDForWrite(ctx, []int64{p.ID})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -438,4 +469,19 @@ func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *pract
 // DeleteBestPractice deletes a best practice with its links.
 func (d *DB) DeleteBestPractice(ctx context.Context, gid string) ([]UserError, error) {
 	return d.deleteEntity(ctx, "best_practice", "BestPractice", gid)
+}
+
+// PracticeAuthorIDs returns the ids of the members authoring the practice gid, and whether it exists.
+func (d *DB) PracticeAuthorIDs(ctx context.Context, gid string) ([]int64, bool, error) {
+	id, ok := entityID(gid, "BestPractice")
+	if !ok {
+		return nil, false, nil
+	}
+	var authors []int64
+	err := d.q.QueryRow(ctx, `select array(select member_id from best_practice_author where practice_id = bp.id)
+		from best_practice bp where bp.id = $1`, id).Scan(&authors)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	return authors, err == nil, err
 }

@@ -14,11 +14,11 @@ func relationSpec(s *listSpec, parents map[string]*parentSpec, relation string) 
 }
 
 func (d *DB) BestPracticePages(ctx context.Context, relation string, parents []string, page PageArgs, f *BestPracticeFilter, o *BestPracticeOrder) (map[string]*Page[*BestPractice], error) {
-	return fetchPages[BestPractice](ctx, d.q, relationSpec(d.practiceList(f, o), practiceParents, relation), page, parents)
+	return fetchPages[BestPractice](ctx, d.q, relationSpec(d.practiceList(ctx, f, o), practiceParents, relation), page, parents)
 }
 
 func (d *DB) BestPracticeCounts(ctx context.Context, relation string, parents []string, f *BestPracticeFilter) (map[string]int, error) {
-	return fetchCounts(ctx, d.q, relationSpec(d.practiceList(f, nil), practiceParents, relation), parents)
+	return fetchCounts(ctx, d.q, relationSpec(d.practiceList(ctx, f, nil), practiceParents, relation), parents)
 }
 
 func (d *DB) MemberPages(ctx context.Context, relation string, parents []string, page PageArgs, f *MemberFilter, o *MemberOrder) (map[string]*Page[*Member], error) {

@@ -112,8 +112,10 @@ type Member struct {
 }
 
 type ContactPoint struct {
-	Role  string
-	Email string
+	// The member it belongs to: its editors may read the email.
+	MemberID int64 `json:"-"`
+	Role     string
+	Email    string
 }
 
 type BestPractice struct {
@@ -222,6 +224,7 @@ const (
 	UserErrorDuplicate        UserErrorCode = "DUPLICATE"
 	UserErrorNotFound         UserErrorCode = "NOT_FOUND"
 	UserErrorOutOfRange       UserErrorCode = "OUT_OF_RANGE"
+	UserErrorAlreadyDecided   UserErrorCode = "ALREADY_DECIDED"
 )
 
 // UserError is a refused input: the mutation changed nothing.
@@ -230,3 +233,9 @@ type UserError struct {
 	Message string
 	Code    UserErrorCode
 }
+
+// OwnerMember is the member whose editors may read a member's private fields: itself.
+func (m *Member) OwnerMember() int64 { return m.ID }
+
+// OwnerMember is the member whose editors may read a contact point's email.
+func (c *ContactPoint) OwnerMember() int64 { return c.MemberID }

@@ -84,6 +84,11 @@ func (r *queryResolver) BestPractice(ctx context.Context, slug string) (*db.Best
 	return r.DB.BestPracticeBySlug(ctx, slug)
 }
 
+// DraftBestPracticeCount is the resolver for the draftBestPracticeCount field.
+func (r *queryResolver) DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (int, error) {
+	return r.DB.DraftBestPracticeCount(ctx, filter)
+}
+
 // BestPractice returns graph.BestPracticeResolver implementation.
 func (r *Resolver) BestPractice() graph.BestPracticeResolver { return &bestPracticeResolver{r} }
 

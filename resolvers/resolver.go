@@ -3,6 +3,14 @@
 package resolvers
 
 import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/search"
 )
@@ -11,6 +19,30 @@ import (
 type Resolver struct {
 	DB    *db.DB
 	Index *search.Index
+	// ApplicationWait tells how long the caller of applyForMembership must wait before applying again
+	// (per client address); 0 lets them apply now. Nil: no limit.
+	ApplicationWait func(ctx context.Context) time.Duration
+}
+
+// allowApplication refuses an application from a client that has sent too many lately.
+func (r *Resolver) allowApplication(ctx context.Context) error {
+	if r.ApplicationWait == nil {
+		return nil
+	}
+	if d := r.ApplicationWait(ctx); d > 0 {
+		secs := int(math.Ceil(d.Seconds()))
+		return &gqlerror.Error{Message: fmt.Sprintf("too many applications from this address; try again in %d seconds", secs),
+			Extensions: map[string]any{"code": "RATE_LIMITED", "retryAfter": secs}}
+	}
+	return nil
+}
+
+// tokenID is the id of the token the request authenticated with, if any: recorded as who created a token.
+func tokenID(ctx context.Context) *int64 {
+	if t := auth.From(ctx).Token; t != nil {
+		return &t.ID
+	}
+	return nil
 }
 
 func pageArgs(first *int, after *string, last *int, before *string) db.PageArgs {

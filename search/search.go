@@ -9,6 +9,7 @@ import (
 	"hash/fnv"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +29,9 @@ type Request struct {
 	First    *int
 	After    *string
 	Today    time.Time // for the status of funding opportunities
+	// Drafts are the draft practices the caller may find, as in the lists; even those only when a
+	// status is asked for.
+	Drafts db.DraftAccess
 }
 
 // Filter narrows a search; each list matches any of its values, as in the list filters.
@@ -261,7 +265,7 @@ func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 }
 
 // query builds the Bleve query: the parsed text, within the types and the filter. Draft practices are
-// left out unless a status is asked for.
+// left out unless a status is asked for, and then only those the caller may read.
 func (r *Request) query(known func(string) bool) (query.Query, error) {
 	clauses, err := parse(r.Query)
 	if err != nil {
@@ -313,8 +317,14 @@ func (r *Request) query(known func(string) bool) (query.Query, error) {
 		must = append(must, yr)
 	}
 	var mustNot []query.Query
-	if !b.statusAsked {
-		mustNot = append(mustNot, term(fieldStatus, string(db.BestPracticeStatusDraft)))
+	draft := term(fieldStatus, string(db.BestPracticeStatusDraft))
+	switch {
+	case !b.statusAsked || (!r.Drafts.All && r.Drafts.Member == 0):
+		mustNot = append(mustNot, draft)
+	case !r.Drafts.All:
+		others := query.NewBooleanQuery([]query.Query{draft}, nil,
+			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Drafts.Member, 10))})
+		mustNot = append(mustNot, others)
 	}
 	return query.NewBooleanQuery(must, nil, mustNot), nil
 }

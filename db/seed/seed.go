@@ -20,6 +20,8 @@ var demo embed.FS
 // is held to the rules real data is. Entries whose slug or identifier is already taken are left as they
 // are, so loading the demo data twice adds nothing the second time.
 func Demo(ctx context.Context, d *db.DB) error {
+	// Seeding sees every practice, drafts included, to tell which demo entries exist already.
+	ctx = db.WithDraftAccess(ctx, db.DraftAccess{All: true})
 	var members []struct {
 		db.CreateMemberInput
 		JoinedOn string `json:"joinedOn"`

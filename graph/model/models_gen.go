@@ -12,9 +12,31 @@ import (
 	"github.com/smartcommunities/hub/search"
 )
 
+type ApplyForMembershipPayload struct {
+	Application *db.MembershipApplication `json:"application,omitempty"`
+	UserErrors  []*db.UserError           `json:"userErrors"`
+}
+
+type ApproveMembershipApplicationPayload struct {
+	Application *db.MembershipApplication `json:"application,omitempty"`
+	Member      *db.Member                `json:"member,omitempty"`
+	// An editor token for the new member.
+	EditorToken *db.ApiToken `json:"editorToken,omitempty"`
+	// Its bearer secret: shown this once, to hand to the member.
+	EditorTokenSecret *string         `json:"editorTokenSecret,omitempty"`
+	UserErrors        []*db.UserError `json:"userErrors"`
+}
+
 type BestPracticePayload struct {
 	BestPractice *db.BestPractice `json:"bestPractice,omitempty"`
 	UserErrors   []*db.UserError  `json:"userErrors"`
+}
+
+type CreateAPITokenPayload struct {
+	Token *db.ApiToken `json:"token,omitempty"`
+	// The bearer secret: shown this once, and never again.
+	Secret     *string         `json:"secret,omitempty"`
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
 type DeleteBestPracticeInput struct {
@@ -74,6 +96,26 @@ type Mutation struct {
 type Query struct {
 }
 
+type RejectMembershipApplicationInput struct {
+	ID string `json:"id"`
+	// Told to the applicant.
+	Reason string `json:"reason"`
+}
+
+type RejectMembershipApplicationPayload struct {
+	Application *db.MembershipApplication `json:"application,omitempty"`
+	UserErrors  []*db.UserError           `json:"userErrors"`
+}
+
+type RevokeAPITokenInput struct {
+	ID string `json:"id"`
+}
+
+type RevokeAPITokenPayload struct {
+	Token      *db.ApiToken    `json:"token,omitempty"`
+	UserErrors []*db.UserError `json:"userErrors"`
+}
+
 type SearchConnection struct {
 	Edges    []*SearchEdge `json:"edges"`
 	PageInfo *db.PageInfo  `json:"pageInfo"`
@@ -94,61 +136,14 @@ type SearchEdge struct {
 	Highlights []*search.Highlight `json:"highlights"`
 }
 
-type Role string
-
-const (
-	// A member organisation's editor.
-	RoleEditor Role = "EDITOR"
-	// A network administrator.
-	RoleAdmin Role = "ADMIN"
-)
-
-var AllRole = []Role{
-	RoleEditor,
-	RoleAdmin,
-}
-
-func (e Role) IsValid() bool {
-	switch e {
-	case RoleEditor, RoleAdmin:
-		return true
-	}
-	return false
-}
-
-func (e Role) String() string {
-	return string(e)
-}
-
-func (e *Role) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = Role(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid Role", str)
-	}
-	return nil
-}
-
-func (e Role) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *Role) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e Role) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
+// Who the caller is, as the hub sees them.
+type Viewer struct {
+	// Null for anonymous callers.
+	Role *db.Role `json:"role,omitempty"`
+	// An editor's member.
+	Member *db.Member `json:"member,omitempty"`
+	// The token the request authenticated with, when it did with one.
+	Token *db.ApiToken `json:"token,omitempty"`
 }
 
 type SearchType string

@@ -1,0 +1,262 @@
+package db
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Role is what a token lets its holder do. Anonymous callers have none. The roles are ordered: each
+// may do what the ones before it may, and an editor only for its own member.
+type Role string
+
+const (
+	RolePartner Role = "PARTNER"
+	RoleEditor  Role = "EDITOR"
+	RoleAdmin   Role = "ADMIN"
+)
+
+// Rank orders the roles; anonymous (the empty role) is 0.
+func (r Role) Rank() int {
+	switch r {
+	case RolePartner:
+		return 1
+	case RoleEditor:
+		return 2
+	case RoleAdmin:
+		return 3
+	}
+	return 0
+}
+
+// DraftAccess says which draft best practices a request may read. auth decides it from the caller; the
+// queries here only apply it, on every path that reads practices.
+type DraftAccess struct {
+	// All drafts (admins).
+	All bool
+	// Drafts this member authors (its editors); 0 for none.
+	Member int64
+}
+
+type draftAccessKey struct{}
+
+// WithDraftAccess returns a context whose practice reads show the drafts a allows.
+func WithDraftAccess(ctx context.Context, a DraftAccess) context.Context {
+	return context.WithValue(ctx, draftAccessKey{}, a)
+}
+
+// DraftsVisible returns the draft access of ctx: none unless auth granted some.
+func DraftsVisible(ctx context.Context) DraftAccess {
+	a, _ := ctx.Value(draftAccessKey{}).(DraftAccess)
+	return a
+}
+
+// visiblePractices limits a query on best_practice bp to the practices the request may read.
+func visiblePractices(a DraftAccess, b *builder) {
+	switch {
+	case a.All:
+	case a.Member != 0:
+		b.where("(bp.status <> 'DRAFT' or exists (select 1 from best_practice_author va where va.practice_id = bp.id and va.member_id = %s))", a.Member)
+	default:
+		b.where("bp.status <> 'DRAFT'")
+	}
+}
+
+// ApiToken is a bearer token's record. Its secret is not kept, only a hash of it.
+type ApiToken struct {
+	ID         int64
+	Name       string
+	Role       Role
+	MemberID   *int64
+	RateLimit  *float64
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+	CreatedAt  time.Time
+}
+
+const tokenColumns = `t.id, t.name, t.role, t.member_id, t.rate_limit, t.expires_at, t.last_used_at, t.revoked_at, t.created_at`
+
+func (t *ApiToken) fields() []any {
+	return []any{&t.ID, &t.Name, &t.Role, &t.MemberID, &t.RateLimit, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt}
+}
+
+func (t *ApiToken) key() int64 { return t.ID }
+
+// Active reports whether the token still authenticates at time now.
+func (t *ApiToken) Active(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now))
+}
+
+// TokenPrefix starts every secret, so that a leaked one is recognisable (secret scanners, logs).
+const TokenPrefix = "hub_"
+
+func hashToken(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+type CreateApiTokenInput struct {
+	Name string
+	Role Role
+	// The member an editor token edits for: its global ID.
+	Member    *string
+	ExpiresAt *time.Time
+	RateLimit *float64
+}
+
+// CreateApiToken stores a new token and returns it with its secret, which exists nowhere else
+// afterwards. createdBy is the token that asked for it, if any.
+func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, createdBy *int64) (*ApiToken, string, []UserError, error) {
+	v := &validator{ref: d.ref}
+	v.text("name", &in.Name, true, 200)
+	if in.Role.Rank() == 0 {
+		v.fail("role", UserErrorInvalid, "role must be PARTNER, EDITOR or ADMIN")
+	}
+	var member *int64
+	switch {
+	case in.Role == RoleEditor && in.Member == nil:
+		v.fail("member", UserErrorRequired, "an editor token needs the member it edits for")
+	case in.Role != RoleEditor && in.Member != nil:
+		v.fail("member", UserErrorInvalid, "only editor tokens belong to a member")
+	case in.Member != nil:
+		id, ok := entityID(*in.Member, "Member")
+		if !ok {
+			v.fail("member", UserErrorInvalid, "%q is not the ID of a Member", *in.Member)
+			break
+		}
+		missing, err := checkExist(ctx, d.q, "member", []int64{id})
+		if err != nil {
+			return nil, "", nil, err
+		}
+		if len(missing) > 0 {
+			v.fail("member", UserErrorUnknownReference, "no member has the ID %q", *in.Member)
+		}
+		member = &id
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(d.now()) {
+		v.fail("expiresAt", UserErrorOutOfRange, "expiresAt must be in the future")
+	}
+	if in.RateLimit != nil && (*in.RateLimit <= 0 || *in.RateLimit > 10000) {
+		v.fail("rateLimit", UserErrorOutOfRange, "rateLimit must be between 0 and 10000 requests a second")
+	}
+	if !v.ok() {
+		return nil, "", v.errs, nil
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, "", nil, err
+	}
+	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	t, err := queryOne[ApiToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
+		values ($1, $2, $3, $4, $5, $6, $7) returning `+tokenColumns,
+		in.Name, hashToken(secret), in.Role, member, in.RateLimit, in.ExpiresAt, createdBy)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return t, secret, nil, nil
+}
+
+// ErrBadToken is a bearer secret that is unknown, revoked or expired.
+var ErrBadToken = errors.New("the bearer token is unknown, revoked or expired")
+
+// Authenticate returns the active token whose secret this is, and records its use (at most once a
+// minute, so that reading does not become a write per request).
+func (d *DB) Authenticate(ctx context.Context, secret string) (*ApiToken, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) {
+		return nil, ErrBadToken
+	}
+	t, err := queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+
+		" from api_token t where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())",
+		hashToken(secret))
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, ErrBadToken
+	}
+	if t.LastUsedAt == nil || time.Since(*t.LastUsedAt) > time.Minute {
+		if _, err := d.q.Exec(ctx, "update api_token set last_used_at = now() where id = $1", t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// RevokeApiToken revokes a token for good; revoking it again changes nothing.
+func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserError, error) {
+	id, ok := entityID(gid, "ApiToken")
+	if !ok {
+		return nil, notFound("id", "ApiToken", gid), nil
+	}
+	t, err := queryOne[ApiToken](ctx, d.q, "update api_token t set revoked_at = coalesce(revoked_at, now()) where id = $1 returning "+tokenColumns, id)
+	if err != nil || t == nil {
+		return nil, notFound("id", "ApiToken", gid), err
+	}
+	return t, nil, nil
+}
+
+// ApiTokenFilter narrows the list of tokens.
+type ApiTokenFilter struct {
+	Role []Role
+	// Member global ID.
+	Member *string
+	Active *bool
+}
+
+// ApiTokens lists tokens, newest first.
+func (d *DB) ApiTokens(ctx context.Context, page PageArgs, f *ApiTokenFilter) (*Page[*ApiToken], error) {
+	s := &listSpec{from: "api_token t", alias: "t", columns: tokenColumns,
+		order: orderKey{"CREATED_AT", "t.created_at", "timestamptz"}, desc: true}
+	if f != nil {
+		s.filter = func(b *builder) {
+			if f.Role != nil {
+				b.where("t.role = any(%s)", enumStrings(f.Role))
+			}
+			if f.Member != nil {
+				id, _ := entityID(*f.Member, "Member")
+				b.where("t.member_id = %s", id)
+			}
+			if f.Active != nil {
+				b.where("(t.revoked_at is null and (t.expires_at is null or t.expires_at > now())) = %s", *f.Active)
+			}
+		}
+	}
+	return rootPage[ApiToken](ctx, d, s, page)
+}
+
+// AnyApiToken reports whether a token was ever created: the first `hub serve` of an install creates an
+// admin token, later ones do not.
+func (d *DB) AnyApiToken(ctx context.Context) (bool, error) {
+	var exists bool
+	err := d.q.QueryRow(ctx, "select exists (select 1 from api_token)").Scan(&exists)
+	return exists, err
+}
+
+// CreateFirstAdminToken creates an admin token if no token was ever created, in one transaction with
+// the check, so that two hubs starting together do not both create one. The secret is "" when a token
+// existed.
+func (d *DB) CreateFirstAdminToken(ctx context.Context) (string, error) {
+	var secret string
+	err := d.InTx(ctx, func(d *DB) error {
+		if _, err := d.q.Exec(ctx, "lock table api_token in exclusive mode"); err != nil {
+			return err
+		}
+		exists, err := d.AnyApiToken(ctx)
+		if err != nil || exists {
+			return err
+		}
+		_, s, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first admin of this install", Role: RoleAdmin}, nil)
+		if err == nil && len(errs) > 0 {
+			err = fmt.Errorf("creating the first admin token: %v", errs)
+		}
+		secret = s
+		return err
+	})
+	return secret, err
+}

@@ -1,0 +1,223 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+type MembershipApplicationStatus string
+
+const (
+	MembershipApplicationStatusSubmitted MembershipApplicationStatus = "SUBMITTED"
+	MembershipApplicationStatusApproved  MembershipApplicationStatus = "APPROVED"
+	MembershipApplicationStatusRejected  MembershipApplicationStatus = "REJECTED"
+)
+
+// MembershipApplication is an organisation's request to join the network.
+type MembershipApplication struct {
+	ID                        int64
+	Organisation              string
+	Kind                      MemberKind
+	CountryCode               string
+	MunicipalitiesRepresented *int32
+	Website                   *string
+	Motivation                string
+	ContactName               string
+	ContactEmail              string
+	Status                    MembershipApplicationStatus
+	RejectionReason           *string
+	MemberID                  *int64
+	SubmittedAt               time.Time
+	DecidedAt                 *time.Time
+}
+
+const applicationColumns = `a.id, a.organisation, a.kind, a.country_code, a.municipalities_represented, a.website,
+	a.motivation, a.contact_name, a.contact_email, a.status, a.rejection_reason, a.member_id, a.submitted_at, a.decided_at`
+
+func (a *MembershipApplication) fields() []any {
+	return []any{&a.ID, &a.Organisation, &a.Kind, &a.CountryCode, &a.MunicipalitiesRepresented, &a.Website,
+		&a.Motivation, &a.ContactName, &a.ContactEmail, &a.Status, &a.RejectionReason, &a.MemberID, &a.SubmittedAt, &a.DecidedAt}
+}
+
+func (a *MembershipApplication) key() int64 { return a.ID }
+
+type ApplyForMembershipInput struct {
+	Organisation              string
+	Kind                      MemberKind
+	Country                   string
+	MunicipalitiesRepresented *int32
+	Website                   *string
+	Motivation                string
+	ContactName               string
+	ContactEmail              string
+}
+
+// ApplyForMembership validates and stores a new application. An organisation may have one open or
+// approved application per country, and may not apply where it is already a member.
+func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput) (*MembershipApplication, []UserError, error) {
+	v := &validator{ref: d.ref}
+	v.text("organisation", &in.Organisation, true, 300)
+	switch in.Kind {
+	case MemberKindNationalAssociation, MemberKindRegionalAssociation, MemberKindNetworkOrInitiative,
+		MemberKindAgency, MemberKindResearchOrganisation, MemberKindOther:
+	default:
+		v.fail("kind", UserErrorInvalid, "%q is not a member kind", in.Kind)
+	}
+	v.country("country", in.Country)
+	if in.MunicipalitiesRepresented != nil && *in.MunicipalitiesRepresented < 0 {
+		v.fail("municipalitiesRepresented", UserErrorOutOfRange, "municipalitiesRepresented must not be negative")
+	}
+	v.url("website", &in.Website)
+	v.text("motivation", &in.Motivation, true, 5000)
+	v.text("contactName", &in.ContactName, true, 200)
+	v.text("contactEmail", &in.ContactEmail, true, 320)
+	if in.ContactEmail != "" {
+		v.email("contactEmail", in.ContactEmail)
+	}
+	if !v.ok() {
+		return nil, v.errs, nil
+	}
+	var member bool
+	err := d.q.QueryRow(ctx, `select exists (select 1 from member where country_code = $2
+		and lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
+		in.Organisation, in.Country).Scan(&member)
+	if err != nil {
+		return nil, nil, err
+	}
+	if member {
+		return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+			Message: "this organisation is already a member of the network in this country"}}, nil
+	}
+	a, err := queryOne[MembershipApplication](ctx, d.q, `insert into membership_application as a (organisation, kind,
+		country_code, municipalities_represented, website, motivation, contact_name, contact_email)
+		values ($1, $2, $3, $4, $5, $6, $7, $8) returning `+applicationColumns,
+		in.Organisation, in.Kind, in.Country, in.MunicipalitiesRepresented, in.Website, in.Motivation, in.ContactName, in.ContactEmail)
+	if c, ok := isUniqueViolation(err); ok && c == "membership_application_once" {
+		return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+			Message: "this organisation has already applied in this country; the network will answer that application"}}, nil
+	}
+	return a, nil, err
+}
+
+type MembershipApplicationFilter struct {
+	Status []MembershipApplicationStatus
+}
+
+// MembershipApplications lists applications, oldest first: the order they are to be answered in.
+func (d *DB) MembershipApplications(ctx context.Context, page PageArgs, f *MembershipApplicationFilter) (*Page[*MembershipApplication], error) {
+	s := &listSpec{from: "membership_application a", alias: "a", columns: applicationColumns,
+		order: orderKey{"SUBMITTED_AT", "a.submitted_at", "timestamptz"}}
+	if f != nil && f.Status != nil {
+		s.filter = func(b *builder) { b.where("a.status = any(%s)", enumStrings(f.Status)) }
+	}
+	return rootPage[MembershipApplication](ctx, d, s, page)
+}
+
+// MembershipApplicationsByID returns applications in the order of ids, nil where one does not exist.
+func (d *DB) MembershipApplicationsByID(ctx context.Context, ids []int64) ([]*MembershipApplication, error) {
+	return byIDs[MembershipApplication](ctx, d.q, "select "+applicationColumns+" from membership_application a where a.id = any($1)", ids)
+}
+
+type ApproveMembershipApplicationInput struct {
+	ID string
+	// The new member's slug; derived from the organisation's name when omitted.
+	Slug *string
+}
+
+// Approval is what approving an application made: the member and its first editor token.
+type Approval struct {
+	Application *MembershipApplication
+	Member      *Member
+	Token       *ApiToken
+	Secret      string
+}
+
+// errRollback undoes a transaction whose outcome is userErrors.
+var errRollback = errors.New("rolled back")
+
+// ApproveMembershipApplication turns a submitted application into a member with the applicant as its
+// contact point, and an editor token for it, all or nothing.
+func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMembershipApplicationInput, approvedBy *int64) (*Approval, []UserError, error) {
+	var out Approval
+	var userErrs []UserError
+	err := d.InTx(ctx, func(d *DB) error {
+		a, errs, err := d.openApplication(ctx, in.ID)
+		if err != nil || errs != nil {
+			userErrs = errs
+			return err
+		}
+		contact := "Contact: " + a.ContactName
+		desc := ""
+		m, errs, err := d.CreateMember(ctx, &CreateMemberInput{Name: a.Organisation, Slug: in.Slug, Kind: a.Kind,
+			Country: a.CountryCode, MunicipalitiesRepresented: a.MunicipalitiesRepresented, Description: &desc,
+			Website: a.Website, ContactPoints: []*ContactPointInput{{Role: contact, Email: a.ContactEmail}}})
+		if err != nil || errs != nil {
+			userErrs = errs
+			if err == nil {
+				err = errRollback
+			}
+			return err
+		}
+		gid := GlobalID("Member", m.ID)
+		t, secret, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first editor of " + m.Name, Role: RoleEditor, Member: &gid}, approvedBy)
+		if err == nil && errs != nil {
+			err = fmt.Errorf("creating the editor token: %v", errs)
+		}
+		if err != nil {
+			return err
+		}
+		out.Application, err = queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'APPROVED',
+			member_id = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, m.ID)
+		out.Member, out.Token, out.Secret = m, t, secret
+		return err
+	})
+	if errors.Is(err, errRollback) {
+		err = nil
+	}
+	if err != nil || userErrs != nil {
+		return nil, userErrs, err
+	}
+	return &out, nil, nil
+}
+
+// RejectMembershipApplication closes a submitted application with the reason the applicant is given.
+func (d *DB) RejectMembershipApplication(ctx context.Context, gid, reason string) (*MembershipApplication, []UserError, error) {
+	v := &validator{}
+	v.text("reason", &reason, true, 5000)
+	if !v.ok() {
+		return nil, v.errs, nil
+	}
+	var out *MembershipApplication
+	var userErrs []UserError
+	err := d.InTx(ctx, func(d *DB) error {
+		a, errs, err := d.openApplication(ctx, gid)
+		if err != nil || errs != nil {
+			userErrs = errs
+			return err
+		}
+		out, err = queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'REJECTED',
+			rejection_reason = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, reason)
+		return err
+	})
+	return out, userErrs, err
+}
+
+// openApplication locks a submitted application for its decision; userErrors when there is none.
+func (d *DB) openApplication(ctx context.Context, gid string) (*MembershipApplication, []UserError, error) {
+	id, ok := entityID(gid, "MembershipApplication")
+	if !ok {
+		return nil, notFound("id", "MembershipApplication", gid), nil
+	}
+	a, err := queryOne[MembershipApplication](ctx, d.q, "select "+applicationColumns+" from membership_application a where id = $1 for update", id)
+	if err != nil || a == nil {
+		return nil, notFound("id", "MembershipApplication", gid), err
+	}
+	if a.Status != MembershipApplicationStatusSubmitted {
+		return nil, []UserError{{Field: []string{"input", "id"}, Code: UserErrorAlreadyDecided,
+			Message: fmt.Sprintf("this application was already %s", map[MembershipApplicationStatus]string{
+				MembershipApplicationStatusApproved: "approved", MembershipApplicationStatusRejected: "rejected"}[a.Status])}}, nil
+	}
+	return a, nil, nil
+}
