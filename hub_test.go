@@ -83,6 +83,9 @@ func startHub(t testing.TB, cfg Config, demo bool) *testHub {
 			t.Fatalf("seeding: %v", err)
 		}
 	}
+	if err := b.startOIDC(ctx, cfg); err != nil {
+		t.Fatalf("OIDC: %v", err)
+	}
 	if err := b.startSearch(ctx, cfg); err != nil {
 		t.Fatalf("opening the search index: %v", err)
 	}
