@@ -350,3 +350,278 @@ func strconvID(gid string) (int64, bool) {
 	_, err := fmt.Sscan(key, &id)
 	return id, ok && err == nil
 }
+
+// TestAccessMatrixOfPrivateData reads every private field, and every way to a draft practice, as every
+// kind of caller.
+func TestAccessMatrixOfPrivateData(t *testing.T) {
+	f := newAccessFixture(t)
+	f.h.waitSearch(t)
+	var drafts, ownDrafts int
+	ctx := context.Background()
+	f.h.backend.DB.Pool.QueryRow(ctx, "select count(*) from best_practice where status = 'DRAFT'").Scan(&drafts)
+	f.h.backend.DB.Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
+		join member m on m.id = a.member_id where bp.status = 'DRAFT' and m.slug = 'vng'`).Scan(&ownDrafts)
+	if ownDrafts == 0 || drafts <= ownDrafts {
+		t.Fatalf("the demo data needs drafts of vng and of others: %d of %d", ownDrafts, drafts)
+	}
+
+	type member struct {
+		ContactPoints []struct {
+			Role  string
+			Email *string
+		}
+	}
+	for _, caller := range callerNames {
+		t.Run(caller, func(t *testing.T) {
+			c := f.callers[caller]
+			seesOwn := caller == "editor-own" || caller == "admin"
+
+			// Contact points: roles for partners and above; emails for admins and the member's editors.
+			var data struct{ Own, Other *member }
+			c.query(`{ own: member(slug: "vng") { contactPoints { role email } }
+				other: member(slug: "kl-denmark") { contactPoints { role email } } }`, nil, &data)
+			if got, want := len(data.Own.ContactPoints) > 0, caller != "anonymous"; got != want {
+				t.Errorf("contact roles served: %v, want %v", got, want)
+			}
+			for name, m := range map[string]*member{"own": data.Own, "other": data.Other} {
+				want := caller == "admin" || (name == "own" && caller == "editor-own") || (name == "other" && caller == "editor-other")
+				for _, cp := range m.ContactPoints {
+					if got := cp.Email != nil; got != want {
+						t.Errorf("%s member's email served: %v, want %v", name, got, want)
+					}
+				}
+			}
+
+			// A draft practice of vng: by slug, by ID, in the list and in search.
+			var byKey struct {
+				Slug *struct{ ID string } `json:"slug"`
+				Node *struct{ ID string } `json:"node"`
+				List struct{ TotalCount int }
+			}
+			c.query(`query($slug: String!, $id: ID!) { slug: bestPractice(slug: $slug) { id } node(id: $id) { id }
+				list: bestPractices(filter: {status: [DRAFT]}) { totalCount } }`,
+				map[string]any{"slug": f.ownDraftSlug, "id": f.ownDraft}, &byKey)
+			if (byKey.Slug != nil) != seesOwn || (byKey.Node != nil) != seesOwn {
+				t.Errorf("own draft by slug %v, by ID %v; want %v", byKey.Slug != nil, byKey.Node != nil, seesOwn)
+			}
+			wantDrafts := map[string]int{"admin": drafts, "editor-own": ownDrafts, "editor-other": 1}[caller]
+			if caller == "editor-other" {
+				f.h.backend.DB.Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
+					join member m on m.id = a.member_id where bp.status = 'DRAFT' and m.slug = 'kl-denmark'`).Scan(&wantDrafts)
+			}
+			if byKey.List.TotalCount != wantDrafts {
+				t.Errorf("drafts listed: %d, want %d", byKey.List.TotalCount, wantDrafts)
+			}
+			found := c.search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "filter": map[string]any{"status": []string{"DRAFT"}}, "first": 100})
+			if found.Search.TotalCount != wantDrafts {
+				t.Errorf("drafts found by search: %d, want %d", found.Search.TotalCount, wantDrafts)
+			}
+
+			// Draft counts for partners and above; admin lists for admins.
+			r := c.post(`{ draftBestPracticeCount }`, nil)
+			if caller == "anonymous" {
+				if codes := errorCodes(r.Errors); !slices.Equal(codes, []string{"UNAUTHENTICATED"}) {
+					t.Errorf("draftBestPracticeCount: %v", codes)
+				}
+			} else if string(r.Data) != fmt.Sprintf(`{"draftBestPracticeCount":%d}`, drafts) {
+				t.Errorf("draftBestPracticeCount: %s %v, want %d", r.Data, r.Errors, drafts)
+			}
+			for _, q := range []string{`{ apiTokens { totalCount } }`, `{ membershipApplications { totalCount } }`} {
+				r := c.post(q, nil)
+				want := map[string]string{"admin": "", "anonymous": "UNAUTHENTICATED"}[caller]
+				if want == "" && caller != "admin" {
+					want = "FORBIDDEN"
+				}
+				if got := errorCodes(r.Errors); (want == "" && len(got) > 0) || (want != "" && !slices.Equal(got, []string{want})) {
+					t.Errorf("%s: codes %v, want %q", q, got, want)
+				}
+			}
+
+			// Who the hub thinks the caller is.
+			var v struct {
+				Viewer struct {
+					Role   *string
+					Member *struct{ Slug string }
+				}
+			}
+			c.query(`{ viewer { role member { slug } } }`, nil, &v)
+			wantRole := map[string]string{"partner": "PARTNER", "editor-own": "EDITOR", "editor-other": "EDITOR", "admin": "ADMIN"}[caller]
+			if (v.Viewer.Role == nil && wantRole != "") || (v.Viewer.Role != nil && *v.Viewer.Role != wantRole) {
+				t.Errorf("viewer role %v, want %q", v.Viewer.Role, wantRole)
+			}
+			if caller == "editor-own" && (v.Viewer.Member == nil || v.Viewer.Member.Slug != "vng") {
+				t.Errorf("viewer member %+v, want vng", v.Viewer.Member)
+			}
+		})
+	}
+}
+
+// TestMembershipApplicationToPublishedPractice is the whole way in for a new organisation: it applies,
+// an admin approves, the member appears, and its editor's token publishes a practice.
+func TestMembershipApplicationToPublishedPractice(t *testing.T) {
+	h := newHub(t, true)
+	admin := h.admin()
+	apply := `mutation($in: ApplyForMembershipInput!) { m: applyForMembership(input: $in) {
+		application { id status organisation country { code } } userErrors { field code message } } }`
+	input := map[string]any{"organisation": "Udruga gradova Dalmacije", "kind": "REGIONAL_ASSOCIATION", "country": "HR",
+		"municipalitiesRepresented": 21, "website": "https://example.hr", "motivation": "We want to share our smart island work.",
+		"contactName": "Ivana Horvat", "contactEmail": "ivana@example.hr"}
+	type payload struct {
+		M struct {
+			Application *struct {
+				ID, Status, Organisation string
+				Country                  struct{ Code string }
+			}
+			UserErrors []struct {
+				Field         []string
+				Code, Message string
+			}
+		}
+	}
+	var applied payload
+	h.query(apply, map[string]any{"in": input}, &applied)
+	if applied.M.Application == nil || applied.M.Application.Status != "SUBMITTED" {
+		t.Fatalf("apply: %+v", applied.M)
+	}
+
+	// The same organisation again, spelt differently, in the same country: refused.
+	again := maps(input, map[string]any{"organisation": "  udruga GRADOVA   dalmacije "})
+	var dup payload
+	h.query(apply, map[string]any{"in": again}, &dup)
+	if dup.M.Application != nil || len(dup.M.UserErrors) != 1 || dup.M.UserErrors[0].Code != "DUPLICATE" {
+		t.Fatalf("duplicate application: %+v", dup.M)
+	}
+	// An organisation that is already a member (by its acronym or its name): refused too.
+	vng, _ := h.backend.DB.MemberBySlug(context.Background(), "vng")
+	for _, name := range []string{"VNG", vng.Name} {
+		var member payload
+		h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": name, "country": "NL"})}, &member)
+		if member.M.Application != nil || len(member.M.UserErrors) != 1 || member.M.UserErrors[0].Code != "DUPLICATE" {
+			t.Fatalf("application of a member as %q: %+v", name, member.M)
+		}
+	}
+	// Bad input: userErrors naming the fields.
+	var bad payload
+	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Another", "country": "XX", "contactEmail": "nope", "motivation": " "})}, &bad)
+	fields := []string{}
+	for _, e := range bad.M.UserErrors {
+		fields = append(fields, e.Field[1])
+	}
+	sort.Strings(fields)
+	if bad.M.Application != nil || !slices.Equal(fields, []string{"contactEmail", "country", "motivation"}) {
+		t.Fatalf("bad application: %+v", bad.M)
+	}
+
+	// The admin sees it among the submitted applications, and approves it.
+	var list struct {
+		MembershipApplications struct {
+			TotalCount int
+			Nodes      []struct{ ID, ContactEmail string }
+		}
+	}
+	admin.query(`{ membershipApplications(filter: {status: [SUBMITTED]}) { totalCount nodes { id contactEmail } } }`, nil, &list)
+	if list.MembershipApplications.TotalCount != 1 || list.MembershipApplications.Nodes[0].ContactEmail != "ivana@example.hr" {
+		t.Fatalf("submitted applications: %+v", list)
+	}
+	var approved struct {
+		M struct {
+			Application       struct{ Status string }
+			Member            struct{ ID, Slug string }
+			EditorToken       struct{ Role string }
+			EditorTokenSecret string
+			UserErrors        []struct{ Code string }
+		}
+	}
+	admin.query(`mutation($id: ID!) { m: approveMembershipApplication(input: {id: $id}) { application { status }
+		member { id slug } editorToken { role } editorTokenSecret userErrors { code } } }`,
+		map[string]any{"id": applied.M.Application.ID}, &approved)
+	a := approved.M
+	if a.Application.Status != "APPROVED" || a.Member.Slug != "udruga-gradova-dalmacije" || a.EditorToken.Role != "EDITOR" || a.EditorTokenSecret == "" {
+		t.Fatalf("approval: %+v", a)
+	}
+	// Deciding twice is refused.
+	var twice struct {
+		M struct{ UserErrors []struct{ Code string } }
+	}
+	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Changed our mind"}) { userErrors { code } } }`,
+		map[string]any{"id": applied.M.Application.ID}, &twice)
+	if len(twice.M.UserErrors) != 1 || twice.M.UserErrors[0].Code != "ALREADY_DECIDED" {
+		t.Fatalf("rejecting an approved application: %+v", twice.M)
+	}
+
+	// The new member is in the public directory.
+	var dir struct {
+		Members struct{ Nodes []struct{ Slug string } }
+	}
+	h.query(`{ members(first: 100, filter: {country: ["HR"]}) { nodes { slug } } }`, nil, &dir)
+	if !slices.ContainsFunc(dir.Members.Nodes, func(n struct{ Slug string }) bool { return n.Slug == "udruga-gradova-dalmacije" }) {
+		t.Fatalf("the new member is not listed: %+v", dir)
+	}
+
+	// Its editor publishes a practice, authored by the new member without saying so.
+	editor := h.as(a.EditorTokenSecret)
+	var created struct {
+		M struct {
+			BestPractice *struct {
+				Slug    string
+				Authors []struct{ Slug string }
+			}
+			UserErrors []struct{ Message string }
+		}
+	}
+	editor.query(`mutation { m: createBestPractice(input: {title: "Smart island ferries", language: "hr", country: "HR",
+		year: 2026, status: PUBLISHED, summary: "Real-time ferry information for islanders."}) {
+		bestPractice { slug authors { slug } } userErrors { message } } }`, nil, &created)
+	if created.M.BestPractice == nil || len(created.M.BestPractice.Authors) != 1 || created.M.BestPractice.Authors[0].Slug != "udruga-gradova-dalmacije" {
+		t.Fatalf("the new editor's practice: %+v", created.M)
+	}
+	var public struct{ BestPractice *struct{ Title string } }
+	h.query(`{ bestPractice(slug: "smart-island-ferries") { title } }`, nil, &public)
+	if public.BestPractice == nil {
+		t.Fatal("the published practice is not public")
+	}
+	// ... and may not touch another member's.
+	r := editor.post(`mutation($id: ID!) { updateMember(input: {id: $id, description: "mine now"}) { userErrors { code } } }`,
+		map[string]any{"id": db.GlobalID("Member", vng.ID)})
+	if codes := errorCodes(r.Errors); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+		t.Errorf("the new editor updating vng: %v", codes)
+	}
+
+	// A rejection records its reason; an empty reason is refused.
+	var second payload
+	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Spam Ltd"})}, &second)
+	var rejected struct {
+		M struct {
+			Application *struct{ Status, RejectionReason string }
+			UserErrors  []struct{ Code string }
+		}
+	}
+	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: " "}) { application { status } userErrors { code } } }`,
+		map[string]any{"id": second.M.Application.ID}, &rejected)
+	if rejected.M.Application != nil || len(rejected.M.UserErrors) != 1 || rejected.M.UserErrors[0].Code != "REQUIRED" {
+		t.Fatalf("rejecting without a reason: %+v", rejected.M)
+	}
+	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Not an association of municipalities."}) {
+		application { status rejectionReason } userErrors { code } } }`, map[string]any{"id": second.M.Application.ID}, &rejected)
+	if rejected.M.Application == nil || rejected.M.Application.Status != "REJECTED" || rejected.M.Application.RejectionReason != "Not an association of municipalities." {
+		t.Fatalf("rejection: %+v", rejected.M)
+	}
+	// A rejected organisation may apply again.
+	var retry payload
+	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Spam Ltd"})}, &retry)
+	if retry.M.Application == nil {
+		t.Fatalf("applying again after a rejection: %+v", retry.M)
+	}
+}
+
+// maps returns a copy of a with b's entries over it.
+func maps(a, b map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}

@@ -80,8 +80,8 @@ func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput
 		return nil, v.errs, nil
 	}
 	var member bool
-	err := d.q.QueryRow(ctx, `select exists (select 1 from member where country_code = $2
-		and lower(regexp_replace(btrim(name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
+	err := d.q.QueryRow(ctx, `select exists (select 1 from member m, lateral (values (m.name), (m.native_name), (m.acronym)) as n(name)
+		where m.country_code = $2 and lower(regexp_replace(btrim(n.name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
 		in.Organisation, in.Country).Scan(&member)
 	if err != nil {
 		return nil, nil, err

@@ -33,9 +33,9 @@ func queryOne[T any, PT scannable[T]](ctx context.Context, q Querier, sql string
 }
 
 // byIDs reads rows by id and returns them in the order of ids, nil for missing ones. The query must
-// select the id first and filter by "= any($1)".
-func byIDs[T any, PT pageable[T]](ctx context.Context, q Querier, sql string, ids []int64) ([]*T, error) {
-	items, err := queryAll[T, PT](ctx, q, sql, ids)
+// select the id first and filter by "= any($1)"; more are its further arguments.
+func byIDs[T any, PT pageable[T]](ctx context.Context, q Querier, sql string, ids []int64, more ...any) ([]*T, error) {
+	items, err := queryAll[T, PT](ctx, q, sql, append([]any{ids}, more...)...)
 	if err != nil {
 		return nil, err
 	}

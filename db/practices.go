@@ -181,7 +181,7 @@ func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractic
 	b := builder{}
 	b.where("bp.id = any(%s)", ids)
 	visiblePractices(DraftsVisible(ctx), &b)
-	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), ids)
+	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), ids, b.args[1:]...)
 }
 
 // bestPracticesByIDForWrite reads practices whatever the request may read: writes check ownership

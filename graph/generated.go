@@ -14377,7 +14377,7 @@ func (ec *executionContext) unmarshalInputCreateBestPracticeInput(ctx context.Co
 			it.Status = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/smartcommunities/hub/auth"
-
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/graph/model"
