@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/smartcommunities/hub/db"
 )
 
 // BenchmarkMembersNested is the README's first query (members with their practices and tools) over HTTP
@@ -62,5 +64,34 @@ func BenchmarkPracticesWide(b *testing.B) {
 			b.Fatalf("%v %v", err, r.Errors)
 		}
 		resp.Body.Close()
+	}
+}
+
+// BenchmarkAuthentication is one small query, anonymous and with an API token (one indexed lookup of
+// the token's hash per request), in the same run so that the two compare as a ratio.
+func BenchmarkAuthentication(b *testing.B) {
+	h := newHub(b, true)
+	h.waitSearch(b) // the index builds in the background: let it finish before measuring
+	body, _ := json.Marshal(map[string]any{"query": `{ members(first: 10) { nodes { name } } }`})
+	for _, c := range []struct{ name, token string }{{"anonymous", ""}, {"token", h.newToken(db.RolePartner, "")}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, h.server.URL+"/graphql", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				if c.token != "" {
+					req.Header.Set("Authorization", "Bearer "+c.token)
+				}
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var r gqlResponse
+				if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 {
+					b.Fatalf("%v %v", err, r.Errors)
+				}
+				resp.Body.Close()
+			}
+		})
 	}
 }

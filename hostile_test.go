@@ -17,6 +17,7 @@ import (
 type hostile struct {
 	name, contentType, body string
 	matchesNothing          bool
+	authorization           string
 }
 
 func hostileRequests() []hostile {
@@ -32,26 +33,30 @@ func hostileRequests() []hostile {
 	}
 	aliases.WriteString(" }")
 	return []hostile{
-		{"malformed JSON", "application/json", `{"query": "{ themes { code } }"`, false},
-		{"invalid UTF-8", "application/json", "{\"query\": \"{ themes { c\xff\xfeode } }\"}", false},
-		{"wrong content type", "text/plain", q("{ themes { code } }"), false},
-		{"1,000-level nesting", "application/json", q(strings.Repeat("{ a ", 1000) + strings.Repeat("}", 1000)), false},
-		{"10,000 aliases", "application/json", q(aliases.String()), false},
-		{"fragment cycle", "application/json", q(`{ members { ...A } } fragment A on MemberConnection { ...B } fragment B on MemberConnection { ...A }`), false},
-		{"2 MiB of variables", "application/json", `{"query":"{ themes { code } }","variables":{"x":"` + strings.Repeat("a", 2<<20) + `"}}`, false},
-		{"SQL in a filter", "application/json", q(`{ bestPractices(filter: {theme: ["x'); drop table member; --"]}) { totalCount } }`), true},
-		{"SQL in a search", "application/json", q(`{ search(query: "x' or 1=1; drop table member; --") { totalCount } }`), true},
+		{"malformed JSON", "application/json", `{"query": "{ themes { code } }"`, false, ""},
+		{"invalid UTF-8", "application/json", "{\"query\": \"{ themes { c\xff\xfeode } }\"}", false, ""},
+		{"wrong content type", "text/plain", q("{ themes { code } }"), false, ""},
+		{"1,000-level nesting", "application/json", q(strings.Repeat("{ a ", 1000) + strings.Repeat("}", 1000)), false, ""},
+		{"10,000 aliases", "application/json", q(aliases.String()), false, ""},
+		{"fragment cycle", "application/json", q(`{ members { ...A } } fragment A on MemberConnection { ...B } fragment B on MemberConnection { ...A }`), false, ""},
+		{"2 MiB of variables", "application/json", `{"query":"{ themes { code } }","variables":{"x":"` + strings.Repeat("a", 2<<20) + `"}}`, false, ""},
+		{"SQL in a filter", "application/json", q(`{ bestPractices(filter: {theme: ["x'); drop table member; --"]}) { totalCount } }`), true, ""},
+		{"SQL in a search", "application/json", q(`{ search(query: "x' or 1=1; drop table member; --") { totalCount } }`), true, ""},
 		// Values no schema rule catches, but PostgreSQL would refuse: the caller's error, never internal.
 		{"a cursor whose year is not a number", "application/json", `{"query":"{ bestPractices(first: 2, after: \"` +
-			cursorOf(`{"o":"YEAR","v":"abc","i":1}`) + `\", orderBy: {field: YEAR}) { nodes { slug } } }"}`, false},
+			cursorOf(`{"o":"YEAR","v":"abc","i":1}`) + `\", orderBy: {field: YEAR}) { nodes { slug } } }"}`, false, ""},
 		{"a cursor with a bad date", "application/json", `{"query":"{ fundingOpportunities(first: 2, after: \"` +
-			cursorOf(`{"o":"DEADLINE","v":"2026-13-45","i":1}`) + `\", orderBy: {field: DEADLINE}) { nodes { title } } }"}`, false},
-		{"a NUL byte in a filter", "application/json", `{"query":"{ members(filter: {country: [\"A\u0000T\"]}) { totalCount } }"}`, false},
-		{"first: 1000000", "application/json", q(`{ members(first: 1000000) { totalCount } }`), false},
-		{"unknown field", "application/json", q(`{ members { nosuch } }`), false},
-		{"unknown argument", "application/json", q(`{ members(nosuch: 1) { totalCount } }`), false},
-		{"13 levels deep", "application/json", q(`{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }`), false},
-		{"10 KB search query", "application/json", q(`{ search(query: "` + strings.Repeat("smart city ", 1000) + `") { totalCount } }`), false},
+			cursorOf(`{"o":"DEADLINE","v":"2026-13-45","i":1}`) + `\", orderBy: {field: DEADLINE}) { nodes { title } } }"}`, false, ""},
+		{"a NUL byte in a filter", "application/json", `{"query":"{ members(filter: {country: [\"A\u0000T\"]}) { totalCount } }"}`, false, ""},
+		{"first: 1000000", "application/json", q(`{ members(first: 1000000) { totalCount } }`), false, ""},
+		{"unknown field", "application/json", q(`{ members { nosuch } }`), false, ""},
+		{"unknown argument", "application/json", q(`{ members(nosuch: 1) { totalCount } }`), false, ""},
+		{"13 levels deep", "application/json", q(`{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }`), false, ""},
+		{"10 KB search query", "application/json", q(`{ search(query: "` + strings.Repeat("smart city ", 1000) + `") { totalCount } }`), false, ""},
+		{"a forged token", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_" + strings.Repeat("x", 43)},
+		{"an 8 KB token", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_" + strings.Repeat("x", 8<<10)},
+		{"a token with control bytes", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_\x00\x01' or 1=1 --"},
+		{"a JWT with alg none", "application/json", q(`{ viewer { role } }`), false, "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlcyI6WyJodWItYWRtaW4iXX0."},
 	}
 }
 
@@ -60,6 +65,9 @@ func cursorOf(js string) string { return base64.RawURLEncoding.EncodeToString([]
 func (h *testHub) send(r hostile) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(r.body)))
 	req.Header.Set("Content-Type", r.contentType)
+	if r.authorization != "" {
+		req.Header.Set("Authorization", r.authorization)
+	}
 	rec := httptest.NewRecorder()
 	h.handler.ServeHTTP(rec, req)
 	return rec

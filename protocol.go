@@ -68,11 +68,14 @@ func protocolError(w http.ResponseWriter, status int, msg string) {
 	httpError(w, status, "BAD_REQUEST", msg)
 }
 
-// httpError answers a request refused before GraphQL ran, in the shape of a GraphQL response.
+// httpError answers a request refused before GraphQL ran, in the shape of a GraphQL response, with the
+// request id that logRequests gave it.
 func httpError(w http.ResponseWriter, status int, code, msg string) {
+	ext := map[string]any{"code": code}
+	if id := w.Header().Get("X-Request-Id"); id != "" {
+		ext["requestId"] = id
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{
-		"message": msg, "extensions": map[string]any{"code": code},
-	}}})
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
 }
