@@ -234,6 +234,20 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		{name: "createDigitalTool (editors propose tools)", mutation: "createDigitalTool", allowed: []string{"editor-own", "editor-other", "admin"},
 			query: `mutation($n: String!) { m: createDigitalTool(input: {name: $n, licence: "MIT", developmentStatus: COMPLETED}) { userErrors { message } } }`,
 			vars:  func(c string) map[string]any { return map[string]any{"n": fresh("Tool by " + c)} }, rows: "digital_tool"},
+		{name: "acceptDigitalTool", mutation: "acceptDigitalTool", allowed: []string{"admin"},
+			query: `mutation($id: ID!) { m: acceptDigitalTool(input: {id: $id}) { userErrors { message } } }`,
+			vars: func(string) map[string]any {
+				own, _ := strconvID(f.own)
+				t, _, _ := d.CreateDigitalTool(ctx, &db.CreateDigitalToolInput{Name: fresh("Proposed tool"), Licence: "MIT",
+					DevelopmentStatus: db.DevelopmentStatusCompleted}, &own)
+				return remember("tool", db.GlobalID("DigitalTool", t.ID))
+			},
+			unchanged: func(string) bool {
+				var status string
+				id, _ := strconvID(lastIDs["tool"])
+				d.Pool.QueryRow(ctx, "select review_status from digital_tool where id = $1", id).Scan(&status)
+				return status == "PROPOSED"
+			}},
 		{name: "updateDigitalTool", mutation: "updateDigitalTool", allowed: []string{"admin"},
 			query: `mutation($id: ID!, $n: String!) { m: updateDigitalTool(input: {id: $id, name: $n}) { userErrors { message } } }`,
 			vars: func(c string) map[string]any {
@@ -624,4 +638,61 @@ func maps(a, b map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// A tool an editor proposes is seen by its member's editors and the admins only, and found by nobody's
+// search, until an admin accepts it; then it is public and searchable.
+func TestToolProposals(t *testing.T) {
+	f := newAccessFixture(t)
+	f.h.waitSearch(t)
+	var proposed struct {
+		M struct {
+			DigitalTool struct {
+				ID, Slug, ReviewStatus string
+				ProposedBy             struct{ Slug string }
+			}
+		}
+	}
+	f.callers["editor-own"].query(`mutation { m: createDigitalTool(input: {name: "Zorblax kerbside sensor hub", licence: "EUPL-1.2",
+		developmentStatus: COMPLETED}) { digitalTool { id slug reviewStatus proposedBy { slug } } } }`, nil, &proposed)
+	tool := proposed.M.DigitalTool
+	if tool.ReviewStatus != "PROPOSED" || tool.ProposedBy.Slug != "vng" {
+		t.Fatalf("proposal: %+v", tool)
+	}
+	sees := func(caller string) (bySlug, byID, listed bool) {
+		var out struct {
+			Slug *struct{ ID string } `json:"slug"`
+			Node *struct{ ID string } `json:"node"`
+			List struct{ Nodes []struct{ ID string } }
+		}
+		f.callers[caller].query(`query($s: String!, $id: ID!) { slug: digitalTool(slug: $s) { id } node(id: $id) { id }
+			list: digitalTools(first: 100, filter: {reviewStatus: [PROPOSED]}) { nodes { id } } }`,
+			map[string]any{"s": tool.Slug, "id": tool.ID}, &out)
+		return out.Slug != nil, out.Node != nil, slices.ContainsFunc(out.List.Nodes, func(n struct{ ID string }) bool { return n.ID == tool.ID })
+	}
+	for _, caller := range callerNames {
+		want := caller == "editor-own" || caller == "admin"
+		if s, i, l := sees(caller); s != want || i != want || l != want {
+			t.Errorf("%s sees the proposal by slug %v, by ID %v, listed %v; want %v", caller, s, i, l, want)
+		}
+	}
+	f.h.waitSearch(t)
+	if n := f.callers["admin"].search("zorblax", nil).Search.TotalCount; n != 0 {
+		t.Errorf("search found the proposal %d times", n)
+	}
+	var accepted struct {
+		M struct{ DigitalTool struct{ ReviewStatus string } }
+	}
+	f.callers["admin"].query(`mutation($id: ID!) { m: acceptDigitalTool(input: {id: $id}) { digitalTool { reviewStatus } } }`,
+		map[string]any{"id": tool.ID}, &accepted)
+	if accepted.M.DigitalTool.ReviewStatus != "ACCEPTED" {
+		t.Fatalf("accepted: %+v", accepted)
+	}
+	if s, i, _ := sees("anonymous"); !s || !i {
+		t.Error("an accepted tool is not public")
+	}
+	f.h.waitSearch(t)
+	if n := f.h.search("zorblax", nil).Search.TotalCount; n != 1 {
+		t.Errorf("search finds the accepted tool %d times, want 1", n)
+	}
 }

@@ -47,17 +47,27 @@ func (p Principal) RateKey() string {
 
 type principalKey struct{}
 
-// WithPrincipal returns a context for a request by p, with the draft practices p may read.
+// WithPrincipal returns a context for a request by p, with the unpublished content p may read: admins
+// all of it, editors their own member's drafts and proposals.
 func WithPrincipal(ctx context.Context, p Principal) context.Context {
 	ctx = context.WithValue(ctx, principalKey{}, p)
-	var drafts db.DraftAccess
+	var access db.ReadAccess
 	switch p.Role {
 	case db.RoleAdmin:
-		drafts.All = true
+		access.All = true
 	case db.RoleEditor:
-		drafts.Member = p.Member
+		access.Member = p.Member
 	}
-	return db.WithDraftAccess(ctx, drafts)
+	return db.WithReadAccess(ctx, access)
+}
+
+// Proposer is the member on whose behalf the caller proposes content (a tool): an editor's member; nil
+// for admins, whose content needs no review.
+func Proposer(ctx context.Context) *int64 {
+	if p := From(ctx); p.Role == db.RoleEditor {
+		return &p.Member
+	}
+	return nil
 }
 
 // From returns the caller of the request in ctx: anonymous unless authenticated.

@@ -34,30 +34,42 @@ func (r Role) Rank() int {
 	return 0
 }
 
-// DraftAccess says which draft best practices a request may read. auth decides it from the caller; the
-// queries here only apply it, on every path that reads practices.
-type DraftAccess struct {
-	// All drafts (admins).
+// ReadAccess says which unpublished content a request may read: draft best practices and proposed
+// digital tools. auth decides it from the caller; the queries here only apply it, on every path that
+// reads practices or tools.
+type ReadAccess struct {
+	// All of it (admins).
 	All bool
-	// Drafts this member authors (its editors); 0 for none.
+	// What this member authors or proposed (its editors); 0 for none.
 	Member int64
 }
 
-type draftAccessKey struct{}
+type readAccessKey struct{}
 
-// WithDraftAccess returns a context whose practice reads show the drafts a allows.
-func WithDraftAccess(ctx context.Context, a DraftAccess) context.Context {
-	return context.WithValue(ctx, draftAccessKey{}, a)
+// WithReadAccess returns a context whose reads show the unpublished content a allows.
+func WithReadAccess(ctx context.Context, a ReadAccess) context.Context {
+	return context.WithValue(ctx, readAccessKey{}, a)
 }
 
-// DraftsVisible returns the draft access of ctx: none unless auth granted some.
-func DraftsVisible(ctx context.Context) DraftAccess {
-	a, _ := ctx.Value(draftAccessKey{}).(DraftAccess)
+// ReadAccessOf returns the read access of ctx: published content only, unless auth granted more.
+func ReadAccessOf(ctx context.Context) ReadAccess {
+	a, _ := ctx.Value(readAccessKey{}).(ReadAccess)
 	return a
 }
 
+// visibleTools limits a query on digital_tool t to the tools the request may read.
+func visibleTools(a ReadAccess, b *builder) {
+	switch {
+	case a.All:
+	case a.Member != 0:
+		b.where("(t.review_status = 'ACCEPTED' or t.proposed_by = %s)", a.Member)
+	default:
+		b.where("t.review_status = 'ACCEPTED'")
+	}
+}
+
 // visiblePractices limits a query on best_practice bp to the practices the request may read.
-func visiblePractices(a DraftAccess, b *builder) {
+func visiblePractices(a ReadAccess, b *builder) {
 	switch {
 	case a.All:
 	case a.Member != 0:

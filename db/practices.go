@@ -105,13 +105,13 @@ var practiceParents = map[string]*parentSpec{
 	"funding": {link: "best_practice_funding pf", on: "pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
 }
 
-// practiceList is every list of practices: only those the request may read (see DraftAccess).
+// practiceList is every list of practices: only those the request may read (see ReadAccess).
 func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
 	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumns, order: practiceOrders["TITLE"]}
 	if o != nil {
 		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
-	access := DraftsVisible(ctx)
+	access := ReadAccessOf(ctx)
 	if f == nil && access.All {
 		return s
 	}
@@ -163,7 +163,7 @@ func (d *DB) DraftBestPracticeCount(ctx context.Context, f *BestPracticeFilter) 
 		drafts = *f
 	}
 	drafts.Status = []BestPracticeStatus{BestPracticeStatusDraft}
-	counts, err := fetchCounts(ctx, d.q, d.practiceList(WithDraftAccess(ctx, DraftAccess{All: true}), &drafts, nil), nil)
+	counts, err := fetchCounts(ctx, d.q, d.practiceList(WithReadAccess(ctx, ReadAccess{All: true}), &drafts, nil), nil)
 	return counts[""], err
 }
 
@@ -171,7 +171,7 @@ func (d *DB) DraftBestPracticeCount(ctx context.Context, f *BestPracticeFilter) 
 func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice, error) {
 	b := builder{}
 	b.where("bp.slug = %s", slug)
-	visiblePractices(DraftsVisible(ctx), &b)
+	visiblePractices(ReadAccessOf(ctx), &b)
 	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), b.args...)
 }
 
@@ -180,7 +180,7 @@ func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice
 func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractice, error) {
 	b := builder{}
 	b.where("bp.id = any(%s)", ids)
-	visiblePractices(DraftsVisible(ctx), &b)
+	visiblePractices(ReadAccessOf(ctx), &b)
 	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), ids, b.args[1:]...)
 }
 
@@ -205,9 +205,13 @@ func (d *DB) PracticeMims(ctx context.Context, ids []int64) (map[int64][]int32, 
 		"select practice_id, mim_id from best_practice_mim where practice_id = any($1) order by mim_id", ids)
 }
 
+// PracticeTools returns each practice's tools that the request may read.
 func (d *DB) PracticeTools(ctx context.Context, ids []int64) (map[int64][]*DigitalTool, error) {
+	b := builder{}
+	b.where("x.practice_id = any(%s)", ids)
+	visibleTools(ReadAccessOf(ctx), &b)
 	return queryGrouped[DigitalTool](ctx, d.q, "select x.practice_id, "+toolColumns+
-		" from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = any($1) order by t.name, t.id", ids)
+		" from best_practice_tool x join digital_tool t on t.id = x.tool_id where "+b.whereSQL()+" order by t.name, t.id", b.args...)
 }
 
 func (d *DB) PracticeFunding(ctx context.Context, ids []int64) (map[int64][]*FundingOpportunity, error) {

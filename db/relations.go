@@ -30,11 +30,11 @@ func (d *DB) MemberCounts(ctx context.Context, relation string, parents []string
 }
 
 func (d *DB) DigitalToolPages(ctx context.Context, relation string, parents []string, page PageArgs, f *DigitalToolFilter, o *DigitalToolOrder) (map[string]*Page[*DigitalTool], error) {
-	return fetchPages[DigitalTool](ctx, d.q, relationSpec(toolList(f, o), toolParents, relation), page, parents)
+	return fetchPages[DigitalTool](ctx, d.q, relationSpec(toolList(ctx, f, o), toolParents, relation), page, parents)
 }
 
 func (d *DB) DigitalToolCounts(ctx context.Context, relation string, parents []string, f *DigitalToolFilter) (map[string]int, error) {
-	return fetchCounts(ctx, d.q, relationSpec(toolList(f, nil), toolParents, relation), parents)
+	return fetchCounts(ctx, d.q, relationSpec(toolList(ctx, f, nil), toolParents, relation), parents)
 }
 
 func (d *DB) FundingOpportunityPages(ctx context.Context, relation string, parents []string, page PageArgs, f *FundingOpportunityFilter, o *FundingOpportunityOrder) (map[string]*Page[*FundingOpportunity], error) {

@@ -60,7 +60,7 @@ var searchSourceSQL = map[string]string{
 		array(select theme_code from digital_tool_theme where tool_id = e.id order by 1),
 		array(select country_code from digital_tool_country where tool_id = e.id order by 1),
 		'{}'::text[], 0, e.development_status, null::date, null::date, '{}'::bigint[], '{}'::bigint[]
-		from digital_tool e`,
+		from (select * from digital_tool where review_status = 'ACCEPTED') e`, // proposals are not searchable
 	"FundingOpportunity": `select e.id, 'en', e.title,
 		concat_ws(' · ', e.topic_id, e.call_id, e.action_type), e.description,
 		'{}'::text[], '{}'::text[], '{}'::text[],
@@ -138,7 +138,7 @@ func (d *DB) EachSearchSource(ctx context.Context, total func(int), fn func([]Se
 			var xmin string
 			var n int
 			if err := tx.QueryRow(ctx, `select pg_snapshot_xmin(pg_current_snapshot())::text,
-				(select count(*) from best_practice) + (select count(*) from digital_tool) +
+				(select count(*) from best_practice) + (select count(*) from digital_tool where review_status = 'ACCEPTED') +
 				(select count(*) from funding_opportunity) + (select count(*) from member)`).Scan(&xmin, &n); err != nil {
 				return err
 			}

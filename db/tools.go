@@ -15,6 +15,7 @@ type DigitalToolFilter struct {
 	Mim               *MimRef
 	Country           *string
 	Language          *string
+	ReviewStatus      []ToolReviewStatus
 }
 
 type DigitalToolOrderField string
@@ -60,11 +61,12 @@ type UpdateDigitalToolInput struct {
 // toolColumns derives open_source from the licence on every read, so it cannot go stale.
 const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
 	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
-	t.languages, t.website, t.repository_url, t.created_at, t.updated_at`
+	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.created_at, t.updated_at`
 
 func (t *DigitalTool) fields() []any {
 	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
-		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.CreatedAt, &t.UpdatedAt}
+		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.ReviewStatus, &t.ProposedByID,
+		&t.CreatedAt, &t.UpdatedAt}
 }
 
 func (t *DigitalTool) key() int64 { return t.ID }
@@ -79,15 +81,24 @@ var toolParents = map[string]*parentSpec{
 	"theme": {link: "digital_tool_theme tt", on: "tt.tool_id = t.id", column: "tt.theme_code", keyType: "text"},
 }
 
-func toolList(f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
+// toolList is every list of tools: only those the request may read (see ReadAccess).
+func toolList(ctx context.Context, f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
 	s := &listSpec{from: "digital_tool t", alias: "t", columns: toolColumns, order: toolOrders["NAME"]}
 	if o != nil {
 		s.order, s.desc = toolOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
-	if f == nil {
+	access := ReadAccessOf(ctx)
+	if f == nil && access.All {
 		return s
 	}
+	if f == nil {
+		f = &DigitalToolFilter{}
+	}
 	s.filter = func(b *builder) {
+		visibleTools(access, b)
+		if f.ReviewStatus != nil {
+			b.where("t.review_status = any(%s)", enumStrings(f.ReviewStatus))
+		}
 		if f.Theme != nil {
 			b.where("exists (select 1 from digital_tool_theme x where x.tool_id = t.id and x.theme_code = any(%s))", f.Theme)
 		}
@@ -115,16 +126,28 @@ func toolList(f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
 
 // DigitalTools lists digital tools.
 func (d *DB) DigitalTools(ctx context.Context, page PageArgs, f *DigitalToolFilter, o *DigitalToolOrder) (*Page[*DigitalTool], error) {
-	return rootPage[DigitalTool](ctx, d, toolList(f, o), page)
+	return rootPage[DigitalTool](ctx, d, toolList(ctx, f, o), page)
 }
 
-// DigitalToolBySlug returns the tool with this slug, or nil.
+// DigitalToolBySlug returns the tool with this slug, or nil when there is none the request may read.
 func (d *DB) DigitalToolBySlug(ctx context.Context, slug string) (*DigitalTool, error) {
-	return queryOne[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where t.slug = $1", slug)
+	b := builder{}
+	b.where("t.slug = %s", slug)
+	visibleTools(ReadAccessOf(ctx), &b)
+	return queryOne[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where "+b.whereSQL(), b.args...)
 }
 
-// DigitalToolsByID returns tools in the order of ids, nil where one does not exist.
+// DigitalToolsByID returns tools in the order of ids, nil where one does not exist or the request may not
+// read it.
 func (d *DB) DigitalToolsByID(ctx context.Context, ids []int64) ([]*DigitalTool, error) {
+	b := builder{}
+	b.where("t.id = any(%s)", ids)
+	visibleTools(ReadAccessOf(ctx), &b)
+	return byIDs[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where "+b.whereSQL(), ids, b.args[1:]...)
+}
+
+// toolsByIDForWrite reads tools whatever the request may read: admins write, and see what they change.
+func (d *DB) toolsByIDForWrite(ctx context.Context, ids []int64) ([]*DigitalTool, error) {
 	return byIDs[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where t.id = any($1)", ids)
 }
 
@@ -201,9 +224,14 @@ func (d *DB) validateTool(t *toolDraft) ([]int32, []UserError) {
 	return mims, v.errs
 }
 
-// CreateDigitalTool validates and stores a new digital tool.
-func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput) (*DigitalTool, []UserError, error) {
-	t := &toolDraft{DigitalTool: DigitalTool{Standards: []string{}, Languages: []string{}}}
+// CreateDigitalTool validates and stores a new digital tool: accepted, or, when a member proposes it, a
+// proposal that an admin accepts (AcceptDigitalTool).
+func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput, proposedBy *int64) (*DigitalTool, []UserError, error) {
+	t := &toolDraft{DigitalTool: DigitalTool{Standards: []string{}, Languages: []string{},
+		ReviewStatus: ToolReviewStatusAccepted, ProposedByID: proposedBy}}
+	if proposedBy != nil {
+		t.ReviewStatus = ToolReviewStatusProposed
+	}
 	in.asUpdate().applyTo(t)
 	return d.saveTool(ctx, t)
 }
@@ -214,7 +242,7 @@ func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) 
 	if !ok {
 		return nil, notFound("id", "DigitalTool", in.ID), nil
 	}
-	cur, err := d.DigitalToolsByID(ctx, []int64{id})
+	cur, err := d.toolsByIDForWrite(ctx, []int64{id})
 	if err != nil || cur[0] == nil {
 		return nil, notFound("id", "DigitalTool", in.ID), err
 	}
@@ -247,8 +275,9 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 			t.Languages, t.Website, t.RepositoryURL}
 		if t.ID == 0 {
 			err := tx.QueryRow(ctx, `insert into digital_tool (slug, name, description, provider, licence,
-				development_status, standards, languages, website, repository_url)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`, args...).Scan(&t.ID)
+				development_status, standards, languages, website, repository_url, review_status, proposed_by)
+				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
+				append(args, t.ReviewStatus, t.ProposedByID)...).Scan(&t.ID)
 			if err != nil {
 				return err
 			}
@@ -271,7 +300,7 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 	if err != nil {
 		return nil, nil, err
 	}
-	saved, err := d.DigitalToolsByID(ctx, []int64{t.ID})
+	saved, err := d.toolsByIDForWrite(ctx, []int64{t.ID})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -281,4 +310,18 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 // DeleteDigitalTool deletes a digital tool; practices that used it stay.
 func (d *DB) DeleteDigitalTool(ctx context.Context, gid string) ([]UserError, error) {
 	return d.deleteEntity(ctx, "digital_tool", "DigitalTool", gid)
+}
+
+// AcceptDigitalTool publishes a proposed tool; accepting an accepted one changes nothing.
+func (d *DB) AcceptDigitalTool(ctx context.Context, gid string) (*DigitalTool, []UserError, error) {
+	id, ok := entityID(gid, "DigitalTool")
+	if !ok {
+		return nil, notFound("id", "DigitalTool", gid), nil
+	}
+	t, err := queryOne[DigitalTool](ctx, d.q, `update digital_tool t set review_status = 'ACCEPTED',
+		updated_at = case when review_status = 'ACCEPTED' then updated_at else now() end where id = $1 returning `+toolColumns, id)
+	if err != nil || t == nil {
+		return nil, notFound("id", "DigitalTool", gid), err
+	}
+	return t, nil, nil
 }

@@ -201,9 +201,18 @@ type DigitalTool struct {
 	Languages         []string
 	Website           *string
 	RepositoryURL     *string
+	ReviewStatus      ToolReviewStatus
+	ProposedByID      *int64
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
+
+type ToolReviewStatus string
+
+const (
+	ToolReviewStatusProposed ToolReviewStatus = "PROPOSED"
+	ToolReviewStatusAccepted ToolReviewStatus = "ACCEPTED"
+)
 
 type DateRange struct {
 	From *time.Time

@@ -186,8 +186,10 @@ type ComplexityRoot struct {
 		Mims              func(childComplexity int) int
 		Name              func(childComplexity int) int
 		OpenSource        func(childComplexity int) int
+		ProposedBy        func(childComplexity int) int
 		Provider          func(childComplexity int) int
 		RepositoryURL     func(childComplexity int) int
+		ReviewStatus      func(childComplexity int) int
 		Slug              func(childComplexity int) int
 		Standards         func(childComplexity int) int
 		Themes            func(childComplexity int) int
@@ -344,6 +346,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptDigitalTool            func(childComplexity int, input model.AcceptDigitalToolInput) int
 		ApplyForMembership           func(childComplexity int, input db.ApplyForMembershipInput) int
 		ApproveMembershipApplication func(childComplexity int, input db.ApproveMembershipApplicationInput) int
 		CreateAPIToken               func(childComplexity int, input db.CreateApiTokenInput) int
@@ -495,6 +498,7 @@ type DigitalToolResolver interface {
 
 	Countries(ctx context.Context, obj *db.DigitalTool) ([]*db.Country, error)
 
+	ProposedBy(ctx context.Context, obj *db.DigitalTool) (*db.Member, error)
 	UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 }
 type FundingOpportunityResolver interface {
@@ -546,6 +550,7 @@ type MutationResolver interface {
 	ApproveMembershipApplication(ctx context.Context, input db.ApproveMembershipApplicationInput) (*model.ApproveMembershipApplicationPayload, error)
 	RejectMembershipApplication(ctx context.Context, input model.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error)
 	CreateDigitalTool(ctx context.Context, input db.CreateDigitalToolInput) (*model.DigitalToolPayload, error)
+	AcceptDigitalTool(ctx context.Context, input model.AcceptDigitalToolInput) (*model.DigitalToolPayload, error)
 	UpdateDigitalTool(ctx context.Context, input db.UpdateDigitalToolInput) (*model.DigitalToolPayload, error)
 	DeleteDigitalTool(ctx context.Context, input model.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
 }
@@ -1130,6 +1135,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.OpenSource(childComplexity), true
+	case "DigitalTool.proposedBy":
+		if e.ComplexityRoot.DigitalTool.ProposedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.ProposedBy(childComplexity), true
 	case "DigitalTool.provider":
 		if e.ComplexityRoot.DigitalTool.Provider == nil {
 			break
@@ -1142,6 +1153,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.RepositoryURL(childComplexity), true
+	case "DigitalTool.reviewStatus":
+		if e.ComplexityRoot.DigitalTool.ReviewStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.ReviewStatus(childComplexity), true
 	case "DigitalTool.slug":
 		if e.ComplexityRoot.DigitalTool.Slug == nil {
 			break
@@ -1770,6 +1787,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mim.Name(childComplexity), true
 
+	case "Mutation.acceptDigitalTool":
+		if e.ComplexityRoot.Mutation.AcceptDigitalTool == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptDigitalTool_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptDigitalTool(childComplexity, args["input"].(model.AcceptDigitalToolInput)), true
 	case "Mutation.applyForMembership":
 		if e.ComplexityRoot.Mutation.ApplyForMembership == nil {
 			break
@@ -2411,6 +2439,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptDigitalToolInput", ec.unmarshalInputAcceptDigitalToolInput),
 			graphql.NewInputUnmarshaler("ApiTokenFilter", ec.unmarshalInputApiTokenFilter),
 			graphql.NewInputUnmarshaler("ApplyForMembershipInput", ec.unmarshalInputApplyForMembershipInput),
 			graphql.NewInputUnmarshaler("ApproveMembershipApplicationInput", ec.unmarshalInputApproveMembershipApplicationInput),
@@ -2821,6 +2850,10 @@ func (ec *executionContext) childFields_DigitalTool(ctx context.Context, field g
 		return ec.fieldContext_DigitalTool_website(ctx, field)
 	case "repositoryUrl":
 		return ec.fieldContext_DigitalTool_repositoryUrl(ctx, field)
+	case "reviewStatus":
+		return ec.fieldContext_DigitalTool_reviewStatus(ctx, field)
+	case "proposedBy":
+		return ec.fieldContext_DigitalTool_proposedBy(ctx, field)
 	case "usedIn":
 		return ec.fieldContext_DigitalTool_usedIn(ctx, field)
 	case "createdAt":
@@ -3694,6 +3727,20 @@ func (ec *executionContext) field_Member_bestPractices_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_acceptDigitalTool_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
+			return ec.unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7104,6 +7151,61 @@ func (ec *executionContext) _DigitalTool_repositoryUrl(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_DigitalTool_repositoryUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "String")
+}
+
+func (ec *executionContext) _DigitalTool_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_reviewStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.ToolReviewStatus) graphql.Marshaler {
+			return ec.marshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_reviewStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "ToolReviewStatus")
+}
+
+func (ec *executionContext) _DigitalTool_proposedBy(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_proposedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DigitalTool().ProposedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_proposedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalTool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DigitalTool_usedIn(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
@@ -10619,6 +10721,68 @@ func (ec *executionContext) fieldContext_Mutation_createDigitalTool(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_acceptDigitalTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptDigitalTool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptDigitalTool(ctx, fc.Args["input"].(model.AcceptDigitalToolInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.DigitalToolPayload
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *model.DigitalToolPayload
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
+			return ec.marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptDigitalTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DigitalToolPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptDigitalTool_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateDigitalTool(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13779,6 +13943,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Context, obj any) (model.AcceptDigitalToolInput, error) {
+	var it model.AcceptDigitalToolInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptDigitalToolInput unmarshals raw into the AcceptDigitalToolInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (model.AcceptDigitalToolInput, error) {
+	var out model.AcceptDigitalToolInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptDigitalToolInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, obj any) (db.ApiTokenFilter, error) {
 	var it db.ApiTokenFilter
 	if obj == nil {
@@ -15026,7 +15232,7 @@ func (ec *executionContext) unmarshalInputDigitalToolFilter(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"theme", "licence", "openSource", "developmentStatus", "mim", "country", "language"}
+	fieldsInOrder := [...]string{"theme", "licence", "openSource", "developmentStatus", "mim", "country", "language", "reviewStatus"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15082,6 +15288,13 @@ func (ec *executionContext) unmarshalInputDigitalToolFilter(ctx context.Context,
 				return it, err
 			}
 			it.Language = data
+		case "reviewStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewStatus"))
+			data, err := ec.unmarshalOToolReviewStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewStatus = data
 		}
 	}
 	return it, nil
@@ -17368,6 +17581,17 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "reviewStatus":
+			out.Values[i] = ec._DigitalTool_reviewStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "proposedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalTool_proposedBy(ctx, field, obj)
+				})
 		case "usedIn":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -18514,6 +18738,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "acceptDigitalTool":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptDigitalTool(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateDigitalTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateDigitalTool(ctx, field)
@@ -19546,6 +19777,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
+	res, err := ec.unmarshalInputAcceptDigitalToolInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
 
 func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ApiToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -20694,6 +20930,21 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	res := graphql.MarshalTime(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "Time!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx context.Context, v any) (db.ToolReviewStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.ToolReviewStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx context.Context, sel ast.SelectionSet, v db.ToolReviewStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ToolReviewStatus!")
 	}
 	return res
 }
@@ -21864,6 +22115,42 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOToolReviewStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatusᚄ(ctx context.Context, v any) ([]db.ToolReviewStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.ToolReviewStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOToolReviewStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []db.ToolReviewStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTranslationInput2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐTranslationInputᚄ(ctx context.Context, v any) ([]*db.TranslationInput, error) {

@@ -38,7 +38,7 @@ func (r *bestPracticeResolver) Related(ctx context.Context, obj *db.BestPractice
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) (*model.SearchConnection, error) {
 	req := search.Request{Query: query, Types: enumStrings(types), First: first, After: after, Today: r.DB.Today(),
-		Drafts: db.DraftsVisible(ctx)}
+		Drafts: db.ReadAccessOf(ctx)}
 	if filter != nil {
 		req.Filter = *filter
 	}

@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 
+	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/graph/model"
@@ -36,6 +37,14 @@ func (r *digitalToolResolver) Countries(ctx context.Context, obj *db.DigitalTool
 	return lookup(codes, r.DB.Reference().Country), err
 }
 
+// ProposedBy is the resolver for the proposedBy field.
+func (r *digitalToolResolver) ProposedBy(ctx context.Context, obj *db.DigitalTool) (*db.Member, error) {
+	if obj.ProposedByID == nil {
+		return nil, nil
+	}
+	return loaders(ctx).members.Load(ctx, *obj.ProposedByID)
+}
+
 // UsedIn is the resolver for the usedIn field.
 func (r *digitalToolResolver) UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
 	return loaders(ctx).practicePages.load(ctx, "tool", idKey(obj.ID), obj.Batch(), pageArgs(first, after, last, before), filter, orderBy)
@@ -43,7 +52,13 @@ func (r *digitalToolResolver) UsedIn(ctx context.Context, obj *db.DigitalTool, f
 
 // CreateDigitalTool is the resolver for the createDigitalTool field.
 func (r *mutationResolver) CreateDigitalTool(ctx context.Context, input db.CreateDigitalToolInput) (*model.DigitalToolPayload, error) {
-	t, errs, err := r.DB.CreateDigitalTool(ctx, &input)
+	t, errs, err := r.DB.CreateDigitalTool(ctx, &input, auth.Proposer(ctx))
+	return &model.DigitalToolPayload{DigitalTool: t, UserErrors: userErrors(errs)}, err
+}
+
+// AcceptDigitalTool is the resolver for the acceptDigitalTool field.
+func (r *mutationResolver) AcceptDigitalTool(ctx context.Context, input model.AcceptDigitalToolInput) (*model.DigitalToolPayload, error) {
+	t, errs, err := r.DB.AcceptDigitalTool(ctx, input.ID)
 	return &model.DigitalToolPayload{DigitalTool: t, UserErrors: userErrors(errs)}, err
 }
 

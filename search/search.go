@@ -31,7 +31,7 @@ type Request struct {
 	Today    time.Time // for the status of funding opportunities
 	// Drafts are the draft practices the caller may find, as in the lists; even those only when a
 	// status is asked for.
-	Drafts db.DraftAccess
+	Drafts db.ReadAccess
 }
 
 // Filter narrows a search; each list matches any of its values, as in the list filters.

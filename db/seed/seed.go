@@ -21,7 +21,7 @@ var demo embed.FS
 // are, so loading the demo data twice adds nothing the second time.
 func Demo(ctx context.Context, d *db.DB) error {
 	// Seeding sees every practice, drafts included, to tell which demo entries exist already.
-	ctx = db.WithDraftAccess(ctx, db.DraftAccess{All: true})
+	ctx = db.WithReadAccess(ctx, db.ReadAccess{All: true})
 	var members []struct {
 		db.CreateMemberInput
 		JoinedOn string `json:"joinedOn"`
@@ -93,7 +93,7 @@ func Demo(ctx context.Context, d *db.DB) error {
 			continue
 		}
 		loaded++
-		saved, errs, err := d.CreateDigitalTool(ctx, &t)
+		saved, errs, err := d.CreateDigitalTool(ctx, &t, nil)
 		if err := check("tool", *t.Slug, gid("DigitalTool", saved, func(t *db.DigitalTool) int64 { return t.ID }), errs, err); err != nil {
 			return err
 		}

@@ -12,6 +12,10 @@ import (
 	"github.com/smartcommunities/hub/search"
 )
 
+type AcceptDigitalToolInput struct {
+	ID string `json:"id"`
+}
+
 type ApplyForMembershipPayload struct {
 	Application *db.MembershipApplication `json:"application,omitempty"`
 	UserErrors  []*db.UserError           `json:"userErrors"`
