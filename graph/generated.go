@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	Country() CountryResolver
 	DigitalTool() DigitalToolResolver
 	FundingOpportunity() FundingOpportunityResolver
+	FundingRecommendation() FundingRecommendationResolver
 	Member() MemberResolver
 	MembershipApplication() MembershipApplicationResolver
 	Mim() MimResolver
@@ -135,6 +136,15 @@ type ComplexityRoot struct {
 		UserErrors   func(childComplexity int) int
 	}
 
+	BestPracticeStats struct {
+		ByCountry      func(childComplexity int) int
+		ByLanguage     func(childComplexity int) int
+		ByTheme        func(childComplexity int) int
+		ByThemeAndYear func(childComplexity int) int
+		ByYear         func(childComplexity int) int
+		Total          func(childComplexity int) int
+	}
+
 	ContactPoint struct {
 		Email func(childComplexity int) int
 		Role  func(childComplexity int) int
@@ -190,6 +200,7 @@ type ComplexityRoot struct {
 		Provider          func(childComplexity int) int
 		RepositoryURL     func(childComplexity int) int
 		ReviewStatus      func(childComplexity int) int
+		Similar           func(childComplexity int, first *int) int
 		Slug              func(childComplexity int) int
 		Standards         func(childComplexity int) int
 		Themes            func(childComplexity int) int
@@ -215,6 +226,13 @@ type ComplexityRoot struct {
 		UserErrors  func(childComplexity int) int
 	}
 
+	DigitalToolStats struct {
+		ByDevelopmentStatus func(childComplexity int) int
+		ByLicence           func(childComplexity int) int
+		ByMim               func(childComplexity int) int
+		Total               func(childComplexity int) int
+	}
+
 	Facet struct {
 		Buckets func(childComplexity int) int
 		Field   func(childComplexity int) int
@@ -223,6 +241,13 @@ type ComplexityRoot struct {
 	FacetBucket struct {
 		Count func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	FundingDeadline struct {
+		Date               func(childComplexity int) int
+		DaysLeft           func(childComplexity int) int
+		Final              func(childComplexity int) int
+		FundingOpportunity func(childComplexity int) int
 	}
 
 	FundingOpportunity struct {
@@ -266,6 +291,21 @@ type ComplexityRoot struct {
 		UserErrors         func(childComplexity int) int
 	}
 
+	FundingOpportunityStats struct {
+		ByProgramme       func(childComplexity int) int
+		ByStatus          func(childComplexity int) int
+		Total             func(childComplexity int) int
+		TotalBudget       func(childComplexity int) int
+		UpcomingDeadlines func(childComplexity int, days int) int
+	}
+
+	FundingRecommendation struct {
+		FundingOpportunity func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		Score              func(childComplexity int) int
+		SharedThemes       func(childComplexity int) int
+	}
+
 	Highlight struct {
 		Field     func(childComplexity int) int
 		Fragments func(childComplexity int) int
@@ -286,6 +326,7 @@ type ComplexityRoot struct {
 		Name                      func(childComplexity int) int
 		NativeName                func(childComplexity int) int
 		OtherCountries            func(childComplexity int) int
+		RecommendedFunding        func(childComplexity int, first *int) int
 		Slug                      func(childComplexity int) int
 		Status                    func(childComplexity int) int
 		UpdatedAt                 func(childComplexity int) int
@@ -307,6 +348,13 @@ type ComplexityRoot struct {
 	MemberPayload struct {
 		Member     func(childComplexity int) int
 		UserErrors func(childComplexity int) int
+	}
+
+	MemberStats struct {
+		ByCountry                 func(childComplexity int) int
+		ByKind                    func(childComplexity int) int
+		MunicipalitiesRepresented func(childComplexity int) int
+		Total                     func(childComplexity int) int
 	}
 
 	MembershipApplication struct {
@@ -399,6 +447,7 @@ type ComplexityRoot struct {
 		Nodes                  func(childComplexity int, ids []string) int
 		Programmes             func(childComplexity int) int
 		Search                 func(childComplexity int, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) int
+		Stats                  func(childComplexity int, filter *db.StatsFilter) int
 		Themes                 func(childComplexity int) int
 		Viewer                 func(childComplexity int) int
 	}
@@ -426,6 +475,27 @@ type ComplexityRoot struct {
 		Highlights func(childComplexity int) int
 		Node       func(childComplexity int) int
 		Score      func(childComplexity int) int
+	}
+
+	Stats struct {
+		BestPractices        func(childComplexity int) int
+		DigitalTools         func(childComplexity int) int
+		FundingOpportunities func(childComplexity int) int
+		Members              func(childComplexity int) int
+	}
+
+	StatsBucket struct {
+		Count                     func(childComplexity int) int
+		Key                       func(childComplexity int) int
+		Label                     func(childComplexity int) int
+		MunicipalitiesRepresented func(childComplexity int) int
+		TotalBudget               func(childComplexity int) int
+	}
+
+	StatsSeries struct {
+		Buckets func(childComplexity int) int
+		Key     func(childComplexity int) int
+		Label   func(childComplexity int) int
 	}
 
 	Theme struct {
@@ -500,6 +570,8 @@ type DigitalToolResolver interface {
 
 	ProposedBy(ctx context.Context, obj *db.DigitalTool) (*db.Member, error)
 	UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
+
+	Similar(ctx context.Context, obj *db.DigitalTool, first *int) ([]*db.DigitalTool, error)
 }
 type FundingOpportunityResolver interface {
 	ID(ctx context.Context, obj *db.FundingOpportunity) (string, error)
@@ -514,6 +586,9 @@ type FundingOpportunityResolver interface {
 
 	FundedPractices(ctx context.Context, obj *db.FundingOpportunity, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 }
+type FundingRecommendationResolver interface {
+	SharedThemes(ctx context.Context, obj *db.FundingRecommendation) ([]*db.Theme, error)
+}
 type MemberResolver interface {
 	ID(ctx context.Context, obj *db.Member) (string, error)
 
@@ -523,6 +598,7 @@ type MemberResolver interface {
 	ContactPoints(ctx context.Context, obj *db.Member) ([]*db.ContactPoint, error)
 
 	BestPractices(ctx context.Context, obj *db.Member, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
+	RecommendedFunding(ctx context.Context, obj *db.Member, first *int) ([]*db.FundingRecommendation, error)
 }
 type MembershipApplicationResolver interface {
 	ID(ctx context.Context, obj *db.MembershipApplication) (string, error)
@@ -577,6 +653,7 @@ type QueryResolver interface {
 	Programmes(ctx context.Context) ([]*db.Programme, error)
 	Mims(ctx context.Context) ([]*db.Mim, error)
 	Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) (*model.SearchConnection, error)
+	Stats(ctx context.Context, filter *db.StatsFilter) (*db.Stats, error)
 	DigitalTools(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error)
 	DigitalTool(ctx context.Context, slug string) (*db.DigitalTool, error)
 }
@@ -944,6 +1021,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BestPracticePayload.UserErrors(childComplexity), true
 
+	case "BestPracticeStats.byCountry":
+		if e.ComplexityRoot.BestPracticeStats.ByCountry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.ByCountry(childComplexity), true
+	case "BestPracticeStats.byLanguage":
+		if e.ComplexityRoot.BestPracticeStats.ByLanguage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.ByLanguage(childComplexity), true
+	case "BestPracticeStats.byTheme":
+		if e.ComplexityRoot.BestPracticeStats.ByTheme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.ByTheme(childComplexity), true
+	case "BestPracticeStats.byThemeAndYear":
+		if e.ComplexityRoot.BestPracticeStats.ByThemeAndYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.ByThemeAndYear(childComplexity), true
+	case "BestPracticeStats.byYear":
+		if e.ComplexityRoot.BestPracticeStats.ByYear == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.ByYear(childComplexity), true
+	case "BestPracticeStats.total":
+		if e.ComplexityRoot.BestPracticeStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPracticeStats.Total(childComplexity), true
+
 	case "ContactPoint.email":
 		if e.ComplexityRoot.ContactPoint.Email == nil {
 			break
@@ -1159,6 +1273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.ReviewStatus(childComplexity), true
+	case "DigitalTool.similar":
+		if e.ComplexityRoot.DigitalTool.Similar == nil {
+			break
+		}
+
+		args, err := ec.field_DigitalTool_similar_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DigitalTool.Similar(childComplexity, args["first"].(*int)), true
 	case "DigitalTool.slug":
 		if e.ComplexityRoot.DigitalTool.Slug == nil {
 			break
@@ -1252,6 +1377,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DigitalToolPayload.UserErrors(childComplexity), true
 
+	case "DigitalToolStats.byDevelopmentStatus":
+		if e.ComplexityRoot.DigitalToolStats.ByDevelopmentStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolStats.ByDevelopmentStatus(childComplexity), true
+	case "DigitalToolStats.byLicence":
+		if e.ComplexityRoot.DigitalToolStats.ByLicence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolStats.ByLicence(childComplexity), true
+	case "DigitalToolStats.byMim":
+		if e.ComplexityRoot.DigitalToolStats.ByMim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolStats.ByMim(childComplexity), true
+	case "DigitalToolStats.total":
+		if e.ComplexityRoot.DigitalToolStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolStats.Total(childComplexity), true
+
 	case "Facet.buckets":
 		if e.ComplexityRoot.Facet.Buckets == nil {
 			break
@@ -1277,6 +1427,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FacetBucket.Value(childComplexity), true
+
+	case "FundingDeadline.date":
+		if e.ComplexityRoot.FundingDeadline.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingDeadline.Date(childComplexity), true
+	case "FundingDeadline.daysLeft":
+		if e.ComplexityRoot.FundingDeadline.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingDeadline.DaysLeft(childComplexity), true
+	case "FundingDeadline.final":
+		if e.ComplexityRoot.FundingDeadline.Final == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingDeadline.Final(childComplexity), true
+	case "FundingDeadline.fundingOpportunity":
+		if e.ComplexityRoot.FundingDeadline.FundingOpportunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingDeadline.FundingOpportunity(childComplexity), true
 
 	case "FundingOpportunity.actionType":
 		if e.ComplexityRoot.FundingOpportunity.ActionType == nil {
@@ -1461,6 +1636,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingOpportunityPayload.UserErrors(childComplexity), true
 
+	case "FundingOpportunityStats.byProgramme":
+		if e.ComplexityRoot.FundingOpportunityStats.ByProgramme == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunityStats.ByProgramme(childComplexity), true
+	case "FundingOpportunityStats.byStatus":
+		if e.ComplexityRoot.FundingOpportunityStats.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunityStats.ByStatus(childComplexity), true
+	case "FundingOpportunityStats.total":
+		if e.ComplexityRoot.FundingOpportunityStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunityStats.Total(childComplexity), true
+	case "FundingOpportunityStats.totalBudget":
+		if e.ComplexityRoot.FundingOpportunityStats.TotalBudget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunityStats.TotalBudget(childComplexity), true
+	case "FundingOpportunityStats.upcomingDeadlines":
+		if e.ComplexityRoot.FundingOpportunityStats.UpcomingDeadlines == nil {
+			break
+		}
+
+		args, err := ec.field_FundingOpportunityStats_upcomingDeadlines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.FundingOpportunityStats.UpcomingDeadlines(childComplexity, args["days"].(int)), true
+
+	case "FundingRecommendation.fundingOpportunity":
+		if e.ComplexityRoot.FundingRecommendation.FundingOpportunity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingRecommendation.FundingOpportunity(childComplexity), true
+	case "FundingRecommendation.reason":
+		if e.ComplexityRoot.FundingRecommendation.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingRecommendation.Reason(childComplexity), true
+	case "FundingRecommendation.score":
+		if e.ComplexityRoot.FundingRecommendation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingRecommendation.Score(childComplexity), true
+	case "FundingRecommendation.sharedThemes":
+		if e.ComplexityRoot.FundingRecommendation.SharedThemes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingRecommendation.SharedThemes(childComplexity), true
+
 	case "Highlight.field":
 		if e.ComplexityRoot.Highlight.Field == nil {
 			break
@@ -1563,6 +1799,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.OtherCountries(childComplexity), true
+	case "Member.recommendedFunding":
+		if e.ComplexityRoot.Member.RecommendedFunding == nil {
+			break
+		}
+
+		args, err := ec.field_Member_recommendedFunding_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.RecommendedFunding(childComplexity, args["first"].(*int)), true
 	case "Member.slug":
 		if e.ComplexityRoot.Member.Slug == nil {
 			break
@@ -1638,6 +1885,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberPayload.UserErrors(childComplexity), true
+
+	case "MemberStats.byCountry":
+		if e.ComplexityRoot.MemberStats.ByCountry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberStats.ByCountry(childComplexity), true
+	case "MemberStats.byKind":
+		if e.ComplexityRoot.MemberStats.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberStats.ByKind(childComplexity), true
+	case "MemberStats.municipalitiesRepresented":
+		if e.ComplexityRoot.MemberStats.MunicipalitiesRepresented == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberStats.MunicipalitiesRepresented(childComplexity), true
+	case "MemberStats.total":
+		if e.ComplexityRoot.MemberStats.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberStats.Total(childComplexity), true
 
 	case "MembershipApplication.contactEmail":
 		if e.ComplexityRoot.MembershipApplication.ContactEmail == nil {
@@ -2220,6 +2492,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.SearchType), args["filter"].(*search.Filter), args["language"].(*string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.stats":
+		if e.ComplexityRoot.Query.Stats == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Stats(childComplexity, args["filter"].(*db.StatsFilter)), true
 	case "Query.themes":
 		if e.ComplexityRoot.Query.Themes == nil {
 			break
@@ -2314,6 +2597,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+
+	case "Stats.bestPractices":
+		if e.ComplexityRoot.Stats.BestPractices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.BestPractices(childComplexity), true
+	case "Stats.digitalTools":
+		if e.ComplexityRoot.Stats.DigitalTools == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.DigitalTools(childComplexity), true
+	case "Stats.fundingOpportunities":
+		if e.ComplexityRoot.Stats.FundingOpportunities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.FundingOpportunities(childComplexity), true
+	case "Stats.members":
+		if e.ComplexityRoot.Stats.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stats.Members(childComplexity), true
+
+	case "StatsBucket.count":
+		if e.ComplexityRoot.StatsBucket.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.Count(childComplexity), true
+	case "StatsBucket.key":
+		if e.ComplexityRoot.StatsBucket.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.Key(childComplexity), true
+	case "StatsBucket.label":
+		if e.ComplexityRoot.StatsBucket.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.Label(childComplexity), true
+	case "StatsBucket.municipalitiesRepresented":
+		if e.ComplexityRoot.StatsBucket.MunicipalitiesRepresented == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.MunicipalitiesRepresented(childComplexity), true
+	case "StatsBucket.totalBudget":
+		if e.ComplexityRoot.StatsBucket.TotalBudget == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsBucket.TotalBudget(childComplexity), true
+
+	case "StatsSeries.buckets":
+		if e.ComplexityRoot.StatsSeries.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsSeries.Buckets(childComplexity), true
+	case "StatsSeries.key":
+		if e.ComplexityRoot.StatsSeries.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsSeries.Key(childComplexity), true
+	case "StatsSeries.label":
+		if e.ComplexityRoot.StatsSeries.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatsSeries.Label(childComplexity), true
 
 	case "Theme.bestPractices":
 		if e.ComplexityRoot.Theme.BestPractices == nil {
@@ -2468,6 +2826,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("RejectMembershipApplicationInput", ec.unmarshalInputRejectMembershipApplicationInput),
 			graphql.NewInputUnmarshaler("RevokeApiTokenInput", ec.unmarshalInputRevokeApiTokenInput),
 			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
+			graphql.NewInputUnmarshaler("StatsFilter", ec.unmarshalInputStatsFilter),
 			graphql.NewInputUnmarshaler("TranslationInput", ec.unmarshalInputTranslationInput),
 			graphql.NewInputUnmarshaler("UpdateBestPracticeInput", ec.unmarshalInputUpdateBestPracticeInput),
 			graphql.NewInputUnmarshaler("UpdateDigitalToolInput", ec.unmarshalInputUpdateDigitalToolInput),
@@ -2548,7 +2907,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "access.graphqls" "bestpractice.graphqls" "funding.graphqls" "member.graphqls" "membership.graphqls" "reference.graphqls" "schema.graphqls" "search.graphqls" "tool.graphqls"
+//go:embed "access.graphqls" "bestpractice.graphqls" "funding.graphqls" "member.graphqls" "membership.graphqls" "reference.graphqls" "schema.graphqls" "search.graphqls" "stats.graphqls" "tool.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -2568,6 +2927,7 @@ var sources = []*ast.Source{
 	{Name: "reference.graphqls", Input: sourceData("reference.graphqls"), BuiltIn: false},
 	{Name: "schema.graphqls", Input: sourceData("schema.graphqls"), BuiltIn: false},
 	{Name: "search.graphqls", Input: sourceData("search.graphqls"), BuiltIn: false},
+	{Name: "stats.graphqls", Input: sourceData("stats.graphqls"), BuiltIn: false},
 	{Name: "tool.graphqls", Input: sourceData("tool.graphqls"), BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -2738,6 +3098,24 @@ func (ec *executionContext) childFields_BestPracticePayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type BestPracticePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_BestPracticeStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_BestPracticeStats_total(ctx, field)
+	case "byTheme":
+		return ec.fieldContext_BestPracticeStats_byTheme(ctx, field)
+	case "byCountry":
+		return ec.fieldContext_BestPracticeStats_byCountry(ctx, field)
+	case "byYear":
+		return ec.fieldContext_BestPracticeStats_byYear(ctx, field)
+	case "byLanguage":
+		return ec.fieldContext_BestPracticeStats_byLanguage(ctx, field)
+	case "byThemeAndYear":
+		return ec.fieldContext_BestPracticeStats_byThemeAndYear(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BestPracticeStats", field.Name)
+}
+
 func (ec *executionContext) childFields_ContactPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "role":
@@ -2860,6 +3238,8 @@ func (ec *executionContext) childFields_DigitalTool(ctx context.Context, field g
 		return ec.fieldContext_DigitalTool_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_DigitalTool_updatedAt(ctx, field)
+	case "similar":
+		return ec.fieldContext_DigitalTool_similar(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DigitalTool", field.Name)
 }
@@ -2898,6 +3278,20 @@ func (ec *executionContext) childFields_DigitalToolPayload(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type DigitalToolPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DigitalToolStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_DigitalToolStats_total(ctx, field)
+	case "byLicence":
+		return ec.fieldContext_DigitalToolStats_byLicence(ctx, field)
+	case "byDevelopmentStatus":
+		return ec.fieldContext_DigitalToolStats_byDevelopmentStatus(ctx, field)
+	case "byMim":
+		return ec.fieldContext_DigitalToolStats_byMim(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DigitalToolStats", field.Name)
+}
+
 func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -2916,6 +3310,20 @@ func (ec *executionContext) childFields_FacetBucket(ctx context.Context, field g
 		return ec.fieldContext_FacetBucket_count(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FacetBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingDeadline(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_FundingDeadline_date(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_FundingDeadline_daysLeft(ctx, field)
+	case "final":
+		return ec.fieldContext_FundingDeadline_final(ctx, field)
+	case "fundingOpportunity":
+		return ec.fieldContext_FundingDeadline_fundingOpportunity(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingDeadline", field.Name)
 }
 
 func (ec *executionContext) childFields_FundingOpportunity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3000,6 +3408,36 @@ func (ec *executionContext) childFields_FundingOpportunityPayload(ctx context.Co
 	return nil, fmt.Errorf("no field named %q was found under type FundingOpportunityPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_FundingOpportunityStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_FundingOpportunityStats_total(ctx, field)
+	case "totalBudget":
+		return ec.fieldContext_FundingOpportunityStats_totalBudget(ctx, field)
+	case "byProgramme":
+		return ec.fieldContext_FundingOpportunityStats_byProgramme(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_FundingOpportunityStats_byStatus(ctx, field)
+	case "upcomingDeadlines":
+		return ec.fieldContext_FundingOpportunityStats_upcomingDeadlines(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingOpportunityStats", field.Name)
+}
+
+func (ec *executionContext) childFields_FundingRecommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fundingOpportunity":
+		return ec.fieldContext_FundingRecommendation_fundingOpportunity(ctx, field)
+	case "score":
+		return ec.fieldContext_FundingRecommendation_score(ctx, field)
+	case "reason":
+		return ec.fieldContext_FundingRecommendation_reason(ctx, field)
+	case "sharedThemes":
+		return ec.fieldContext_FundingRecommendation_sharedThemes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FundingRecommendation", field.Name)
+}
+
 func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "field":
@@ -3048,6 +3486,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_updatedAt(ctx, field)
 	case "bestPractices":
 		return ec.fieldContext_Member_bestPractices(ctx, field)
+	case "recommendedFunding":
+		return ec.fieldContext_Member_recommendedFunding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 }
@@ -3084,6 +3524,20 @@ func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field
 		return ec.fieldContext_MemberPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "total":
+		return ec.fieldContext_MemberStats_total(ctx, field)
+	case "municipalitiesRepresented":
+		return ec.fieldContext_MemberStats_municipalitiesRepresented(ctx, field)
+	case "byCountry":
+		return ec.fieldContext_MemberStats_byCountry(ctx, field)
+	case "byKind":
+		return ec.fieldContext_MemberStats_byKind(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberStats", field.Name)
 }
 
 func (ec *executionContext) childFields_MembershipApplication(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3236,6 +3690,48 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_highlights(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Stats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "members":
+		return ec.fieldContext_Stats_members(ctx, field)
+	case "bestPractices":
+		return ec.fieldContext_Stats_bestPractices(ctx, field)
+	case "fundingOpportunities":
+		return ec.fieldContext_Stats_fundingOpportunities(ctx, field)
+	case "digitalTools":
+		return ec.fieldContext_Stats_digitalTools(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Stats", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_StatsBucket_key(ctx, field)
+	case "label":
+		return ec.fieldContext_StatsBucket_label(ctx, field)
+	case "count":
+		return ec.fieldContext_StatsBucket_count(ctx, field)
+	case "municipalitiesRepresented":
+		return ec.fieldContext_StatsBucket_municipalitiesRepresented(ctx, field)
+	case "totalBudget":
+		return ec.fieldContext_StatsBucket_totalBudget(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_StatsSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_StatsSeries_key(ctx, field)
+	case "label":
+		return ec.fieldContext_StatsSeries_label(ctx, field)
+	case "buckets":
+		return ec.fieldContext_StatsSeries_buckets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatsSeries", field.Name)
 }
 
 func (ec *executionContext) childFields_Theme(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3568,6 +4064,20 @@ func (ec *executionContext) field_Country_members_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_DigitalTool_similar_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_DigitalTool_usedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3619,6 +4129,20 @@ func (ec *executionContext) field_DigitalTool_usedIn_args(ctx context.Context, r
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_FundingOpportunityStats_upcomingDeadlines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "days",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["days"] = arg0
 	return args, nil
 }
 
@@ -3727,6 +4251,20 @@ func (ec *executionContext) field_Member_bestPractices_args(ctx context.Context,
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Member_recommendedFunding_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4507,6 +5045,20 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*db.StatsFilter, error) {
+			return ec.unmarshalOStatsFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
 	return args, nil
 }
 
@@ -6225,6 +6777,189 @@ func (ec *executionContext) fieldContext_BestPracticePayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _BestPracticeStats_total(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BestPracticeStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _BestPracticeStats_byTheme(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_byTheme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByTheme(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_byTheme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BestPracticeStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BestPracticeStats_byCountry(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_byCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCountry(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_byCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BestPracticeStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BestPracticeStats_byYear(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_byYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByYear(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_byYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BestPracticeStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BestPracticeStats_byLanguage(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_byLanguage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByLanguage(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_byLanguage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BestPracticeStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BestPracticeStats_byThemeAndYear(ctx context.Context, field graphql.CollectedField, obj *db.BestPracticeStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPracticeStats_byThemeAndYear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByThemeAndYear(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsSeries) graphql.Marshaler {
+			return ec.marshalNStatsSeries2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPracticeStats_byThemeAndYear(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BestPracticeStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactPoint_role(ctx context.Context, field graphql.CollectedField, obj *db.ContactPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7298,6 +8033,50 @@ func (ec *executionContext) fieldContext_DigitalTool_updatedAt(_ context.Context
 	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "Time")
 }
 
+func (ec *executionContext) _DigitalTool_similar(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_similar(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DigitalTool().Similar(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.DigitalTool) graphql.Marshaler {
+			return ec.marshalNDigitalTool2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_similar(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalTool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DigitalTool(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DigitalTool_similar_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DigitalToolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.DigitalTool]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7536,6 +8315,125 @@ func (ec *executionContext) fieldContext_DigitalToolPayload_userErrors(_ context
 	return fc, nil
 }
 
+func (ec *executionContext) _DigitalToolStats_total(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalToolStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DigitalToolStats_byLicence(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolStats_byLicence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByLicence(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolStats_byLicence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalToolStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DigitalToolStats_byDevelopmentStatus(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolStats_byDevelopmentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByDevelopmentStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolStats_byDevelopmentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalToolStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DigitalToolStats_byMim(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolStats_byMim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByMim(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolStats_byMim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalToolStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *search.Facet) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7635,6 +8533,107 @@ func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FundingDeadline_date(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingDeadline_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingDeadline_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingDeadline", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FundingDeadline_daysLeft(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingDeadline_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingDeadline_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingDeadline", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FundingDeadline_final(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingDeadline_final(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Final, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingDeadline_final(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingDeadline", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FundingDeadline_fundingOpportunity(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingDeadline_fundingOpportunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingOpportunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
+			return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingDeadline_fundingOpportunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingDeadline",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingOpportunity(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FundingOpportunity_id(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
@@ -8406,6 +9405,270 @@ func (ec *executionContext) fieldContext_FundingOpportunityPayload_userErrors(_ 
 	return fc, nil
 }
 
+func (ec *executionContext) _FundingOpportunityStats_total(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunityStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunityStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOpportunityStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _FundingOpportunityStats_totalBudget(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunityStats_totalBudget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalBudget(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunityStats_totalBudget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOpportunityStats", field, true, false, "Decimal")
+}
+
+func (ec *executionContext) _FundingOpportunityStats_byProgramme(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunityStats_byProgramme(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByProgramme(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunityStats_byProgramme(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOpportunityStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOpportunityStats_byStatus(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunityStats_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunityStats_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOpportunityStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingOpportunityStats_upcomingDeadlines(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunityStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunityStats_upcomingDeadlines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.UpcomingDeadlines(ctx, fc.Args["days"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.FundingDeadline) graphql.Marshaler {
+			return ec.marshalNFundingDeadline2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadlineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunityStats_upcomingDeadlines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingOpportunityStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingDeadline(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_FundingOpportunityStats_upcomingDeadlines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingRecommendation_fundingOpportunity(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingRecommendation_fundingOpportunity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingOpportunity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
+			return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingRecommendation_fundingOpportunity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingRecommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingOpportunity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FundingRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingRecommendation_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingRecommendation_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingRecommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FundingRecommendation_reason(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingRecommendation_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingRecommendation_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingRecommendation", field, false, false, "String")
+}
+
+func (ec *executionContext) _FundingRecommendation_sharedThemes(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingRecommendation_sharedThemes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FundingRecommendation().SharedThemes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.Theme) graphql.Marshaler {
+			return ec.marshalNTheme2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐThemeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingRecommendation_sharedThemes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FundingRecommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Theme(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8937,6 +10200,50 @@ func (ec *executionContext) fieldContext_Member_bestPractices(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Member_recommendedFunding(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_recommendedFunding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Member().RecommendedFunding(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.FundingRecommendation) graphql.Marshaler {
+			return ec.marshalNFundingRecommendation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_recommendedFunding(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingRecommendation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Member_recommendedFunding_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.Member]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9170,6 +10477,116 @@ func (ec *executionContext) fieldContext_MemberPayload_userErrors(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberStats_total(ctx context.Context, field graphql.CollectedField, obj *db.MemberStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberStats_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberStats_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MemberStats_municipalitiesRepresented(ctx context.Context, field graphql.CollectedField, obj *db.MemberStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberStats_municipalitiesRepresented(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalitiesRepresented(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberStats_municipalitiesRepresented(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberStats", field, true, false, "Int")
+}
+
+func (ec *executionContext) _MemberStats_byCountry(ctx context.Context, field graphql.CollectedField, obj *db.MemberStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberStats_byCountry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByCountry(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberStats_byCountry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberStats_byKind(ctx context.Context, field graphql.CollectedField, obj *db.MemberStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberStats_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberStats_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberStats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11877,6 +13294,50 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_stats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Stats(ctx, fc.Args["filter"].(*db.StatsFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Stats) graphql.Marshaler {
+			return ec.marshalNStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stats(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_digitalTools(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12416,6 +13877,327 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_members(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Members(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.MemberStats) graphql.Marshaler {
+			return ec.marshalNMemberStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_bestPractices(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_bestPractices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestPractices(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.BestPracticeStats) graphql.Marshaler {
+			return ec.marshalNBestPracticeStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_bestPractices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BestPracticeStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_fundingOpportunities(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_fundingOpportunities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FundingOpportunities(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunityStats) graphql.Marshaler {
+			return ec.marshalNFundingOpportunityStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_fundingOpportunities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FundingOpportunityStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Stats_digitalTools(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stats_digitalTools(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DigitalTools(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.DigitalToolStats) graphql.Marshaler {
+			return ec.marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stats_digitalTools(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stats",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DigitalToolStats(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StatsBucket_key(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatsBucket_label(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatsBucket_count(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatsBucket_municipalitiesRepresented(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_municipalitiesRepresented(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MunicipalitiesRepresented, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_municipalitiesRepresented(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StatsBucket_totalBudget(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsBucket_totalBudget(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalBudget, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatsBucket_totalBudget(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsBucket", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _StatsSeries_key(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsSeries_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsSeries_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatsSeries_label(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsSeries_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsSeries_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatsSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _StatsSeries_buckets(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatsSeries_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatsSeries_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StatsSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatsBucket(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15940,6 +17722,69 @@ func UnmarshalSearchFilter(ctx context.Context, raw any) (search.Filter, error) 
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputStatsFilter(ctx context.Context, obj any) (db.StatsFilter, error) {
+	var it db.StatsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"members", "bestPractices", "fundingOpportunities", "digitalTools"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "members":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("members"))
+			data, err := ec.unmarshalOMemberFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Members = data
+		case "bestPractices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bestPractices"))
+			data, err := ec.unmarshalOBestPracticeFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BestPractices = data
+		case "fundingOpportunities":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fundingOpportunities"))
+			data, err := ec.unmarshalOFundingOpportunityFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FundingOpportunities = data
+		case "digitalTools":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("digitalTools"))
+			data, err := ec.unmarshalODigitalToolFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DigitalTools = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStatsFilter unmarshals raw into the StatsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStatsFilter(ctx context.Context, raw any) (db.StatsFilter, error) {
+	var out db.StatsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StatsFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTranslationInput(ctx context.Context, obj any) (db.TranslationInput, error) {
 	var it db.TranslationInput
 	if obj == nil {
@@ -17197,6 +19042,70 @@ func (ec *executionContext) _BestPracticePayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var bestPracticeStatsImplementors = []string{"BestPracticeStats"}
+
+func (ec *executionContext) _BestPracticeStats(ctx context.Context, sel ast.SelectionSet, obj *db.BestPracticeStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bestPracticeStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BestPracticeStats")
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_total(ctx, field, obj)
+				})
+		case "byTheme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_byTheme(ctx, field, obj)
+				})
+		case "byCountry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_byCountry(ctx, field, obj)
+				})
+		case "byYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_byYear(ctx, field, obj)
+				})
+		case "byLanguage":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_byLanguage(ctx, field, obj)
+				})
+		case "byThemeAndYear":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BestPracticeStats_byThemeAndYear(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactPointImplementors = []string{"ContactPoint"}
 
 func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.SelectionSet, obj *db.ContactPoint) graphql.Marshaler {
@@ -17608,6 +19517,12 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "similar":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalTool_similar(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17750,6 +19665,58 @@ func (ec *executionContext) _DigitalToolPayload(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var digitalToolStatsImplementors = []string{"DigitalToolStats"}
+
+func (ec *executionContext) _DigitalToolStats(ctx context.Context, sel ast.SelectionSet, obj *db.DigitalToolStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, digitalToolStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DigitalToolStats")
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalToolStats_total(ctx, field, obj)
+				})
+		case "byLicence":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalToolStats_byLicence(ctx, field, obj)
+				})
+		case "byDevelopmentStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalToolStats_byDevelopmentStatus(ctx, field, obj)
+				})
+		case "byMim":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalToolStats_byMim(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var facetImplementors = []string{"Facet"}
 
 func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, obj *search.Facet) graphql.Marshaler {
@@ -17806,6 +19773,54 @@ func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionS
 			}
 		case "count":
 			out.Values[i] = ec._FacetBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingDeadlineImplementors = []string{"FundingDeadline"}
+
+func (ec *executionContext) _FundingDeadline(ctx context.Context, sel ast.SelectionSet, obj *db.FundingDeadline) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingDeadlineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingDeadline")
+		case "date":
+			out.Values[i] = ec._FundingDeadline_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "daysLeft":
+			out.Values[i] = ec._FundingDeadline_daysLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "final":
+			out.Values[i] = ec._FundingDeadline_final(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fundingOpportunity":
+			out.Values[i] = ec._FundingDeadline_fundingOpportunity(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18091,6 +20106,113 @@ func (ec *executionContext) _FundingOpportunityPayload(ctx context.Context, sel 
 	return out
 }
 
+var fundingOpportunityStatsImplementors = []string{"FundingOpportunityStats"}
+
+func (ec *executionContext) _FundingOpportunityStats(ctx context.Context, sel ast.SelectionSet, obj *db.FundingOpportunityStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingOpportunityStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingOpportunityStats")
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingOpportunityStats_total(ctx, field, obj)
+				})
+		case "totalBudget":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingOpportunityStats_totalBudget(ctx, field, obj)
+				})
+		case "byProgramme":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingOpportunityStats_byProgramme(ctx, field, obj)
+				})
+		case "byStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingOpportunityStats_byStatus(ctx, field, obj)
+				})
+		case "upcomingDeadlines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingOpportunityStats_upcomingDeadlines(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fundingRecommendationImplementors = []string{"FundingRecommendation"}
+
+func (ec *executionContext) _FundingRecommendation(ctx context.Context, sel ast.SelectionSet, obj *db.FundingRecommendation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fundingRecommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FundingRecommendation")
+		case "fundingOpportunity":
+			out.Values[i] = ec._FundingRecommendation_fundingOpportunity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "score":
+			out.Values[i] = ec._FundingRecommendation_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._FundingRecommendation_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedThemes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FundingRecommendation_sharedThemes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var highlightImplementors = []string{"Highlight"}
 
 func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *search.Highlight) graphql.Marshaler {
@@ -18235,6 +20357,12 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Member_bestPractices(ctx, field, obj)
 				})
+		case "recommendedFunding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_recommendedFunding(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18360,6 +20488,58 @@ func (ec *executionContext) _MemberPayload(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberStatsImplementors = []string{"MemberStats"}
+
+func (ec *executionContext) _MemberStats(ctx context.Context, sel ast.SelectionSet, obj *db.MemberStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberStats")
+		case "total":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MemberStats_total(ctx, field, obj)
+				})
+		case "municipalitiesRepresented":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MemberStats_municipalitiesRepresented(ctx, field, obj)
+				})
+		case "byCountry":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MemberStats_byCountry(ctx, field, obj)
+				})
+		case "byKind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._MemberStats_byKind(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -19000,6 +21180,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_search(ctx, field)
 				})
+		case "stats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stats(ctx, field)
+				})
 		case "digitalTools":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19200,6 +21386,150 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "highlights":
 			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statsImplementors = []string{"Stats"}
+
+func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, obj *db.Stats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Stats")
+		case "members":
+			out.Values[i] = ec._Stats_members(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bestPractices":
+			out.Values[i] = ec._Stats_bestPractices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fundingOpportunities":
+			out.Values[i] = ec._Stats_fundingOpportunities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "digitalTools":
+			out.Values[i] = ec._Stats_digitalTools(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statsBucketImplementors = []string{"StatsBucket"}
+
+func (ec *executionContext) _StatsBucket(ctx context.Context, sel ast.SelectionSet, obj *db.StatsBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsBucket")
+		case "key":
+			out.Values[i] = ec._StatsBucket_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._StatsBucket_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatsBucket_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "municipalitiesRepresented":
+			out.Values[i] = ec._StatsBucket_municipalitiesRepresented(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "totalBudget":
+			out.Values[i] = ec._StatsBucket_totalBudget(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statsSeriesImplementors = []string{"StatsSeries"}
+
+func (ec *executionContext) _StatsSeries(ctx context.Context, sel ast.SelectionSet, obj *db.StatsSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statsSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatsSeries")
+		case "key":
+			out.Values[i] = ec._StatsSeries_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._StatsSeries_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._StatsSeries_buckets(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19936,6 +22266,14 @@ func (ec *executionContext) marshalNBestPracticePayload2ᚖgithubᚗcomᚋsmartc
 	return ec._BestPracticePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNBestPracticeStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStats(ctx context.Context, sel ast.SelectionSet, v *db.BestPracticeStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BestPracticeStats!")
+		return graphql.Null
+	}
+	return ec._BestPracticeStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBestPracticeStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStatus(ctx context.Context, v any) (db.BestPracticeStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := db.BestPracticeStatus(tmp)
@@ -20251,6 +22589,14 @@ func (ec *executionContext) marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartco
 	return ec._DigitalToolPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolStats(ctx context.Context, sel ast.SelectionSet, v *db.DigitalToolStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DigitalToolStats!")
+		return graphql.Null
+	}
+	return ec._DigitalToolStats(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*search.Facet) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20307,6 +22653,30 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFundingDeadline2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingDeadline) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingDeadline2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadline(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingDeadline2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadline(ctx context.Context, sel ast.SelectionSet, v *db.FundingDeadline) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingDeadline!")
+		return graphql.Null
+	}
+	return ec._FundingDeadline(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFundingOpportunity2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingOpportunity) graphql.Marshaler {
@@ -20382,6 +22752,38 @@ func (ec *executionContext) marshalNFundingOpportunityPayload2ᚖgithubᚗcomᚋ
 		return graphql.Null
 	}
 	return ec._FundingOpportunityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingOpportunityStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityStats(ctx context.Context, sel ast.SelectionSet, v *db.FundingOpportunityStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingOpportunityStats!")
+		return graphql.Null
+	}
+	return ec._FundingOpportunityStats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFundingRecommendation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingRecommendation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFundingRecommendation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFundingRecommendation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendation(ctx context.Context, sel ast.SelectionSet, v *db.FundingRecommendation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FundingRecommendation!")
+		return graphql.Null
+	}
+	return ec._FundingRecommendation(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFundingStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingStatus(ctx context.Context, v any) (db.FundingStatus, error) {
@@ -20582,6 +22984,14 @@ func (ec *executionContext) marshalNMemberPayload2ᚖgithubᚗcomᚋsmartcommuni
 		return graphql.Null
 	}
 	return ec._MemberPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMemberStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStats(ctx context.Context, sel ast.SelectionSet, v *db.MemberStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberStats!")
+		return graphql.Null
+	}
+	return ec._MemberStats(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMemberStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStatus(ctx context.Context, v any) (db.MemberStatus, error) {
@@ -20851,6 +23261,62 @@ func (ec *executionContext) unmarshalNSearchType2githubᚗcomᚋsmartcommunities
 
 func (ec *executionContext) marshalNSearchType2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchType(ctx context.Context, sel ast.SelectionSet, v model.SearchType) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStats(ctx context.Context, sel ast.SelectionSet, v *db.Stats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Stats!")
+		return graphql.Null
+	}
+	return ec._Stats(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsBucket2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsBucket2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucket(ctx context.Context, sel ast.SelectionSet, v *db.StatsBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatsBucket!")
+		return graphql.Null
+	}
+	return ec._StatsBucket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStatsSeries2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.StatsSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatsSeries2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatsSeries2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeries(ctx context.Context, sel ast.SelectionSet, v *db.StatsSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatsSeries!")
+		return graphql.Null
+	}
+	return ec._StatsSeries(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -22032,6 +24498,14 @@ func (ec *executionContext) marshalOSearchType2ᚕgithubᚗcomᚋsmartcommunitie
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOStatsFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsFilter(ctx context.Context, v any) (*db.StatsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStatsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

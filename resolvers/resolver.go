@@ -74,3 +74,10 @@ func deleted(id string, errs []db.UserError) (*string, []*db.UserError) {
 	}
 	return &id, []*db.UserError{}
 }
+
+func derefOr[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
