@@ -41,6 +41,7 @@ import (
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/resolvers"
 	"github.com/smartcommunities/hub/search"
+	"github.com/smartcommunities/hub/web"
 )
 
 // Config is the hub's configuration, read from the environment (see the README).
@@ -361,6 +362,8 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 		json.NewEncoder(w).Encode(out)
 	})
 	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /dashboard/", web.Dashboard())
+	mux.Handle("GET /dashboard", http.RedirectHandler("/dashboard/", http.StatusMovedPermanently))
 
 	// Without a list any origin may read the public API, but never with credentials; with a list, only
 	// those origins, and they may send credentials.
