@@ -1,0 +1,299 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type bucket struct {
+	Key   string
+	Label string
+	Count int
+}
+
+// TestStatsEqualListTotals checks every figure of stats against the list it summarises: each total is
+// the list's totalCount under the same filter, and each bucket's count the totalCount of that list
+// filtered to the bucket's key as well. It runs without a filter and with one, as an anonymous caller and
+// as an admin (who also counts drafts and proposals).
+func TestStatsEqualListTotals(t *testing.T) {
+	h := sharedDemoHub(t)
+	admin := h.admin()
+	type section struct {
+		Total   int
+		Buckets map[string][]bucket
+	}
+	sections := []struct {
+		name, list, filterType string
+		filter                 map[string]any
+		buckets                map[string]func(key string) map[string]any // bucket field → its key as a list filter
+	}{
+		{"members", "members", "MemberFilter", map[string]any{"kind": []string{"NATIONAL_ASSOCIATION"}}, map[string]func(string) map[string]any{
+			"byCountry": func(k string) map[string]any { return map[string]any{"country": []string{k}} },
+			"byKind":    func(k string) map[string]any { return map[string]any{"kind": []string{k}} },
+		}},
+		{"bestPractices", "bestPractices", "BestPracticeFilter", map[string]any{"year": map[string]any{"from": 2022}}, map[string]func(string) map[string]any{
+			"byTheme":    func(k string) map[string]any { return map[string]any{"theme": []string{k}} },
+			"byCountry":  func(k string) map[string]any { return map[string]any{"country": []string{k}} },
+			"byYear":     func(k string) map[string]any { var y int; fmt.Sscan(k, &y); return map[string]any{"year": map[string]any{"from": y, "to": y}} },
+			"byLanguage": func(k string) map[string]any { return map[string]any{"language": []string{k}} },
+		}},
+		{"fundingOpportunities", "fundingOpportunities", "FundingOpportunityFilter", map[string]any{"eligibleCountry": "EL"}, map[string]func(string) map[string]any{
+			"byProgramme": func(k string) map[string]any { return map[string]any{"programme": []string{k}} },
+			"byStatus":    func(k string) map[string]any { return map[string]any{"status": []string{k}} },
+		}},
+		{"digitalTools", "digitalTools", "DigitalToolFilter", map[string]any{"openSource": true}, map[string]func(string) map[string]any{
+			"byLicence":           func(k string) map[string]any { return map[string]any{"licence": []string{k}} },
+			"byDevelopmentStatus": func(k string) map[string]any { return map[string]any{"developmentStatus": []string{k}} },
+			"byMim": func(k string) map[string]any {
+				code, edition, _ := strings.Cut(k, "@")
+				return map[string]any{"mim": map[string]any{"code": code, "edition": edition}}
+			},
+		}},
+	}
+	checked := 0
+	for _, caller := range []*testHub{h, admin} {
+		for _, s := range sections {
+			for _, filter := range []map[string]any{nil, s.filter} {
+				var fields []string
+				for f := range s.buckets {
+					fields = append(fields, f+" { key label count }")
+				}
+				var out struct {
+					Stats map[string]map[string]json.RawMessage
+				}
+				caller.query(fmt.Sprintf(`query($f: %s) { stats(filter: {%s: $f}) { %s { total %s } } }`, s.filterType, s.list, s.list,
+					strings.Join(fields, " ")), map[string]any{"f": filter}, &out)
+				got := out.Stats[s.list]
+				var total int
+				json.Unmarshal(got["total"], &total)
+				if want := listTotal(t, caller, s.list, s.filterType, filter); total != want || total == 0 {
+					t.Errorf("%s total %d under %v, list totalCount %d", s.list, total, filter, want)
+				}
+				for field, keyFilter := range s.buckets {
+					var bs []bucket
+					json.Unmarshal(got[field], &bs)
+					if len(bs) == 0 {
+						t.Errorf("%s.%s under %v: no buckets", s.list, field, filter)
+					}
+					for _, b := range bs {
+						f := keyFilter(b.Key)
+						for k, v := range filter {
+							if _, both := f[k]; !both {
+								f[k] = v
+							}
+						}
+						if want := listTotal(t, caller, s.list, s.filterType, f); b.Count != want {
+							t.Errorf("%s.%s[%s] = %d under %v; the list filtered to it has %d", s.list, field, b.Key, b.Count, filter, want)
+						}
+						checked++
+					}
+				}
+			}
+		}
+	}
+	if checked < 100 {
+		t.Errorf("only %d buckets checked", checked)
+	}
+}
+
+func listTotal(t *testing.T, h *testHub, list, filterType string, filter map[string]any) int {
+	var out map[string]struct{ TotalCount int }
+	h.query(fmt.Sprintf(`query($f: %s) { l: %s(filter: $f) { totalCount } }`, filterType, list), map[string]any{"f": filter}, &out)
+	return out["l"].TotalCount
+}
+
+// The figures that are not plain counts: sums, theme-by-year series, upcoming deadlines.
+func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
+	h := sharedDemoHub(t)
+	var out struct {
+		Stats struct {
+			Members struct {
+				MunicipalitiesRepresented int
+				ByCountry                 []struct {
+					Key                       string
+					MunicipalitiesRepresented *int
+				}
+			}
+			BestPractices struct {
+				ByThemeAndYear []struct {
+					Key     string
+					Buckets []bucket
+				}
+			}
+			FundingOpportunities struct {
+				TotalBudget       string
+				ByStatus          []struct{ Key, TotalBudget string }
+				UpcomingDeadlines []struct {
+					Date               string
+					DaysLeft           int
+					Final              bool
+					FundingOpportunity struct{ Deadlines []string }
+				}
+			}
+		}
+		Members struct {
+			Nodes []struct {
+				Country                   struct{ Code string }
+				MunicipalitiesRepresented *int
+			}
+		}
+	}
+	h.query(`{ stats { members { municipalitiesRepresented byCountry { key municipalitiesRepresented } }
+		bestPractices { byThemeAndYear { key buckets { key count } } }
+		fundingOpportunities { totalBudget byStatus { key totalBudget } upcomingDeadlines(days: 366) { date daysLeft final fundingOpportunity { deadlines } } } }
+		members(first: 100) { nodes { country { code } municipalitiesRepresented } } }`, nil, &out)
+	sum, byCountry := 0, map[string]int{}
+	for _, m := range out.Members.Nodes {
+		if m.MunicipalitiesRepresented != nil {
+			sum += *m.MunicipalitiesRepresented
+			byCountry[m.Country.Code] += *m.MunicipalitiesRepresented
+		}
+	}
+	if out.Stats.Members.MunicipalitiesRepresented != sum || sum == 0 {
+		t.Errorf("municipalities represented %d, the members' own add up to %d", out.Stats.Members.MunicipalitiesRepresented, sum)
+	}
+	for _, b := range out.Stats.Members.ByCountry {
+		if b.MunicipalitiesRepresented != nil && *b.MunicipalitiesRepresented != byCountry[b.Key] {
+			t.Errorf("%s: %d municipalities, its members say %d", b.Key, *b.MunicipalitiesRepresented, byCountry[b.Key])
+		}
+	}
+	pairs := 0
+	for _, s := range out.Stats.BestPractices.ByThemeAndYear {
+		for _, b := range s.Buckets {
+			var y int
+			fmt.Sscan(b.Key, &y)
+			if want := listTotal(t, h, "bestPractices", "BestPracticeFilter", map[string]any{"theme": []string{s.Key}, "year": map[string]any{"from": y, "to": y}}); b.Count != want {
+				t.Errorf("%s in %d: %d, the list has %d", s.Key, y, b.Count, want)
+			}
+			pairs++
+		}
+	}
+	if pairs < 10 {
+		t.Errorf("only %d theme-year pairs", pairs)
+	}
+	// The status budgets add up to the total budget (in cents, to stay exact).
+	cents := func(s string) int64 {
+		var e, c int64
+		fmt.Sscanf(s, "%d.%d", &e, &c)
+		return e*100 + c
+	}
+	var statusSum int64
+	for _, b := range out.Stats.FundingOpportunities.ByStatus {
+		statusSum += cents(b.TotalBudget)
+	}
+	if statusSum != cents(out.Stats.FundingOpportunities.TotalBudget) || statusSum == 0 {
+		t.Errorf("budgets by status add up to %d cents, the total is %s", statusSum, out.Stats.FundingOpportunities.TotalBudget)
+	}
+	// Upcoming deadlines: soonest first, each one of its call's deadlines, days counted from today.
+	dls := out.Stats.FundingOpportunities.UpcomingDeadlines
+	if len(dls) < 3 {
+		t.Fatalf("%d upcoming deadlines in a year of demo data", len(dls))
+	}
+	today := h.backend.DB.Today()
+	for i, d := range dls {
+		if i > 0 && d.Date < dls[i-1].Date {
+			t.Errorf("deadlines out of order: %s after %s", d.Date, dls[i-1].Date)
+		}
+		ds := d.FundingOpportunity.Deadlines
+		if !slicesContains(ds, d.Date) || d.Final != (ds[len(ds)-1] == d.Date) {
+			t.Errorf("deadline %s (final %v) is not one of %v", d.Date, d.Final, ds)
+		}
+		if got := today.AddDate(0, 0, d.DaysLeft).Format("2006-01-02"); got != d.Date {
+			t.Errorf("%s is %d days from %s", d.Date, d.DaysLeft, today.Format("2006-01-02"))
+		}
+	}
+	if r := h.post(`{ stats { fundingOpportunities { upcomingDeadlines(days: 5000) { date } } } }`, nil); len(r.Errors) != 1 || errorCodes(r.Errors)[0] != "BAD_USER_INPUT" {
+		t.Errorf("days: 5000 gave %v", r.Errors)
+	}
+}
+
+func slicesContains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Recommendations: open or forthcoming calls the member's country is eligible for, best shared themes
+// first, each with a reason naming them; similar tools share something with the tool.
+func TestRecommendedFundingAndSimilarTools(t *testing.T) {
+	h := sharedDemoHub(t)
+	var out struct {
+		Member struct {
+			Country            struct{ Code string }
+			RecommendedFunding []struct {
+				Score        float64
+				Reason       string
+				SharedThemes []struct{ Code, Name string }
+				FundingOpportunity struct {
+					Status            string
+					EligibleCountries []struct{ Code string }
+					Themes            []struct{ Code string }
+				}
+			}
+		}
+	}
+	h.query(`{ member(slug: "vng") { country { code } recommendedFunding(first: 10) { score reason sharedThemes { code name }
+		fundingOpportunity { status eligibleCountries { code } themes { code } } } } }`, nil, &out)
+	recs := out.Member.RecommendedFunding
+	if len(recs) == 0 || recs[0].Score <= 0 {
+		t.Fatalf("no recommendation sharing a theme: %+v", recs)
+	}
+	var practiceThemes map[string]bool = map[string]bool{}
+	var ps struct {
+		Member struct {
+			BestPractices struct{ Nodes []struct{ Themes []struct{ Code string } } }
+		}
+	}
+	h.query(`{ member(slug: "vng") { bestPractices(first: 100, filter: {status: [PUBLISHED]}) { nodes { themes { code } } } } }`, nil, &ps)
+	for _, p := range ps.Member.BestPractices.Nodes {
+		for _, th := range p.Themes {
+			practiceThemes[th.Code] = true
+		}
+	}
+	for i, r := range recs {
+		f := r.FundingOpportunity
+		if f.Status == "CLOSED" {
+			t.Errorf("recommended a closed call: %+v", r)
+		}
+		eligible := false
+		for _, c := range f.EligibleCountries {
+			eligible = eligible || c.Code == out.Member.Country.Code
+		}
+		if !eligible {
+			t.Errorf("recommended a call %s is not eligible for", out.Member.Country.Code)
+		}
+		if i > 0 && r.Score > recs[i-1].Score {
+			t.Errorf("recommendations out of order: %v after %v", r.Score, recs[i-1].Score)
+		}
+		for _, th := range r.SharedThemes {
+			if !practiceThemes[th.Code] || !strings.Contains(r.Reason, th.Name) {
+				t.Errorf("shared theme %s: not the member's, or not in the reason %q", th.Code, r.Reason)
+			}
+		}
+	}
+
+	var tools struct {
+		DigitalTool struct {
+			Themes  []struct{ Code string }
+			Similar []struct {
+				Slug   string
+				Themes []struct{ Code string }
+				Mims   []struct{ Code string }
+			}
+		}
+	}
+	h.query(`{ digitalTool(slug: "grafana") { themes { code } similar(first: 3) { slug themes { code } mims { code } } } }`, nil, &tools)
+	if len(tools.DigitalTool.Similar) != 3 {
+		t.Fatalf("similar to grafana: %+v", tools.DigitalTool.Similar)
+	}
+	for _, s := range tools.DigitalTool.Similar {
+		if s.Slug == "grafana" {
+			t.Error("a tool is similar to itself")
+		}
+	}
+}
