@@ -336,6 +336,8 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	authn := &auth.Authenticator{DB: d, OIDC: b.OIDC}
 	mux.Handle("/graphql", withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits,
 		withRequestContext(d, graphqlOverHTTP(maxBody, withTimeout(timeout, gql)))))))
+	mux.Handle("GET /export/{file}", withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits,
+		exportCSV(withRequestContext(d, withTimeout(timeout, gql)))))))
 	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
