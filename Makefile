@@ -1,14 +1,15 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build generate check-generated bench bench-search postgres clean
+.PHONY: run test build generate check-generated bench bench-search postgres chromium clean
 
 ## run: build, start (a private PostgreSQL under .data/ unless DATABASE_URL is set), migrate, load demo data, serve
 run: postgres build
 	./bin/hub serve
 
-## test: all tests, against a throwaway PostgreSQL (or DATABASE_URL)
-test: postgres
+## test: all tests, against a throwaway PostgreSQL (or DATABASE_URL), the dashboard's in headless Chromium
+## (screenshot and load time in .artifacts/)
+test: postgres chromium
 	$(GO) test -count=1 ./...
 
 build:
@@ -33,5 +34,8 @@ bench-search: postgres
 postgres:
 	@scripts/ensure-postgres.sh
 
+chromium:
+	@scripts/ensure-chromium.sh
+
 clean:
-	rm -rf bin .data
+	rm -rf bin .data .artifacts
