@@ -157,7 +157,8 @@ func (m *MemberStats) ByCountry(ctx context.Context) ([]*StatsBucket, error) {
 }
 
 func (m *MemberStats) ByKind(ctx context.Context) ([]*StatsBucket, error) {
-	return m.group(ctx, "m.kind", "", "m.municipalities_represented", false)
+	bs, err := m.group(ctx, "m.kind", "", "m.municipalities_represented", false)
+	return labelled(bs, err, enumLabel)
 }
 
 type BestPracticeStats struct{ stats }
@@ -232,8 +233,9 @@ func (f *FundingOpportunityStats) ByProgramme(ctx context.Context) ([]*StatsBuck
 // ByStatus applies the rule of FundingOpportunity.StatusOn, as the status filter does.
 func (f *FundingOpportunityStats) ByStatus(ctx context.Context) ([]*StatsBucket, error) {
 	today := f.d.Today().Format(time.DateOnly)
-	return f.group(ctx, fmt.Sprintf(`case when '%[1]s'::date < f.opening_date then 'FORTHCOMING'
+	bs, err := f.group(ctx, fmt.Sprintf(`case when '%[1]s'::date < f.opening_date then 'FORTHCOMING'
 		when '%[1]s'::date > f.final_deadline then 'CLOSED' else 'OPEN' end`, today), "", "f.total_budget", false)
+	return labelled(bs, err, enumLabel)
 }
 
 // FundingDeadline is one deadline of a call.
@@ -287,7 +289,8 @@ func (t *DigitalToolStats) ByLicence(ctx context.Context) ([]*StatsBucket, error
 }
 
 func (t *DigitalToolStats) ByDevelopmentStatus(ctx context.Context) ([]*StatsBucket, error) {
-	return t.group(ctx, "t.development_status", "", "", false)
+	bs, err := t.group(ctx, "t.development_status", "", "", false)
+	return labelled(bs, err, enumLabel)
 }
 
 func (t *DigitalToolStats) ByMim(ctx context.Context) ([]*StatsBucket, error) {
@@ -302,6 +305,15 @@ func (t *DigitalToolStats) ByMim(ctx context.Context) ([]*StatsBucket, error) {
 		}
 		return ""
 	})
+}
+
+// enumLabel writes an enum value for people: NATIONAL_ASSOCIATION is "National association".
+func enumLabel(key string) string {
+	s := strings.ToLower(strings.ReplaceAll(key, "_", " "))
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func (d *DB) countryName(code string) string {

@@ -642,7 +642,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) (*db.Page[*db.ApiToken], error)
 	BestPractices(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 	BestPractice(ctx context.Context, slug string) (*db.BestPractice, error)
-	DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (int, error)
+	DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (*int, error)
 	FundingOpportunities(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error)
 	FundingOpportunity(ctx context.Context, identifier string) (*db.FundingOpportunity, error)
 	Members(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error)
@@ -12840,11 +12840,11 @@ func (ec *executionContext) _Query_draftBestPracticeCount(ctx context.Context, f
 			directive1 := func(ctx context.Context) (any, error) {
 				role, err := ec.unmarshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, "PARTNER")
 				if err != nil {
-					var zeroVal int
+					var zeroVal *int
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal int
+					var zeroVal *int
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, role)
@@ -12853,11 +12853,11 @@ func (ec *executionContext) _Query_draftBestPracticeCount(ctx context.Context, f
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_draftBestPracticeCount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21116,7 +21116,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "draftBestPracticeCount":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_draftBestPracticeCount(ctx, field)
 				})

@@ -85,8 +85,9 @@ func (r *queryResolver) BestPractice(ctx context.Context, slug string) (*db.Best
 }
 
 // DraftBestPracticeCount is the resolver for the draftBestPracticeCount field.
-func (r *queryResolver) DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (int, error) {
-	return r.DB.DraftBestPracticeCount(ctx, filter)
+func (r *queryResolver) DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (*int, error) {
+	n, err := r.DB.DraftBestPracticeCount(ctx, filter)
+	return &n, err
 }
 
 // BestPractice returns graph.BestPracticeResolver implementation.
