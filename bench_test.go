@@ -2,11 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/db/seed"
 )
 
 // BenchmarkMembersNested is the README's first query (members with their practices and tools) over HTTP
@@ -94,4 +100,50 @@ func BenchmarkAuthentication(b *testing.B) {
 			}
 		})
 	}
+}
+
+// dashboardOverview is the dashboard's first request (web/dashboard/app.js, overviewQuery), anonymous.
+const dashboardOverview = `query DashboardOverview($days: Int!) {
+	viewer { role member { name } token { name } }
+	members(first: 100, orderBy: {field: NAME}) { totalCount nodes { slug name country { code name } } }
+	themes { code name } countries { code name } programmes { code name }
+	stats {
+		members { total municipalitiesRepresented byCountry { key label count municipalitiesRepresented } byKind { key label count } }
+		bestPractices { total byTheme { key label count } byYear { key count } byThemeAndYear { key label buckets { key count } } }
+		fundingOpportunities { total totalBudget byStatus { key count totalBudget }
+			upcomingDeadlines(days: $days) { date daysLeft final fundingOpportunity { id identifier title status url programme { code name } } } }
+		digitalTools { total byLicence { key count } } } }`
+
+// BenchmarkDashboardOverview is the dashboard's first request over HTTP: the demo data, plus
+// HUB_BENCH_PRACTICES synthetic practices when set (e.g. 100000).
+func BenchmarkDashboardOverview(b *testing.B) {
+	h := newHub(b, true)
+	if n, _ := strconv.Atoi(os.Getenv("HUB_BENCH_PRACTICES")); n > 0 {
+		if err := seed.Synthetic(context.Background(), h.backend.DB, n); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.backend.DB.Pool.Exec(context.Background(), "analyze"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	h.waitSearch(b)
+	body, _ := json.Marshal(map[string]any{"query": dashboardOverview, "variables": map[string]any{"days": 120}})
+	var took []time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := time.Now()
+		resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var r gqlResponse
+		if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 {
+			b.Fatalf("%v %v", err, r.Errors)
+		}
+		resp.Body.Close()
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }

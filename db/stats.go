@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -35,11 +36,11 @@ func (d *DB) Stats(f *StatsFilter) *Stats {
 }
 
 func (s *Stats) Members() *MemberStats {
-	return &MemberStats{stats{s.d, func(context.Context) *listSpec { return memberList(s.f.Members, nil) }}}
+	return &MemberStats{stats: stats{s.d, func(context.Context) *listSpec { return memberList(s.f.Members, nil) }}}
 }
 
 func (s *Stats) BestPractices() *BestPracticeStats {
-	return &BestPracticeStats{stats{s.d, func(ctx context.Context) *listSpec { return s.d.practiceList(ctx, s.f.BestPractices, nil) }}}
+	return &BestPracticeStats{stats: stats{s.d, func(ctx context.Context) *listSpec { return s.d.practiceList(ctx, s.f.BestPractices, nil) }}}
 }
 
 func (s *Stats) FundingOpportunities() *FundingOpportunityStats {
@@ -71,7 +72,7 @@ type stats struct {
 }
 
 // group counts the list's rows by key, an SQL expression over the list's alias, after joining join (for
-// values held in a link table). sum, when given, is summed per bucket into the bucket's sum field.
+// values held in a link table whose rows are unique per item and value). sum, when given, is summed per bucket into the bucket's sum field.
 func (s stats) group(ctx context.Context, key, join, sum string, byKey bool) ([]*StatsBucket, error) {
 	list := s.list(ctx)
 	b, _ := list.start()
@@ -83,8 +84,10 @@ func (s stats) group(ctx context.Context, key, join, sum string, byKey bool) ([]
 	if byKey {
 		order = "1"
 	}
-	sql := fmt.Sprintf("select (%s)::text, count(distinct %s.id), %s from %s %s where %s group by 1 order by %s",
-		key, list.alias, sumSQL, list.from, join, b.whereSQL(), order)
+	// count(*), not count(distinct id): a join is always on link rows unique per item and value, so each
+	// row is one item in one bucket, and the distinct would cost a sort.
+	sql := fmt.Sprintf("select (%s)::text, count(*), %s from %s %s where %s group by 1 order by %s",
+		key, sumSQL, list.from, join, b.whereSQL(), order)
 	rows, err := s.d.q.Query(ctx, sql, b.args...)
 	if err != nil {
 		return nil, err
@@ -126,6 +129,10 @@ func (s stats) totals(ctx context.Context, sum string) (int, *string, error) {
 	return n, total, err
 }
 
+func labelledBy(label func(key string) string) func([]*StatsBucket, error) ([]*StatsBucket, error) {
+	return func(bs []*StatsBucket, err error) ([]*StatsBucket, error) { return labelled(bs, err, label) }
+}
+
 func labelled(bs []*StatsBucket, err error, label func(key string) string) ([]*StatsBucket, error) {
 	for _, b := range bs {
 		if l := label(b.Key); l != "" {
@@ -135,19 +142,32 @@ func labelled(bs []*StatsBucket, err error, label func(key string) string) ([]*S
 	return bs, err
 }
 
-type MemberStats struct{ stats }
+type MemberStats struct {
+	stats
+	// The total and the sum are one query, whichever is asked first.
+	once         sync.Once
+	total, munis int
+	err          error
+}
+
+func (m *MemberStats) totalsOnce(ctx context.Context) (int, int, error) {
+	m.once.Do(func() {
+		var sum *string
+		m.total, sum, m.err = m.totals(ctx, "m.municipalities_represented")
+		if sum != nil {
+			fmt.Sscan(*sum, &m.munis)
+		}
+	})
+	return m.total, m.munis, m.err
+}
 
 func (m *MemberStats) Total(ctx context.Context) (int, error) {
-	n, _, err := m.totals(ctx, "")
+	n, _, err := m.totalsOnce(ctx)
 	return n, err
 }
 
 func (m *MemberStats) MunicipalitiesRepresented(ctx context.Context) (int, error) {
-	_, sum, err := m.totals(ctx, "m.municipalities_represented")
-	n := 0
-	if sum != nil {
-		fmt.Sscan(*sum, &n)
-	}
+	_, n, err := m.totalsOnce(ctx)
 	return n, err
 }
 
@@ -161,7 +181,13 @@ func (m *MemberStats) ByKind(ctx context.Context) ([]*StatsBucket, error) {
 	return labelled(bs, err, enumLabel)
 }
 
-type BestPracticeStats struct{ stats }
+type BestPracticeStats struct {
+	stats
+	// byTheme serves both ByTheme and ByThemeAndYear, which orders its series by it.
+	themesOnce sync.Once
+	themes     []*StatsBucket
+	themesErr  error
+}
 
 const practiceThemeJoin = "join best_practice_theme st on st.practice_id = bp.id"
 
@@ -171,8 +197,10 @@ func (p *BestPracticeStats) Total(ctx context.Context) (int, error) {
 }
 
 func (p *BestPracticeStats) ByTheme(ctx context.Context) ([]*StatsBucket, error) {
-	bs, err := p.group(ctx, "st.theme_code", practiceThemeJoin, "", false)
-	return labelled(bs, err, p.d.themeName)
+	p.themesOnce.Do(func() {
+		p.themes, p.themesErr = labelledBy(p.d.themeName)(p.group(ctx, "st.theme_code", practiceThemeJoin, "", false))
+	})
+	return p.themes, p.themesErr
 }
 
 func (p *BestPracticeStats) ByCountry(ctx context.Context) ([]*StatsBucket, error) {
