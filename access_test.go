@@ -147,6 +147,13 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		return out.M.Application.ID
 	}
 	var lastIDs = map[string]string{}
+	// column reads a column of the row the case last made (lastIDs[key]), as text.
+	column := func(table, col, key string) string {
+		var v string
+		id, _ := strconvID(lastIDs[key])
+		d.Pool.QueryRow(ctx, fmt.Sprintf("select (%s)::text from %s where id = $1", col, table), id).Scan(&v)
+		return v
+	}
 	remember := func(key, id string) map[string]any { lastIDs[key] = id; return map[string]any{"id": id} }
 
 	editors := []string{"editor-own", "admin"}
@@ -221,12 +228,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 			vars: func(c string) map[string]any {
 				return map[string]any{"id": remember("call", newCall())["id"], "t": "Marker " + c}
 			},
-			unchanged: func(c string) bool {
-				var title string
-				id, _ := strconvID(lastIDs["call"])
-				d.Pool.QueryRow(ctx, "select title from funding_opportunity where id = $1", id).Scan(&title)
-				return title != "Marker "+c
-			}},
+			unchanged: func(c string) bool { return column("funding_opportunity", "title", "call") != "Marker "+c }},
 		{name: "deleteFundingOpportunity", mutation: "deleteFundingOpportunity", allowed: []string{"admin"},
 			query:     `mutation($id: ID!) { m: deleteFundingOpportunity(input: {id: $id}) { userErrors { message } } }`,
 			vars:      func(string) map[string]any { return remember("call", newCall()) },
@@ -242,23 +244,13 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 					DevelopmentStatus: db.DevelopmentStatusCompleted}, &own)
 				return remember("tool", db.GlobalID("DigitalTool", t.ID))
 			},
-			unchanged: func(string) bool {
-				var status string
-				id, _ := strconvID(lastIDs["tool"])
-				d.Pool.QueryRow(ctx, "select review_status from digital_tool where id = $1", id).Scan(&status)
-				return status == "PROPOSED"
-			}},
+			unchanged: func(string) bool { return column("digital_tool", "review_status", "tool") == "PROPOSED" }},
 		{name: "updateDigitalTool", mutation: "updateDigitalTool", allowed: []string{"admin"},
 			query: `mutation($id: ID!, $n: String!) { m: updateDigitalTool(input: {id: $id, name: $n}) { userErrors { message } } }`,
 			vars: func(c string) map[string]any {
 				return map[string]any{"id": remember("tool", newTool())["id"], "n": "Marker " + c}
 			},
-			unchanged: func(c string) bool {
-				var name string
-				id, _ := strconvID(lastIDs["tool"])
-				d.Pool.QueryRow(ctx, "select name from digital_tool where id = $1", id).Scan(&name)
-				return name != "Marker "+c
-			}},
+			unchanged: func(c string) bool { return column("digital_tool", "name", "tool") != "Marker "+c }},
 		{name: "deleteDigitalTool", mutation: "deleteDigitalTool", allowed: []string{"admin"},
 			query:     `mutation($id: ID!) { m: deleteDigitalTool(input: {id: $id}) { userErrors { message } } }`,
 			vars:      func(string) map[string]any { return remember("tool", newTool()) },
@@ -272,34 +264,19 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				t, _, _, _ := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: fresh("victim"), Role: db.RolePartner}, nil)
 				return remember("token", db.GlobalID("ApiToken", t.ID))
 			},
-			unchanged: func(string) bool {
-				var revoked bool
-				id, _ := strconvID(lastIDs["token"])
-				d.Pool.QueryRow(ctx, "select revoked_at is not null from api_token where id = $1", id).Scan(&revoked)
-				return !revoked
-			}},
+			unchanged: func(string) bool { return column("api_token", "revoked_at is not null", "token") == "false" }},
 		{name: "applyForMembership (public)", mutation: "applyForMembership", allowed: callerNames,
 			query: `mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
 				motivation: "We share.", contactName: "Ana", contactEmail: "ana@example.org"}) { userErrors { message } } }`,
 			vars: func(c string) map[string]any { return map[string]any{"o": fresh("Applicant of " + c)} }},
 		{name: "approveMembershipApplication", mutation: "approveMembershipApplication", allowed: []string{"admin"},
-			query: `mutation($id: ID!) { m: approveMembershipApplication(input: {id: $id}) { userErrors { message } } }`,
-			vars:  func(string) map[string]any { return remember("application", newApplication()) },
-			unchanged: func(string) bool {
-				var status string
-				id, _ := strconvID(lastIDs["application"])
-				d.Pool.QueryRow(ctx, "select status from membership_application where id = $1", id).Scan(&status)
-				return status == "SUBMITTED"
-			}},
+			query:     `mutation($id: ID!) { m: approveMembershipApplication(input: {id: $id}) { userErrors { message } } }`,
+			vars:      func(string) map[string]any { return remember("application", newApplication()) },
+			unchanged: func(string) bool { return column("membership_application", "status", "application") == "SUBMITTED" }},
 		{name: "rejectMembershipApplication", mutation: "rejectMembershipApplication", allowed: []string{"admin"},
-			query: `mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Not a public body."}) { userErrors { message } } }`,
-			vars:  func(string) map[string]any { return remember("application", newApplication()) },
-			unchanged: func(string) bool {
-				var status string
-				id, _ := strconvID(lastIDs["application"])
-				d.Pool.QueryRow(ctx, "select status from membership_application where id = $1", id).Scan(&status)
-				return status == "SUBMITTED"
-			}},
+			query:     `mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Not a public body."}) { userErrors { message } } }`,
+			vars:      func(string) map[string]any { return remember("application", newApplication()) },
+			unchanged: func(string) bool { return column("membership_application", "status", "application") == "SUBMITTED" }},
 	}
 
 	covered := map[string]bool{}

@@ -34,9 +34,13 @@ func TestStatsEqualListTotals(t *testing.T) {
 			"byKind":    func(k string) map[string]any { return map[string]any{"kind": []string{k}} },
 		}},
 		{"bestPractices", "bestPractices", "BestPracticeFilter", map[string]any{"year": map[string]any{"from": 2022}}, map[string]func(string) map[string]any{
-			"byTheme":    func(k string) map[string]any { return map[string]any{"theme": []string{k}} },
-			"byCountry":  func(k string) map[string]any { return map[string]any{"country": []string{k}} },
-			"byYear":     func(k string) map[string]any { var y int; fmt.Sscan(k, &y); return map[string]any{"year": map[string]any{"from": y, "to": y}} },
+			"byTheme":   func(k string) map[string]any { return map[string]any{"theme": []string{k}} },
+			"byCountry": func(k string) map[string]any { return map[string]any{"country": []string{k}} },
+			"byYear": func(k string) map[string]any {
+				var y int
+				fmt.Sscan(k, &y)
+				return map[string]any{"year": map[string]any{"from": y, "to": y}}
+			},
 			"byLanguage": func(k string) map[string]any { return map[string]any{"language": []string{k}} },
 		}},
 		{"fundingOpportunities", "fundingOpportunities", "FundingOpportunityFilter", map[string]any{"eligibleCountry": "EL"}, map[string]func(string) map[string]any{
@@ -226,9 +230,9 @@ func TestRecommendedFundingAndSimilarTools(t *testing.T) {
 		Member struct {
 			Country            struct{ Code string }
 			RecommendedFunding []struct {
-				Score        float64
-				Reason       string
-				SharedThemes []struct{ Code, Name string }
+				Score              float64
+				Reason             string
+				SharedThemes       []struct{ Code, Name string }
 				FundingOpportunity struct {
 					Status            string
 					EligibleCountries []struct{ Code string }
@@ -246,7 +250,9 @@ func TestRecommendedFundingAndSimilarTools(t *testing.T) {
 	var practiceThemes map[string]bool = map[string]bool{}
 	var ps struct {
 		Member struct {
-			BestPractices struct{ Nodes []struct{ Themes []struct{ Code string } } }
+			BestPractices struct {
+				Nodes []struct{ Themes []struct{ Code string } }
+			}
 		}
 	}
 	h.query(`{ member(slug: "vng") { bestPractices(first: 100, filter: {status: [PUBLISHED]}) { nodes { themes { code } } } } }`, nil, &ps)
