@@ -477,3 +477,40 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 		t.Errorf("after the rebuild %d documents match, before %d", after, before)
 	}
 }
+
+// Facet buckets carry names for people: reference names, language names, enum values in words.
+func TestFacetLabels(t *testing.T) {
+	h := sharedDemoHub(t)
+	h.waitSearch(t)
+	var out struct {
+		Search struct {
+			Facets []struct {
+				Field   string
+				Buckets []struct{ Value, Label string }
+			}
+		}
+	}
+	h.query(`{ search(query: "") { facets { field buckets { value label } } } }`, nil, &out)
+	want := map[string]map[string]string{
+		"type":      {"BEST_PRACTICE": "Best practice", "FUNDING_OPPORTUNITY": "Funding opportunity"},
+		"theme":     {"mobility": "Mobility and transport"},
+		"country":   {"EL": "Greece"},
+		"language":  {"de": "German", "hr": "Croatian"},
+		"programme": {"DIGITAL": "Digital Europe Programme"},
+		"status":    {"PUBLISHED": "Published"},
+	}
+	found := 0
+	for _, f := range out.Search.Facets {
+		for _, b := range f.Buckets {
+			if w, ok := want[f.Field][b.Value]; ok {
+				found++
+				if b.Label != w {
+					t.Errorf("%s=%s is labelled %q, want %q", f.Field, b.Value, b.Label, w)
+				}
+			}
+		}
+	}
+	if found < 6 {
+		t.Errorf("only %d of the expected buckets found: %+v", found, out.Search.Facets)
+	}
+}

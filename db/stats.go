@@ -178,7 +178,7 @@ func (m *MemberStats) ByCountry(ctx context.Context) ([]*StatsBucket, error) {
 
 func (m *MemberStats) ByKind(ctx context.Context) ([]*StatsBucket, error) {
 	bs, err := m.group(ctx, "m.kind", "", "m.municipalities_represented", false)
-	return labelled(bs, err, enumLabel)
+	return labelled(bs, err, EnumLabel)
 }
 
 type BestPracticeStats struct {
@@ -263,7 +263,7 @@ func (f *FundingOpportunityStats) ByStatus(ctx context.Context) ([]*StatsBucket,
 	today := f.d.Today().Format(time.DateOnly)
 	bs, err := f.group(ctx, fmt.Sprintf(`case when '%[1]s'::date < f.opening_date then 'FORTHCOMING'
 		when '%[1]s'::date > f.final_deadline then 'CLOSED' else 'OPEN' end`, today), "", "f.total_budget", false)
-	return labelled(bs, err, enumLabel)
+	return labelled(bs, err, EnumLabel)
 }
 
 // FundingDeadline is one deadline of a call.
@@ -318,7 +318,7 @@ func (t *DigitalToolStats) ByLicence(ctx context.Context) ([]*StatsBucket, error
 
 func (t *DigitalToolStats) ByDevelopmentStatus(ctx context.Context) ([]*StatsBucket, error) {
 	bs, err := t.group(ctx, "t.development_status", "", "", false)
-	return labelled(bs, err, enumLabel)
+	return labelled(bs, err, EnumLabel)
 }
 
 func (t *DigitalToolStats) ByMim(ctx context.Context) ([]*StatsBucket, error) {
@@ -335,8 +335,8 @@ func (t *DigitalToolStats) ByMim(ctx context.Context) ([]*StatsBucket, error) {
 	})
 }
 
-// enumLabel writes an enum value for people: NATIONAL_ASSOCIATION is "National association".
-func enumLabel(key string) string {
+// EnumLabel writes an enum value for people: NATIONAL_ASSOCIATION is "National association".
+func EnumLabel(key string) string {
 	s := strings.ToLower(strings.ReplaceAll(key, "_", " "))
 	if s == "" {
 		return ""

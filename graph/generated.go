@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	BestPractice() BestPracticeResolver
 	Country() CountryResolver
 	DigitalTool() DigitalToolResolver
+	FacetBucket() FacetBucketResolver
 	FundingOpportunity() FundingOpportunityResolver
 	FundingRecommendation() FundingRecommendationResolver
 	Member() MemberResolver
@@ -240,6 +241,7 @@ type ComplexityRoot struct {
 
 	FacetBucket struct {
 		Count func(childComplexity int) int
+		Label func(childComplexity int) int
 		Value func(childComplexity int) int
 	}
 
@@ -572,6 +574,9 @@ type DigitalToolResolver interface {
 	UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 
 	Similar(ctx context.Context, obj *db.DigitalTool, first *int) ([]*db.DigitalTool, error)
+}
+type FacetBucketResolver interface {
+	Label(ctx context.Context, obj *search.Bucket) (string, error)
 }
 type FundingOpportunityResolver interface {
 	ID(ctx context.Context, obj *db.FundingOpportunity) (string, error)
@@ -1421,6 +1426,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FacetBucket.Count(childComplexity), true
+	case "FacetBucket.label":
+		if e.ComplexityRoot.FacetBucket.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FacetBucket.Label(childComplexity), true
 	case "FacetBucket.value":
 		if e.ComplexityRoot.FacetBucket.Value == nil {
 			break
@@ -3306,6 +3317,8 @@ func (ec *executionContext) childFields_FacetBucket(ctx context.Context, field g
 	switch field.Name {
 	case "value":
 		return ec.fieldContext_FacetBucket_value(ctx, field)
+	case "label":
+		return ec.fieldContext_FacetBucket_label(ctx, field)
 	case "count":
 		return ec.fieldContext_FacetBucket_count(ctx, field)
 	}
@@ -8510,6 +8523,29 @@ func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_FacetBucket_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FacetBucket", field, false, false, "String")
+}
+
+func (ec *executionContext) _FacetBucket_label(ctx context.Context, field graphql.CollectedField, obj *search.Bucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FacetBucket_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FacetBucket().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FacetBucket_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FacetBucket", field, true, true, "String")
 }
 
 func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *search.Bucket) (ret graphql.Marshaler) {
@@ -19769,12 +19805,18 @@ func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionS
 		case "value":
 			out.Values[i] = ec._FacetBucket_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FacetBucket_label(ctx, field, obj)
+				})
 		case "count":
 			out.Values[i] = ec._FacetBucket_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
+
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/smartcommunities/hub/db"
@@ -52,4 +55,31 @@ func enumStrings(types []model.SearchType) []string {
 		out[i] = string(t)
 	}
 	return out
+}
+
+// facetLabel names a facet bucket for people, from the reference data where it has the name.
+func facetLabel(ref *db.Reference, b *search.Bucket) string {
+	switch b.Field {
+	case "theme":
+		if t := ref.Theme(b.Value); t != nil {
+			return t.Name
+		}
+	case "country":
+		if c := ref.Country(b.Value); c != nil {
+			return c.Name
+		}
+	case "programme":
+		if p := ref.Programme(b.Value); p != nil {
+			return p.Name
+		}
+	case "language":
+		if tag, err := language.Parse(b.Value); err == nil {
+			if name := display.English.Languages().Name(tag); name != "" {
+				return name
+			}
+		}
+	case "type", "status":
+		return db.EnumLabel(b.Value)
+	}
+	return b.Value
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/graph/model"
 	"github.com/smartcommunities/hub/search"
 )
@@ -33,6 +34,11 @@ func (r *bestPracticeResolver) Related(ctx context.Context, obj *db.BestPractice
 	}
 	practices, err := loaders(ctx).practices.LoadAll(ctx, ids)
 	return present(practices), err
+}
+
+// Label is the resolver for the label field.
+func (r *facetBucketResolver) Label(ctx context.Context, obj *search.Bucket) (string, error) {
+	return facetLabel(r.DB.Reference(), obj), nil
 }
 
 // Search is the resolver for the search field.
@@ -68,3 +74,8 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []model.
 	}
 	return conn, nil
 }
+
+// FacetBucket returns graph.FacetBucketResolver implementation.
+func (r *Resolver) FacetBucket() graph.FacetBucketResolver { return &facetBucketResolver{r} }
+
+type facetBucketResolver struct{ *Resolver }

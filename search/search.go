@@ -69,6 +69,8 @@ type Facet struct {
 type Bucket struct {
 	Value string
 	Count int
+	// Field is the facet's, so that the bucket can be named for people.
+	Field string
 }
 
 // ErrBadArgs marks page arguments the caller must correct.
@@ -231,7 +233,7 @@ func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 			case field == fieldDeadline && value < day:
 				closed += t.Count
 			case field != fieldOpening && field != fieldDeadline:
-				counts[field] = append(counts[field], Bucket{value, t.Count})
+				counts[field] = append(counts[field], Bucket{Value: value, Count: t.Count})
 			}
 		}
 	}
@@ -241,7 +243,7 @@ func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 			funding = b.Count
 		}
 	}
-	for _, b := range []Bucket{{"FORTHCOMING", forthcoming}, {"CLOSED", closed}, {"OPEN", funding - forthcoming - closed}} {
+	for _, b := range []Bucket{{Value: "FORTHCOMING", Count: forthcoming}, {Value: "CLOSED", Count: closed}, {Value: "OPEN", Count: funding - forthcoming - closed}} {
 		if b.Count > 0 {
 			counts[fieldStatus] = append(counts[fieldStatus], b)
 		}
@@ -258,6 +260,9 @@ func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 		}
 		if f.Buckets == nil {
 			f.Buckets = []Bucket{}
+		}
+		for i := range f.Buckets {
+			f.Buckets[i].Field = ff.name
 		}
 		out = append(out, f)
 	}
