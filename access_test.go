@@ -653,6 +653,25 @@ func TestToolProposals(t *testing.T) {
 			t.Errorf("%s sees the proposal by slug %v, by ID %v, listed %v; want %v", caller, s, i, l, want)
 		}
 	}
+	// Only those who see a proposal may link a practice to it.
+	link := func(caller string) []string {
+		var out struct {
+			M struct{ UserErrors []struct{ Code string } }
+		}
+		f.callers[caller].query(`mutation($tools: [ID!]!) { m: createBestPractice(input: {title: "Kerbside sensing", language: "en",
+			country: "NL", year: 2026, tools: $tools}) { userErrors { code } } }`, map[string]any{"tools": []string{tool.ID}}, &out)
+		var codes []string
+		for _, e := range out.M.UserErrors {
+			codes = append(codes, e.Code)
+		}
+		return codes
+	}
+	if got := link("editor-own"); len(got) != 0 {
+		t.Errorf("the proposer's editor linking its proposal: %v", got)
+	}
+	if got := link("editor-other"); !slices.Equal(got, []string{"UNKNOWN_REFERENCE"}) {
+		t.Errorf("another member's editor linking the proposal: %v, want UNKNOWN_REFERENCE", got)
+	}
 	f.h.waitSearch(t)
 	if n := f.callers["admin"].search("zorblax", nil).Search.TotalCount; n != 0 {
 		t.Errorf("search found the proposal %d times", n)

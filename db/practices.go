@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -233,6 +234,9 @@ type practiceDraft struct {
 	tools        []string
 	funding      []string
 	authors      []string
+	// linkedTools are the tools the stored practice already uses: a new link must be to a tool the
+	// writer may read (not another member's proposal), an old one stays whoever wrote it.
+	linkedTools []string
 }
 
 func (in *CreateBestPracticeInput) asUpdate() *UpdateBestPracticeInput {
@@ -342,6 +346,30 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 			v.fail(ref.field, UserErrorUnknownReference, "no %s has the ID %q", ref.typ, GlobalID(ref.typ, id))
 		}
 	}
+	var added []int64
+	for _, id := range refs.tools {
+		if !slices.Contains(p.linkedTools, GlobalID("DigitalTool", id)) {
+			added = append(added, id)
+		}
+	}
+	if len(added) > 0 && v.ok() {
+		b := builder{}
+		b.where("t.id = any(%s)", added)
+		visibleTools(ReadAccessOf(ctx), &b)
+		rows, err := d.q.Query(ctx, "select t.id from digital_tool t where "+b.whereSQL(), b.args...)
+		if err != nil {
+			return nil, nil, err
+		}
+		visible, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, id := range added {
+			if !slices.Contains(visible, id) {
+				v.fail("tools", UserErrorUnknownReference, "no DigitalTool has the ID %q", GlobalID("DigitalTool", id))
+			}
+		}
+	}
 	return refs, v.errs, nil
 }
 
@@ -406,6 +434,7 @@ func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
 			*link.dst = append(*link.dst, GlobalID(link.typ, id))
 		}
 	}
+	p.linkedTools = slices.Clone(p.tools)
 	return nil
 }
 
