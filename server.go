@@ -314,6 +314,7 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	gql.Use(depthLimit(orDefault(cfg.MaxDepth, defaultMaxDepth)))
 	gql.Use(extension.FixedComplexityLimit(orDefault(cfg.MaxCost, defaultMaxCost)))
 	gql.AroundResponses(reportCost)
+	gql.AroundOperations(auditMutations)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	gql.AroundFields(markInternalErrors)
@@ -378,6 +379,33 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 		MaxAge:           600,
 	})
 	return logRequests(c.Handler(mux))
+}
+
+// auditMutations logs every mutation with who sent it: the operators' record of who changed what. The
+// fields and the caller are logged, not the variables, which may hold contact data.
+func auditMutations(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation != nil && oc.Operation.Operation == ast.Mutation {
+		var fields []string
+		for _, sel := range oc.Operation.SelectionSet {
+			if f, ok := sel.(*ast.Field); ok {
+				fields = append(fields, f.Name)
+			}
+		}
+		p := auth.From(ctx)
+		attrs := []any{"fields", fields, "operation", oc.Operation.Name, "role", string(p.Role), "request_id", requestID(ctx)}
+		if p.Token != nil {
+			attrs = append(attrs, "token", db.GlobalID("ApiToken", p.Token.ID))
+		}
+		if p.Subject != "" {
+			attrs = append(attrs, "subject", p.Subject)
+		}
+		if p.Anonymous() {
+			attrs = append(attrs, "client", clientAddress(ctx))
+		}
+		slog.InfoContext(ctx, "mutation", attrs...)
+	}
+	return next(ctx)
 }
 
 type requestIDKey struct{}
