@@ -117,13 +117,21 @@ func asList(v any) []map[string]any {
 
 // exportCSV serves /export/{name}.csv?filter=…&orderBy=…, running the list's query through gql (the
 // GraphQL handler, behind authentication and the rate limit, which count the export once) page by page,
-// and streaming the rows.
-func exportCSV(gql http.Handler) http.Handler {
+// and streaming the rows. An export is many requests' work, so at most cap(slots) run at once; more get
+// 429.
+func exportCSV(gql http.Handler, slots chan struct{}) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		e, known := exports[name]
 		if !ok || !known {
 			httpError(w, http.StatusNotFound, "NOT_FOUND", "exports are /export/members.csv, /export/best-practices.csv and /export/funding-opportunities.csv")
+			return
+		}
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		default:
+			tooMany(w, 5*time.Second, "the hub is busy with other exports; retry after the time in Retry-After")
 			return
 		}
 		vars := map[string]any{"first": 100}

@@ -32,6 +32,12 @@ func hostileRequests() []hostile {
 		fmt.Fprintf(&aliases, " a%d: themes { code }", i)
 	}
 	aliases.WriteString(" }")
+	var stats strings.Builder
+	stats.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&stats, " s%d: stats { bestPractices { byThemeAndYear { key } } }", i)
+	}
+	stats.WriteString(" }")
 	return []hostile{
 		{"malformed JSON", "application/json", `{"query": "{ themes { code } }"`, false, ""},
 		{"invalid UTF-8", "application/json", "{\"query\": \"{ themes { c\xff\xfeode } }\"}", false, ""},
@@ -53,6 +59,7 @@ func hostileRequests() []hostile {
 		{"unknown argument", "application/json", q(`{ members(nosuch: 1) { totalCount } }`), false, ""},
 		{"13 levels deep", "application/json", q(`{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }`), false, ""},
 		{"10 KB search query", "application/json", q(`{ search(query: "` + strings.Repeat("smart city ", 1000) + `") { totalCount } }`), false, ""},
+		{"100 aliased stats aggregates", "application/json", q(stats.String()), false, ""},
 		{"a forged token", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_" + strings.Repeat("x", 43)},
 		{"an 8 KB token", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_" + strings.Repeat("x", 8<<10)},
 		{"a token with control bytes", "application/json", q(`{ viewer { role } }`), false, "Bearer hub_\x00\x01' or 1=1 --"},

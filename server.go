@@ -65,6 +65,8 @@ type Config struct {
 	// ApplicationsPerHour bounds membership applications per client address (HUB_APPLICATIONS_PER_HOUR;
 	// 0: no limit).
 	ApplicationsPerHour int
+	// ExportConcurrency bounds the CSV exports running at once (HUB_EXPORT_CONCURRENCY; 0: 2).
+	ExportConcurrency int
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed (HUB_TRUSTED_PROXIES, CIDRs).
 	TrustedProxies []netip.Prefix
 	// OIDC is the identity provider whose tokens are accepted besides API tokens (HUB_OIDC_*); none
@@ -100,6 +102,7 @@ func configFromEnv() Config {
 	if _, set := os.LookupEnv("HUB_OIDC_ROLE_PREFIX"); !set {
 		c.OIDC.RolePrefix = "hub-"
 	}
+	c.ExportConcurrency, _ = strconv.Atoi(os.Getenv("HUB_EXPORT_CONCURRENCY"))
 	c.MaxDepth, _ = strconv.Atoi(os.Getenv("HUB_MAX_DEPTH"))
 	c.MaxCost, _ = strconv.Atoi(os.Getenv("HUB_MAX_COST"))
 	if v := os.Getenv("HUB_ADDR"); v != "" {
@@ -151,6 +154,10 @@ const defaultTokenRateLimit = 100
 
 // defaultApplicationsPerHour is plenty for an organisation that mistyped, and slows down spam.
 const defaultApplicationsPerHour = 5
+
+// defaultExportConcurrency keeps exports, each many pages of a list, from crowding out the API's
+// requests on a small machine.
+const defaultExportConcurrency = 2
 
 // defaultRequestTimeout is far above any query of the demo or synthetic data (docs/benchmarks.md).
 const defaultRequestTimeout = 15 * time.Second
@@ -338,7 +345,7 @@ func NewHandler(b *Backend, cfg Config) http.Handler {
 	mux.Handle("/graphql", withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits,
 		withRequestContext(d, graphqlOverHTTP(maxBody, withTimeout(timeout, gql)))))))
 	mux.Handle("GET /export/{file}", withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits,
-		exportCSV(withRequestContext(d, withTimeout(timeout, gql)))))))
+		exportCSV(withRequestContext(d, withTimeout(timeout, gql)), make(chan struct{}, orDefault(cfg.ExportConcurrency, defaultExportConcurrency)))))))
 	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
