@@ -303,3 +303,52 @@ func TestRecommendedFundingAndSimilarTools(t *testing.T) {
 		}
 	}
 }
+
+// Recommendations and similar tools of a whole page cost one statement each, and rank the same as when
+// asked for one parent at a time.
+func TestRankingsOfAPageAreBatched(t *testing.T) {
+	h := sharedDemoHub(t)
+	for _, c := range []struct{ list, one, field string }{
+		{`{ members(first: 30) { nodes { slug recommendedFunding(first: 3) { fundingOpportunity { identifier } } } } }`,
+			`query($s: String!) { member(slug: $s) { recommendedFunding(first: 3) { fundingOpportunity { identifier } } } }`, "recommendedFunding"},
+		{`{ digitalTools(first: 30) { nodes { slug similar(first: 3) { slug } } } }`,
+			`query($s: String!) { digitalTool(slug: $s) { similar(first: 3) { slug } } }`, "similar"},
+	} {
+		fewest := int64(-1)
+		var data json.RawMessage
+		for range 3 {
+			n, r := h.countStatements(c.list)
+			if len(r.Errors) > 0 {
+				t.Fatalf("%s: %v", c.field, r.Errors)
+			}
+			if fewest < 0 || n < fewest {
+				fewest = n
+			}
+			data = r.Data
+		}
+		// The page and its count (if asked), then one statement for the rankings of every row.
+		if fewest > 2 {
+			t.Errorf("%s of a page of 30 ran %d statements, want 2", c.field, fewest)
+		}
+		var page map[string]struct {
+			Nodes []map[string]json.RawMessage
+		}
+		json.Unmarshal(data, &page)
+		for _, list := range page {
+			if len(list.Nodes) < 20 {
+				t.Fatalf("%s: only %d rows", c.field, len(list.Nodes))
+			}
+			for _, n := range list.Nodes[:5] {
+				var slug string
+				json.Unmarshal(n["slug"], &slug)
+				var one map[string]map[string]json.RawMessage
+				h.query(c.one, map[string]any{"s": slug}, &one)
+				for _, alone := range one {
+					if string(alone[c.field]) != string(n[c.field]) {
+						t.Errorf("%s of %s: in a page %s, alone %s", c.field, slug, n[c.field], alone[c.field])
+					}
+				}
+			}
+		}
+	}
+}

@@ -373,52 +373,57 @@ type FundingRecommendation struct {
 	SharedThemeCodes   []string
 }
 
-// RecommendedFunding ranks the forthcoming and open calls the member's home country is eligible for by
-// the themes they share with the member's published practices (each theme weighted by how many of them
-// have it), then by the nearest deadline.
-func (d *DB) RecommendedFunding(ctx context.Context, m *Member, first int) ([]*FundingRecommendation, error) {
+// RecommendedFunding ranks, for each member, the forthcoming and open calls its home country is eligible
+// for by the themes they share with the member's published practices (each theme weighted by how many of
+// them have it), then by the nearest deadline: the first of them, for all members in one statement.
+func (d *DB) RecommendedFunding(ctx context.Context, members []int64, first int) (map[int64][]*FundingRecommendation, error) {
 	if first < 0 || first > 100 {
 		return nil, fmt.Errorf("%w: first must be between 0 and 100", ErrBadPageArgs)
 	}
 	rows, err := d.q.Query(ctx, `with mine as (
-			select t.theme_code, count(*) as n from best_practice_author a
+			select a.member_id, t.theme_code, count(*) as n from best_practice_author a
 			join best_practice bp on bp.id = a.practice_id and bp.status = 'PUBLISHED'
 			join best_practice_theme t on t.practice_id = bp.id
-			where a.member_id = $1 group by 1)
-		select `+fundingColumns+`, coalesce(sum(mine.n), 0)::float8,
-			array_remove(array_agg(mine.theme_code order by mine.n desc, mine.theme_code), null)
-		from funding_opportunity f
-		left join funding_opportunity_theme ft on ft.funding_id = f.id
-		left join mine on mine.theme_code = ft.theme_code
-		where f.final_deadline >= $2
-			and exists (select 1 from funding_opportunity_country c where c.funding_id = f.id and c.country_code = $3)
-		group by f.id
-		order by 17 desc, f.final_deadline, f.id
-		limit $4`, m.ID, d.Today(), m.CountryCode, first)
+			where a.member_id = any($1) group by 1, 2)
+		select m.id, m.country_code, r.* from member m cross join lateral (
+			select `+fundingColumns+`, coalesce(sum(mine.n), 0)::float8 as score,
+				array_remove(array_agg(mine.theme_code order by mine.n desc, mine.theme_code), null) as shared,
+				row_number() over (order by coalesce(sum(mine.n), 0) desc, f.final_deadline, f.id) as rank
+			from funding_opportunity f
+			left join funding_opportunity_theme ft on ft.funding_id = f.id
+			left join mine on mine.theme_code = ft.theme_code and mine.member_id = m.id
+			where f.final_deadline >= $2
+				and exists (select 1 from funding_opportunity_country c where c.funding_id = f.id and c.country_code = m.country_code)
+			group by f.id
+			order by score desc, f.final_deadline, f.id
+			limit $3) r
+		where m.id = any($1) order by m.id, r.rank`, members, d.Today(), first)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	today := d.Today()
-	out := []*FundingRecommendation{}
+	out := map[int64][]*FundingRecommendation{}
 	for rows.Next() {
+		var member int64
+		var country string
 		r := &FundingRecommendation{FundingOpportunity: &FundingOpportunity{}}
-		if err := rows.Scan(append(r.FundingOpportunity.fields(), &r.Score, &r.SharedThemeCodes)...); err != nil {
+		var rank int64
+		if err := rows.Scan(append(append([]any{&member, &country}, r.FundingOpportunity.fields()...), &r.Score, &r.SharedThemeCodes, &rank)...); err != nil {
 			return nil, err
 		}
-		r.Reason = d.recommendationReason(r, m, today)
-		out = append(out, r)
+		r.Reason = d.recommendationReason(r, country, today)
+		out[member] = append(out[member], r)
 	}
 	return out, rows.Err()
 }
 
-func (d *DB) recommendationReason(r *FundingRecommendation, m *Member, today time.Time) string {
+func (d *DB) recommendationReason(r *FundingRecommendation, country string, today time.Time) string {
 	f := r.FundingOpportunity
 	when := "open until " + f.Deadlines[len(f.Deadlines)-1].Format("2 January 2006")
 	if f.StatusOn(today) == FundingStatusForthcoming {
 		when = "opens on " + f.OpeningDate.Format("2 January 2006")
 	}
-	country := m.CountryCode
 	if c := d.ref.Country(country); c != nil {
 		country = c.Name
 	}
@@ -433,23 +438,40 @@ func (d *DB) recommendationReason(r *FundingRecommendation, m *Member, today tim
 		strings.Join(names, ", "), country, when)
 }
 
-// SimilarTools ranks the other tools the request may read by the themes and MIMs they share with t (two
-// points each) and the practices that used both (one point each).
-func (d *DB) SimilarTools(ctx context.Context, t *DigitalTool, first int) ([]*DigitalTool, error) {
+// SimilarTools ranks, for each tool, the other tools the request may read by the themes and MIMs they
+// share (two points each) and the practices that used both (one point each): the first of them, for all
+// tools in one statement.
+func (d *DB) SimilarTools(ctx context.Context, tools []int64, first int) (map[int64][]*DigitalTool, error) {
 	if first < 0 || first > 100 {
 		return nil, fmt.Errorf("%w: first must be between 0 and 100", ErrBadPageArgs)
 	}
 	b := builder{}
-	id := b.arg(t.ID)
-	b.where("t.id <> " + id)
+	ids := b.arg(tools)
+	b.where("t.id <> src.id")
 	visibleTools(ReadAccessOf(ctx), &b)
-	sql := fmt.Sprintf(`select %s from digital_tool t, lateral (select
+	sql := fmt.Sprintf(`select src.id, x.* from unnest(%[2]s::bigint[]) as src(id) cross join lateral (
+		select %[1]s, row_number() over (order by s.score desc, t.name, t.id) as rank from digital_tool t, lateral (select
 			2 * (select count(*) from digital_tool_theme a join digital_tool_theme o on o.theme_code = a.theme_code
-				where a.tool_id = %[2]s and o.tool_id = t.id) +
+				where a.tool_id = src.id and o.tool_id = t.id) +
 			2 * (select count(*) from digital_tool_mim a join digital_tool_mim o on o.mim_id = a.mim_id
-				where a.tool_id = %[2]s and o.tool_id = t.id) +
+				where a.tool_id = src.id and o.tool_id = t.id) +
 			(select count(*) from best_practice_tool a join best_practice_tool o on o.practice_id = a.practice_id
-				where a.tool_id = %[2]s and o.tool_id = t.id) as score) s
-		where %[3]s and s.score > 0 order by s.score desc, t.name, t.id limit %[4]d`, toolColumns, id, b.whereSQL(), first)
-	return queryAll[DigitalTool](ctx, d.q, sql, b.args...)
+				where a.tool_id = src.id and o.tool_id = t.id) as score) s
+		where %[3]s and s.score > 0 order by s.score desc, t.name, t.id limit %[4]d) x
+		order by src.id, x.rank`, toolColumns, ids, b.whereSQL(), first)
+	rows, err := d.q.Query(ctx, sql, b.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]*DigitalTool{}
+	for rows.Next() {
+		var src, rank int64
+		t := &DigitalTool{}
+		if err := rows.Scan(append(append([]any{&src}, t.fields()...), &rank)...); err != nil {
+			return nil, err
+		}
+		out[src] = append(out[src], t)
+	}
+	return out, rows.Err()
 }

@@ -36,6 +36,8 @@ type Loaders struct {
 	toolMims             *dataloadgen.Loader[int64, []int32]
 	toolCountries        *dataloadgen.Loader[int64, []string]
 	practiceSources      *dataloadgen.Loader[int64, *db.SearchSource]
+	recommendedFunding   *dataloadgen.Loader[firstKey, []*db.FundingRecommendation]
+	similarTools         *dataloadgen.Loader[firstKey, []*db.DigitalTool]
 
 	practicePages *connLoader[db.BestPractice, db.BestPracticeFilter, db.BestPracticeOrder]
 	memberPages   *connLoader[db.Member, db.MemberFilter, db.MemberOrder]
@@ -89,6 +91,8 @@ func NewLoaders(d *db.DB) *Loaders {
 		toolMims:             grouped(d.ToolMims),
 		toolCountries:        grouped(d.ToolCountries),
 		practiceSources:      byID(d.PracticeSearchSources),
+		recommendedFunding:   byFirst(d.RecommendedFunding),
+		similarTools:         byFirst(d.SimilarTools),
 
 		practicePages: newConnLoader(d.BestPracticePages, d.BestPracticeCounts),
 		memberPages:   newConnLoader(d.MemberPages, d.MemberCounts),
@@ -250,3 +254,49 @@ func load[V any](ctx context.Context, l *dataloadgen.Loader[int64, V], id int64,
 }
 
 func idKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// firstKey is a parent and the `first` its field asks for: the top items of a ranking per parent.
+type firstKey struct {
+	id    int64
+	first int
+}
+
+// byFirst batches a ranking per parent: one statement per distinct `first` among the keys.
+func byFirst[V any](fetch func(context.Context, []int64, int) (map[int64][]V, error)) *dataloadgen.Loader[firstKey, []V] {
+	return dataloadgen.NewLoader(func(ctx context.Context, keys []firstKey) ([][]V, []error) {
+		parents := map[int][]int64{}
+		for _, k := range keys {
+			parents[k.first] = append(parents[k.first], k.id)
+		}
+		found := map[firstKey][]V{}
+		for first, ids := range parents {
+			byParent, err := fetch(ctx, ids, first)
+			if err != nil {
+				return nil, []error{err}
+			}
+			for _, id := range ids {
+				found[firstKey{id, first}] = byParent[id]
+			}
+		}
+		out := make([][]V, len(keys))
+		for i, k := range keys {
+			out[i] = found[k]
+			if out[i] == nil {
+				out[i] = []V{}
+			}
+		}
+		return out, nil
+	}, dataloadgen.WithWait(LoaderWait))
+}
+
+// loadFirst loads id's top first items; the first row of a batch asks for the whole batch.
+func loadFirst[V any](ctx context.Context, l *dataloadgen.Loader[firstKey, []V], id int64, first int, batch *db.Batch) ([]V, error) {
+	if firstAsk(ctx, l, batch, strconv.Itoa(first)) {
+		keys := make([]firstKey, len(batch.IDs()))
+		for i, b := range batch.IDs() {
+			keys[i] = firstKey{b, first}
+		}
+		l.LoadAllThunk(ctx, keys)
+	}
+	return l.Load(ctx, firstKey{id, first})
+}

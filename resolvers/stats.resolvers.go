@@ -14,7 +14,7 @@ import (
 
 // Similar is the resolver for the similar field.
 func (r *digitalToolResolver) Similar(ctx context.Context, obj *db.DigitalTool, first *int) ([]*db.DigitalTool, error) {
-	return r.DB.SimilarTools(ctx, obj, derefOr(first, 5))
+	return loadFirst(ctx, loaders(ctx).similarTools, obj.ID, derefOr(first, 5), obj.Batch())
 }
 
 // SharedThemes is the resolver for the sharedThemes field.
@@ -24,7 +24,7 @@ func (r *fundingRecommendationResolver) SharedThemes(ctx context.Context, obj *d
 
 // RecommendedFunding is the resolver for the recommendedFunding field.
 func (r *memberResolver) RecommendedFunding(ctx context.Context, obj *db.Member, first *int) ([]*db.FundingRecommendation, error) {
-	return r.DB.RecommendedFunding(ctx, obj, derefOr(first, 5))
+	return loadFirst(ctx, loaders(ctx).recommendedFunding, obj.ID, derefOr(first, 5), obj.Batch())
 }
 
 // Stats is the resolver for the stats field.
