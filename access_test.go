@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -453,7 +454,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	h := newHub(t, true)
 	admin := h.admin()
 	apply := `mutation($in: ApplyForMembershipInput!) { m: applyForMembership(input: $in) {
-		application { id status organisation country { code } } userErrors { field code message } } }`
+		application { id status organisation country { code } } receipt userErrors { field code message } } }`
 	input := map[string]any{"organisation": "Udruga gradova Dalmacije", "kind": "REGIONAL_ASSOCIATION", "country": "HR",
 		"municipalitiesRepresented": 21, "website": "https://example.hr", "motivation": "We want to share our smart island work.",
 		"contactName": "Ivana Horvat", "contactEmail": "ivana@example.hr"}
@@ -463,6 +464,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 				ID, Status, Organisation string
 				Country                  struct{ Code string }
 			}
+			Receipt    string
 			UserErrors []struct {
 				Field         []string
 				Code, Message string
@@ -471,8 +473,36 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	}
 	var applied payload
 	h.query(apply, map[string]any{"in": input}, &applied)
-	if applied.M.Application == nil || applied.M.Application.Status != "SUBMITTED" {
+	if applied.M.Application == nil || applied.M.Application.Status != "SUBMITTED" || applied.M.Receipt == "" {
 		t.Fatalf("apply: %+v", applied.M)
+	}
+	// The applicant follows the application with its receipt, anonymously.
+	byReceipt := func(receipt string) (status, reason, member string) {
+		var out struct {
+			A *struct {
+				Status          string
+				RejectionReason *string
+				Member          *struct{ Slug string }
+			}
+		}
+		h.query(`query($r: String!) { a: membershipApplicationByReceipt(receipt: $r) { status rejectionReason member { slug } } }`,
+			map[string]any{"r": receipt}, &out)
+		if out.A == nil {
+			return "", "", ""
+		}
+		if out.A.RejectionReason != nil {
+			reason = *out.A.RejectionReason
+		}
+		if out.A.Member != nil {
+			member = out.A.Member.Slug
+		}
+		return out.A.Status, reason, member
+	}
+	if status, _, _ := byReceipt(applied.M.Receipt); status != "SUBMITTED" {
+		t.Errorf("by receipt: %q", status)
+	}
+	if status, _, _ := byReceipt("app_" + strings.Repeat("A", 32)); status != "" {
+		t.Errorf("an unknown receipt found %q", status)
 	}
 
 	// The same organisation again, spelt differently, in the same country: refused.
@@ -529,6 +559,9 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	a := approved.M
 	if a.Application.Status != "APPROVED" || a.Member.Slug != "udruga-gradova-dalmacije" || a.EditorToken.Role != "EDITOR" || a.EditorTokenSecret == "" {
 		t.Fatalf("approval: %+v", a)
+	}
+	if status, _, member := byReceipt(applied.M.Receipt); status != "APPROVED" || member != "udruga-gradova-dalmacije" {
+		t.Errorf("by receipt after approval: %q, member %q", status, member)
 	}
 	// Deciding twice is refused.
 	var twice struct {
@@ -596,6 +629,9 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 		application { status rejectionReason } userErrors { code } } }`, map[string]any{"id": second.M.Application.ID}, &rejected)
 	if rejected.M.Application == nil || rejected.M.Application.Status != "REJECTED" || rejected.M.Application.RejectionReason != "Not an association of municipalities." {
 		t.Fatalf("rejection: %+v", rejected.M)
+	}
+	if status, reason, _ := byReceipt(second.M.Receipt); status != "REJECTED" || reason != "Not an association of municipalities." {
+		t.Errorf("by receipt after rejection: %q %q", status, reason)
 	}
 	// A rejected organisation may apply again.
 	var retry payload

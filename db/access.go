@@ -108,6 +108,15 @@ func (t *ApiToken) Active(now time.Time) bool {
 // TokenPrefix starts every secret, so that a leaked one is recognisable (secret scanners, logs).
 const TokenPrefix = "hub_"
 
+// newSecret is prefix and n random bytes, base64url.
+func newSecret(prefix string, n int) (string, error) {
+	raw := make([]byte, n)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return prefix + base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
 func hashToken(secret string) []byte {
 	h := sha256.Sum256([]byte(secret))
 	return h[:]
@@ -160,11 +169,10 @@ func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, create
 	if !v.ok() {
 		return nil, "", v.errs, nil
 	}
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
+	secret, err := newSecret(TokenPrefix, 32)
+	if err != nil {
 		return nil, "", nil, err
 	}
-	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
 	t, err := queryOne[ApiToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
 		values ($1, $2, $3, $4, $5, $6, $7) returning `+tokenColumns,
 		in.Name, hashToken(secret), in.Role, member, in.RateLimit, in.ExpiresAt, createdBy)

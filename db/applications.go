@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -54,9 +55,13 @@ type ApplyForMembershipInput struct {
 	ContactEmail              string
 }
 
-// ApplyForMembership validates and stores a new application. An organisation may have one open or
-// approved application per country, and may not apply where it is already a member.
-func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput) (*MembershipApplication, []UserError, error) {
+// ReceiptPrefix starts every application receipt.
+const ReceiptPrefix = "app_"
+
+// ApplyForMembership validates and stores a new application, and returns it with the receipt its
+// applicant checks the decision with. An organisation may have one open or approved application per
+// country, and may not apply where it is already a member.
+func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput) (*MembershipApplication, string, []UserError, error) {
 	v := &validator{ref: d.ref}
 	v.text("organisation", &in.Organisation, true, 300)
 	switch in.Kind {
@@ -77,28 +82,44 @@ func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput
 		v.email("contactEmail", in.ContactEmail)
 	}
 	if !v.ok() {
-		return nil, v.errs, nil
+		return nil, "", v.errs, nil
 	}
 	var member bool
 	err := d.q.QueryRow(ctx, `select exists (select 1 from member m, lateral (values (m.name), (m.native_name), (m.acronym)) as n(name)
 		where m.country_code = $2 and lower(regexp_replace(btrim(n.name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
 		in.Organisation, in.Country).Scan(&member)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	if member {
-		return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+		return nil, "", []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
 			Message: "this organisation is already a member of the network in this country"}}, nil
 	}
+	receipt, err := newSecret(ReceiptPrefix, 24)
+	if err != nil {
+		return nil, "", nil, err
+	}
 	a, err := queryOne[MembershipApplication](ctx, d.q, `insert into membership_application as a (organisation, kind,
-		country_code, municipalities_represented, website, motivation, contact_name, contact_email)
-		values ($1, $2, $3, $4, $5, $6, $7, $8) returning `+applicationColumns,
-		in.Organisation, in.Kind, in.Country, in.MunicipalitiesRepresented, in.Website, in.Motivation, in.ContactName, in.ContactEmail)
+		country_code, municipalities_represented, website, motivation, contact_name, contact_email, receipt_hash)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning `+applicationColumns,
+		in.Organisation, in.Kind, in.Country, in.MunicipalitiesRepresented, in.Website, in.Motivation, in.ContactName,
+		in.ContactEmail, hashToken(receipt))
 	if c, ok := isUniqueViolation(err); ok && c == "membership_application_once" {
-		return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+		return nil, "", []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
 			Message: "this organisation has already applied in this country; the network will answer that application"}}, nil
 	}
-	return a, nil, err
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return a, receipt, nil, nil
+}
+
+// MembershipApplicationByReceipt returns the application this receipt was given for, or nil.
+func (d *DB) MembershipApplicationByReceipt(ctx context.Context, receipt string) (*MembershipApplication, error) {
+	if !strings.HasPrefix(receipt, ReceiptPrefix) {
+		return nil, nil
+	}
+	return queryOne[MembershipApplication](ctx, d.q, "select "+applicationColumns+" from membership_application a where a.receipt_hash = $1", hashToken(receipt))
 }
 
 type MembershipApplicationFilter struct {

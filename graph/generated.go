@@ -83,6 +83,7 @@ type ComplexityRoot struct {
 
 	ApplyForMembershipPayload struct {
 		Application func(childComplexity int) int
+		Receipt     func(childComplexity int) int
 		UserErrors  func(childComplexity int) int
 	}
 
@@ -432,26 +433,27 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens              func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) int
-		BestPractice           func(childComplexity int, slug string) int
-		BestPractices          func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
-		Countries              func(childComplexity int) int
-		DigitalTool            func(childComplexity int, slug string) int
-		DigitalTools           func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) int
-		DraftBestPracticeCount func(childComplexity int, filter *db.BestPracticeFilter) int
-		FundingOpportunities   func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) int
-		FundingOpportunity     func(childComplexity int, identifier string) int
-		Member                 func(childComplexity int, slug string) int
-		Members                func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) int
-		MembershipApplications func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.MembershipApplicationFilter) int
-		Mims                   func(childComplexity int) int
-		Node                   func(childComplexity int, id string) int
-		Nodes                  func(childComplexity int, ids []string) int
-		Programmes             func(childComplexity int) int
-		Search                 func(childComplexity int, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) int
-		Stats                  func(childComplexity int, filter *db.StatsFilter) int
-		Themes                 func(childComplexity int) int
-		Viewer                 func(childComplexity int) int
+		APITokens                      func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) int
+		BestPractice                   func(childComplexity int, slug string) int
+		BestPractices                  func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
+		Countries                      func(childComplexity int) int
+		DigitalTool                    func(childComplexity int, slug string) int
+		DigitalTools                   func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) int
+		DraftBestPracticeCount         func(childComplexity int, filter *db.BestPracticeFilter) int
+		FundingOpportunities           func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) int
+		FundingOpportunity             func(childComplexity int, identifier string) int
+		Member                         func(childComplexity int, slug string) int
+		Members                        func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) int
+		MembershipApplicationByReceipt func(childComplexity int, receipt string) int
+		MembershipApplications         func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.MembershipApplicationFilter) int
+		Mims                           func(childComplexity int) int
+		Node                           func(childComplexity int, id string) int
+		Nodes                          func(childComplexity int, ids []string) int
+		Programmes                     func(childComplexity int) int
+		Search                         func(childComplexity int, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) int
+		Stats                          func(childComplexity int, filter *db.StatsFilter) int
+		Themes                         func(childComplexity int) int
+		Viewer                         func(childComplexity int) int
 	}
 
 	RejectMembershipApplicationPayload struct {
@@ -652,6 +654,7 @@ type QueryResolver interface {
 	FundingOpportunity(ctx context.Context, identifier string) (*db.FundingOpportunity, error)
 	Members(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error)
 	Member(ctx context.Context, slug string) (*db.Member, error)
+	MembershipApplicationByReceipt(ctx context.Context, receipt string) (*db.MembershipApplication, error)
 	MembershipApplications(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.MembershipApplicationFilter) (*db.Page[*db.MembershipApplication], error)
 	Countries(ctx context.Context) ([]*db.Country, error)
 	Themes(ctx context.Context) ([]*db.Theme, error)
@@ -793,6 +796,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ApplyForMembershipPayload.Application(childComplexity), true
+	case "ApplyForMembershipPayload.receipt":
+		if e.ComplexityRoot.ApplyForMembershipPayload.Receipt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApplyForMembershipPayload.Receipt(childComplexity), true
 	case "ApplyForMembershipPayload.userErrors":
 		if e.ComplexityRoot.ApplyForMembershipPayload.UserErrors == nil {
 			break
@@ -2447,6 +2456,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.MemberFilter), args["orderBy"].(*db.MemberOrder)), true
+	case "Query.membershipApplicationByReceipt":
+		if e.ComplexityRoot.Query.MembershipApplicationByReceipt == nil {
+			break
+		}
+
+		args, err := ec.field_Query_membershipApplicationByReceipt_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MembershipApplicationByReceipt(childComplexity, args["receipt"].(string)), true
 	case "Query.membershipApplications":
 		if e.ComplexityRoot.Query.MembershipApplications == nil {
 			break
@@ -3001,6 +3021,8 @@ func (ec *executionContext) childFields_ApplyForMembershipPayload(ctx context.Co
 	switch field.Name {
 	case "application":
 		return ec.fieldContext_ApplyForMembershipPayload_application(ctx, field)
+	case "receipt":
+		return ec.fieldContext_ApplyForMembershipPayload_receipt(ctx, field)
 	case "userErrors":
 		return ec.fieldContext_ApplyForMembershipPayload_userErrors(ctx, field)
 	}
@@ -4933,6 +4955,20 @@ func (ec *executionContext) field_Query_members_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_membershipApplicationByReceipt_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "receipt",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["receipt"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_membershipApplications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5754,6 +5790,29 @@ func (ec *executionContext) fieldContext_ApplyForMembershipPayload_application(_
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ApplyForMembershipPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ApplyForMembershipPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApplyForMembershipPayload_receipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Receipt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApplyForMembershipPayload_receipt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApplyForMembershipPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _ApplyForMembershipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApplyForMembershipPayload) (ret graphql.Marshaler) {
@@ -13096,6 +13155,50 @@ func (ec *executionContext) fieldContext_Query_member(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_membershipApplicationByReceipt(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_membershipApplicationByReceipt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MembershipApplicationByReceipt(ctx, fc.Args["receipt"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *db.MembershipApplication) graphql.Marshaler {
+			return ec.marshalOMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_membershipApplicationByReceipt(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MembershipApplication(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_membershipApplicationByReceipt_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_membershipApplications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18726,6 +18829,11 @@ func (ec *executionContext) _ApplyForMembershipPayload(ctx context.Context, sel 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "receipt":
+			out.Values[i] = ec._ApplyForMembershipPayload_receipt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "userErrors":
 			out.Values[i] = ec._ApplyForMembershipPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21185,6 +21293,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_member(ctx, field)
+				})
+		case "membershipApplicationByReceipt":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_membershipApplicationByReceipt(ctx, field)
 				})
 		case "membershipApplications":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,

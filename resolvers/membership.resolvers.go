@@ -36,8 +36,11 @@ func (r *mutationResolver) ApplyForMembership(ctx context.Context, input db.Appl
 	if err := r.allowApplication(ctx); err != nil {
 		return nil, err
 	}
-	a, errs, err := r.DB.ApplyForMembership(ctx, &input)
-	return &model.ApplyForMembershipPayload{Application: a, UserErrors: userErrors(errs)}, err
+	a, receipt, errs, err := r.DB.ApplyForMembership(ctx, &input)
+	if a == nil {
+		return &model.ApplyForMembershipPayload{UserErrors: userErrors(errs)}, err
+	}
+	return &model.ApplyForMembershipPayload{Application: a, Receipt: &receipt, UserErrors: userErrors(errs)}, err
 }
 
 // ApproveMembershipApplication is the resolver for the approveMembershipApplication field.
@@ -54,6 +57,11 @@ func (r *mutationResolver) ApproveMembershipApplication(ctx context.Context, inp
 func (r *mutationResolver) RejectMembershipApplication(ctx context.Context, input model.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error) {
 	a, errs, err := r.DB.RejectMembershipApplication(ctx, input.ID, input.Reason)
 	return &model.RejectMembershipApplicationPayload{Application: a, UserErrors: userErrors(errs)}, err
+}
+
+// MembershipApplicationByReceipt is the resolver for the membershipApplicationByReceipt field.
+func (r *queryResolver) MembershipApplicationByReceipt(ctx context.Context, receipt string) (*db.MembershipApplication, error) {
+	return r.DB.MembershipApplicationByReceipt(ctx, receipt)
 }
 
 // MembershipApplications is the resolver for the membershipApplications field.

@@ -18,7 +18,9 @@ type AcceptDigitalToolInput struct {
 
 type ApplyForMembershipPayload struct {
 	Application *db.MembershipApplication `json:"application,omitempty"`
-	UserErrors  []*db.UserError           `json:"userErrors"`
+	// The applicant's receipt: shown this once; `membershipApplicationByReceipt` tells the decision with it.
+	Receipt    *string         `json:"receipt,omitempty"`
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
 type ApproveMembershipApplicationPayload struct {
