@@ -262,6 +262,10 @@ func (d *DB) AnyApiToken(ctx context.Context) (bool, error) {
 // the check, so that two hubs starting together do not both create one. The secret is "" when a token
 // existed.
 func (d *DB) CreateFirstAdminToken(ctx context.Context) (string, error) {
+	// Every start but the first finds a token: no lock needed for that.
+	if exists, err := d.AnyApiToken(ctx); err != nil || exists {
+		return "", err
+	}
 	var secret string
 	err := d.InTx(ctx, func(d *DB) error {
 		if _, err := d.q.Exec(ctx, "lock table api_token in exclusive mode"); err != nil {
