@@ -506,7 +506,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	}
 
 	// The same organisation again, spelt differently, in the same country: refused.
-	again := maps(input, map[string]any{"organisation": "  udruga GRADOVA   dalmacije "})
+	again := merge(input, map[string]any{"organisation": "  udruga GRADOVA   dalmacije "})
 	var dup payload
 	h.query(apply, map[string]any{"in": again}, &dup)
 	if dup.M.Application != nil || len(dup.M.UserErrors) != 1 || dup.M.UserErrors[0].Code != "DUPLICATE" {
@@ -516,14 +516,14 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	vng, _ := h.backend.DB.MemberBySlug(context.Background(), "vng")
 	for _, name := range []string{"VNG", vng.Name} {
 		var member payload
-		h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": name, "country": "NL"})}, &member)
+		h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": name, "country": "NL"})}, &member)
 		if member.M.Application != nil || len(member.M.UserErrors) != 1 || member.M.UserErrors[0].Code != "DUPLICATE" {
 			t.Fatalf("application of a member as %q: %+v", name, member.M)
 		}
 	}
 	// Bad input: userErrors naming the fields.
 	var bad payload
-	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Another", "country": "XX", "contactEmail": "nope", "motivation": " "})}, &bad)
+	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Another", "country": "XX", "contactEmail": "nope", "motivation": " "})}, &bad)
 	fields := []string{}
 	for _, e := range bad.M.UserErrors {
 		fields = append(fields, e.Field[1])
@@ -613,7 +613,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 
 	// A rejection records its reason; an empty reason is refused.
 	var second payload
-	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Spam Ltd"})}, &second)
+	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Spam Ltd"})}, &second)
 	var rejected struct {
 		M struct {
 			Application *struct{ Status, RejectionReason string }
@@ -635,22 +635,10 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	}
 	// A rejected organisation may apply again.
 	var retry payload
-	h.query(apply, map[string]any{"in": maps(input, map[string]any{"organisation": "Spam Ltd"})}, &retry)
+	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Spam Ltd"})}, &retry)
 	if retry.M.Application == nil {
 		t.Fatalf("applying again after a rejection: %+v", retry.M)
 	}
-}
-
-// maps returns a copy of a with b's entries over it.
-func maps(a, b map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
 }
 
 // A tool an editor proposes is seen by its member's editors and the admins only, and found by nobody's

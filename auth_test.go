@@ -268,7 +268,7 @@ func TestOIDCTokens(t *testing.T) {
 		}
 		return resp.StatusCode, v.Viewer.Role, slug
 	}
-	editor := maps(roles("offline_access", "hub-editor"), map[string]any{"hub_member": "vng"})
+	editor := merge(roles("offline_access", "hub-editor"), map[string]any{"hub_member": "vng"})
 	for _, c := range []struct {
 		name       string
 		token      string
@@ -280,9 +280,9 @@ func TestOIDCTokens(t *testing.T) {
 		{"editor of vng", sign(key, editor), 200, "EDITOR", "vng"},
 		{"editor of no member", sign(key, roles("hub-editor")), 401, "", ""},
 		{"no hub role", sign(key, roles("offline_access")), 401, "", ""},
-		{"another audience", sign(key, maps(roles("hub-admin"), map[string]any{"aud": "other-app"})), 401, "", ""},
-		{"another issuer", sign(key, maps(roles("hub-admin"), map[string]any{"iss": "https://evil.example"})), 401, "", ""},
-		{"expired", sign(key, maps(roles("hub-admin"), map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})), 401, "", ""},
+		{"another audience", sign(key, merge(roles("hub-admin"), map[string]any{"aud": "other-app"})), 401, "", ""},
+		{"another issuer", sign(key, merge(roles("hub-admin"), map[string]any{"iss": "https://evil.example"})), 401, "", ""},
+		{"expired", sign(key, merge(roles("hub-admin"), map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})), 401, "", ""},
 		{"signed by another key", sign(stranger, roles("hub-admin")), 401, "", ""},
 	} {
 		status, role, slug := viewer(c.token)

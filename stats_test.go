@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -201,7 +202,7 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 			t.Errorf("deadlines out of order: %s after %s", d.Date, dls[i-1].Date)
 		}
 		ds := d.FundingOpportunity.Deadlines
-		if !slicesContains(ds, d.Date) || d.Final != (ds[len(ds)-1] == d.Date) {
+		if !slices.Contains(ds, d.Date) || d.Final != (ds[len(ds)-1] == d.Date) {
 			t.Errorf("deadline %s (final %v) is not one of %v", d.Date, d.Final, ds)
 		}
 		if got := today.AddDate(0, 0, d.DaysLeft).Format("2006-01-02"); got != d.Date {
@@ -210,97 +211,6 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 	}
 	if r := h.post(`{ stats { fundingOpportunities { upcomingDeadlines(days: 5000) { date } } } }`, nil); len(r.Errors) != 1 || errorCodes(r.Errors)[0] != "BAD_USER_INPUT" {
 		t.Errorf("days: 5000 gave %v", r.Errors)
-	}
-}
-
-func slicesContains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
-}
-
-// Recommendations: open or forthcoming calls the member's country is eligible for, best shared themes
-// first, each with a reason naming them; similar tools share something with the tool.
-func TestRecommendedFundingAndSimilarTools(t *testing.T) {
-	h := sharedDemoHub(t)
-	var out struct {
-		Member struct {
-			Country            struct{ Code string }
-			RecommendedFunding []struct {
-				Score              float64
-				Reason             string
-				SharedThemes       []struct{ Code, Name string }
-				FundingOpportunity struct {
-					Status            string
-					EligibleCountries []struct{ Code string }
-					Themes            []struct{ Code string }
-				}
-			}
-		}
-	}
-	h.query(`{ member(slug: "vng") { country { code } recommendedFunding(first: 10) { score reason sharedThemes { code name }
-		fundingOpportunity { status eligibleCountries { code } themes { code } } } } }`, nil, &out)
-	recs := out.Member.RecommendedFunding
-	if len(recs) == 0 || recs[0].Score <= 0 {
-		t.Fatalf("no recommendation sharing a theme: %+v", recs)
-	}
-	var practiceThemes map[string]bool = map[string]bool{}
-	var ps struct {
-		Member struct {
-			BestPractices struct {
-				Nodes []struct{ Themes []struct{ Code string } }
-			}
-		}
-	}
-	h.query(`{ member(slug: "vng") { bestPractices(first: 100, filter: {status: [PUBLISHED]}) { nodes { themes { code } } } } }`, nil, &ps)
-	for _, p := range ps.Member.BestPractices.Nodes {
-		for _, th := range p.Themes {
-			practiceThemes[th.Code] = true
-		}
-	}
-	for i, r := range recs {
-		f := r.FundingOpportunity
-		if f.Status == "CLOSED" {
-			t.Errorf("recommended a closed call: %+v", r)
-		}
-		eligible := false
-		for _, c := range f.EligibleCountries {
-			eligible = eligible || c.Code == out.Member.Country.Code
-		}
-		if !eligible {
-			t.Errorf("recommended a call %s is not eligible for", out.Member.Country.Code)
-		}
-		if i > 0 && r.Score > recs[i-1].Score {
-			t.Errorf("recommendations out of order: %v after %v", r.Score, recs[i-1].Score)
-		}
-		for _, th := range r.SharedThemes {
-			if !practiceThemes[th.Code] || !strings.Contains(r.Reason, th.Name) {
-				t.Errorf("shared theme %s: not the member's, or not in the reason %q", th.Code, r.Reason)
-			}
-		}
-	}
-
-	var tools struct {
-		DigitalTool struct {
-			Themes  []struct{ Code string }
-			Similar []struct {
-				Slug   string
-				Themes []struct{ Code string }
-				Mims   []struct{ Code string }
-			}
-		}
-	}
-	h.query(`{ digitalTool(slug: "grafana") { themes { code } similar(first: 3) { slug themes { code } mims { code } } } }`, nil, &tools)
-	if len(tools.DigitalTool.Similar) != 3 {
-		t.Fatalf("similar to grafana: %+v", tools.DigitalTool.Similar)
-	}
-	for _, s := range tools.DigitalTool.Similar {
-		if s.Slug == "grafana" {
-			t.Error("a tool is similar to itself")
-		}
 	}
 }
 
