@@ -241,7 +241,7 @@ func whole[T int | int64](lo, hi T, like string) func(string) (T, error) {
 			return 0, fmt.Errorf("%q is not a whole number; write it like %s", cut(v), like)
 		}
 		if err != nil || n < int64(lo) || n > int64(hi) {
-			if hi == noMax {
+			if hi == noMax && n < int64(lo) {
 				return 0, fmt.Errorf("%q is out of range; write a whole number of %d or more", cut(v), lo)
 			}
 			return 0, fmt.Errorf("%q is out of range; write a whole number from %d to %d", cut(v), lo, hi)
