@@ -22,6 +22,7 @@ import (
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/dbtest"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // hubProcess is `hub serve` run as its own process, so that it can be killed.
@@ -76,25 +77,21 @@ func startHubProcess(t *testing.T, bin, dsn, dataDir string) *hubProcess {
 // waitCaughtUp waits until the process serves and its index has applied every committed change.
 func (p *hubProcess) waitCaughtUp(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for time.Now().Before(deadline) {
+	hubtest.WaitFor(t, "the hub at "+p.addr+" to catch up", 90*time.Second, func() bool {
 		resp, err := http.Get("http://" + p.addr + "/readyz")
-		if err == nil {
-			var r struct {
-				Search struct {
-					State   string
-					Pending int
-				}
-			}
-			json.NewDecoder(resp.Body).Decode(&r)
-			resp.Body.Close()
-			if r.Search.State == "ready" && r.Search.Pending == 0 {
-				return
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		var r struct {
+			Search struct {
+				State   string
+				Pending int
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("hub at %s never caught up", p.addr)
+		json.NewDecoder(resp.Body).Decode(&r)
+		return r.Search.State == "ready" && r.Search.Pending == 0
+	})
 }
 
 func (p *hubProcess) post(query string, vars map[string]any, out any) error {
@@ -111,7 +108,7 @@ func (p *hubProcess) post(query string, vars map[string]any, out any) error {
 	defer resp.Body.Close()
 	var r struct {
 		Data   json.RawMessage
-		Errors []gqlError
+		Errors []hubtest.Error
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
 		return err
@@ -227,8 +224,8 @@ func TestKilledDuringWritesLosesNothing(t *testing.T) {
 	var found []string
 	var after any
 	for {
-		var r searchResult
-		if err := p.post(searchQuery, map[string]any{"q": "crashtest", "first": 100, "after": after,
+		var r hubtest.SearchResult
+		if err := p.post(hubtest.SearchQuery, map[string]any{"q": "crashtest", "first": 100, "after": after,
 			"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED", "ARCHIVED"}}}, &r); err != nil {
 			t.Fatal(err)
 		}

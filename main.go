@@ -14,8 +14,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -23,20 +21,25 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/smartcommunities/hub/backend"
+	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
 	"github.com/smartcommunities/hub/search"
 )
 
 func main() {
-	level := slog.LevelInfo
-	if os.Getenv("HUB_LOG_LEVEL") == "debug" {
-		level = slog.LevelDebug
+	// A configuration that does not parse stops the hub before it starts anything: a silent default
+	// would run it in a way the operator did not ask for.
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "hub: the configuration is not valid:\n%v\n", err)
+		os.Exit(2)
 	}
-	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	if err := run(ctx, cfg, os.Args[1:]); err != nil {
 		slog.Error(err.Error())
 		os.Exit(1)
 	}
@@ -59,20 +62,16 @@ commands:
 environment: HUB_ADDR (default localhost:8080), DATABASE_URL (unset: a private PostgreSQL under
 HUB_DATA_DIR/postgres), HUB_DATA_DIR (default ./.data), HUB_CORS_ORIGINS, HUB_LOG_LEVEL=debug`
 
-func run(ctx context.Context, args []string) error {
+func run(ctx context.Context, cfg config.Config, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(os.Stderr, usage)
 		return errors.New("no command given")
-	}
-	cfg := configFromEnv()
-	if err := parseConfig(&cfg); err != nil {
-		return err
 	}
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg)
 	case "migrate":
-		b, err := migrated(ctx, cfg)
+		b, err := backend.Migrated(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -88,7 +87,7 @@ func run(ctx context.Context, args []string) error {
 		if !*demo && *synthetic <= 0 {
 			return errors.New("hub seed: give --demo or --synthetic N")
 		}
-		b, err := openBackend(ctx, cfg)
+		b, err := backend.Open(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -109,7 +108,7 @@ func run(ctx context.Context, args []string) error {
 	case "token":
 		return tokenCommand(ctx, cfg, args[1:])
 	case "reindex":
-		b, err := openBackend(ctx, cfg)
+		b, err := backend.Open(ctx, cfg)
 		if err != nil {
 			return err
 		}
@@ -130,68 +129,13 @@ func run(ctx context.Context, args []string) error {
 	}
 }
 
-func serve(ctx context.Context, cfg Config) error {
-	b, err := openBackend(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer b.Close(context.WithoutCancel(ctx))
-	if err := seedDemoIfEmpty(ctx, b.DB); err != nil {
-		return fmt.Errorf("loading demo data: %w", err)
-	}
-	if err := b.startOIDC(ctx, cfg); err != nil {
-		return err
-	}
-	// The first start of an install prints an admin token, the only way in until someone creates more.
-	secret, err := b.DB.CreateFirstAdminToken(ctx)
-	if err != nil {
-		return err
-	}
-	if secret != "" {
-		fmt.Fprintf(os.Stderr, "\n  The first admin token of this install (shown once; keep it, or create another with\n"+
-			"  `hub token create --role admin`):\n\n    %s\n\n  Send it as: Authorization: Bearer <token>\n\n", secret)
-	}
-	if err := b.startSearch(ctx, cfg); err != nil {
-		return err
-	}
-	srv := &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           NewHandler(b, cfg),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	slog.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	slog.Info("shutting down: draining requests")
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return err
-	}
-	slog.Info("stopped")
-	return nil
-}
-
 // tokenCommand creates, lists and revokes API tokens from the command line: the way in for the first
 // admin, and for operators who lost theirs.
-func tokenCommand(ctx context.Context, cfg Config, args []string) error {
+func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 	if len(args) == 0 {
 		return errors.New("hub token: give create, list or revoke")
 	}
-	b, err := openBackend(ctx, cfg)
+	b, err := backend.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,16 @@
-package main
+package resolvers_test
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 func TestNodeResolvesEveryType(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	var data struct {
 		Members              struct{ Nodes []struct{ ID string } }
 		BestPractices        struct{ Nodes []struct{ ID string } }
@@ -17,7 +19,7 @@ func TestNodeResolvesEveryType(t *testing.T) {
 		Countries, Themes    []struct{ ID string }
 		Programmes, Mims     []struct{ ID string }
 	}
-	h.query(`{ members(first: 1) { nodes { id } } bestPractices(first: 1) { nodes { id } }
+	h.Query(`{ members(first: 1) { nodes { id } } bestPractices(first: 1) { nodes { id } }
 		fundingOpportunities(first: 1) { nodes { id } } digitalTools(first: 1) { nodes { id } }
 		countries { id } themes { id } programmes { id } mims { id } }`, nil, &data)
 	ids := map[string]string{
@@ -33,7 +35,7 @@ func TestNodeResolvesEveryType(t *testing.T) {
 				ID       string
 			}
 		}
-		h.query(`query($id: ID!) { node(id: $id) { __typename id } }`, map[string]any{"id": id}, &got)
+		h.Query(`query($id: ID!) { node(id: $id) { __typename id } }`, map[string]any{"id": id}, &got)
 		if got.Node == nil || got.Node.Typename != typ || got.Node.ID != id {
 			t.Errorf("node(%s) = %+v, want a %s with that id", id, got.Node, typ)
 		}
@@ -44,7 +46,7 @@ func TestNodeResolvesEveryType(t *testing.T) {
 	var many struct {
 		Nodes []*struct{ ID string }
 	}
-	h.query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids2}, &many)
+	h.Query(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": ids2}, &many)
 	if len(many.Nodes) != len(ids2) {
 		t.Fatalf("nodes returned %d entries for %d ids", len(many.Nodes), len(ids2))
 	}
@@ -68,7 +70,7 @@ type listCase struct {
 }
 
 func TestFiltersKeepOnlyMatchingItems(t *testing.T) {
-	h := sharedDemoHub(t).admin() // admins see drafts too: every status can be filtered on
+	h := hubtest.Shared(t).Admin() // admins see drafts too: every status can be filtered on
 	hasString := func(key string, want ...string) func(map[string]any) bool {
 		return func(n map[string]any) bool { s, _ := n[key].(string); return slices.Contains(want, s) }
 	}
@@ -135,8 +137,8 @@ func TestFiltersKeepOnlyMatchingItems(t *testing.T) {
 				TotalCount int
 				Nodes      []map[string]any
 			}
-			h.query(fmt.Sprintf("{ list: %s(first: 100) { totalCount } }", c.field), nil, &all)
-			h.query(fmt.Sprintf("{ list: %s(first: 100, %s) { totalCount nodes { %s } } }", c.field, c.args, c.fields), nil, &filtered)
+			h.Query(fmt.Sprintf("{ list: %s(first: 100) { totalCount } }", c.field), nil, &all)
+			h.Query(fmt.Sprintf("{ list: %s(first: 100, %s) { totalCount nodes { %s } } }", c.field, c.args, c.fields), nil, &filtered)
 			got := filtered["list"]
 			if len(got.Nodes) == 0 || got.TotalCount != len(got.Nodes) {
 				t.Fatalf("%d nodes with totalCount %d: want some, and all on one page", len(got.Nodes), got.TotalCount)
@@ -154,7 +156,7 @@ func TestFiltersKeepOnlyMatchingItems(t *testing.T) {
 }
 
 func TestOrderings(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	cases := []struct {
 		field, order, key string
 		numeric           bool
@@ -174,7 +176,7 @@ func TestOrderings(t *testing.T) {
 		for _, dir := range []string{"ASC", "DESC"} {
 			t.Run(c.field+" "+c.order+" "+dir, func(t *testing.T) {
 				var data map[string]struct{ Nodes []map[string]any }
-				h.query(fmt.Sprintf("{ list: %s(first: 100, orderBy: {field: %s, direction: %s}) { nodes { %s } } }", c.field, c.order, dir, c.key), nil, &data)
+				h.Query(fmt.Sprintf("{ list: %s(first: 100, orderBy: {field: %s, direction: %s}) { nodes { %s } } }", c.field, c.order, dir, c.key), nil, &data)
 				nodes := data["list"].Nodes
 				if len(nodes) < 10 {
 					t.Fatalf("only %d nodes", len(nodes))
@@ -214,7 +216,7 @@ func compareValues(a, b any, numeric bool) int {
 
 // Paging with after visits every item exactly once, and paging back with before visits them in reverse.
 func TestPagingVisitsEachItemOnce(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	for _, c := range []struct{ field, order string }{
 		{"members", "{field: NAME}"},
 		{"members", "{field: MUNICIPALITIES_REPRESENTED, direction: DESC}"}, // ties and missing values
@@ -245,7 +247,7 @@ func TestPagingVisitsEachItemOnce(t *testing.T) {
 					t.Fatal("paging does not end")
 				}
 				var p page
-				h.query(fmt.Sprintf(`query($after: String) { list: %s(first: 7, after: $after, orderBy: %s) {
+				h.Query(fmt.Sprintf(`query($after: String) { list: %s(first: 7, after: $after, orderBy: %s) {
 					totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, c.field, c.order),
 					map[string]any{"after": after}, &p)
 				total = p.List.TotalCount
@@ -272,7 +274,7 @@ func TestPagingVisitsEachItemOnce(t *testing.T) {
 			var before *string
 			for pages := 0; pages < 100; pages++ {
 				var p page
-				h.query(fmt.Sprintf(`query($before: String) { list: %s(last: 6, before: $before, orderBy: %s) {
+				h.Query(fmt.Sprintf(`query($before: String) { list: %s(last: 6, before: $before, orderBy: %s) {
 					totalCount edges { cursor node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`, c.field, c.order),
 					map[string]any{"before": before}, &p)
 				for i := len(p.List.Edges) - 1; i >= 0; i-- {
@@ -292,11 +294,11 @@ func TestPagingVisitsEachItemOnce(t *testing.T) {
 }
 
 func TestBadPageArgumentsAreClearErrors(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	var first struct {
 		Members struct{ PageInfo struct{ EndCursor string } }
 	}
-	h.query(`{ members(first: 2) { pageInfo { endCursor } } }`, nil, &first)
+	h.Query(`{ members(first: 2) { pageInfo { endCursor } } }`, nil, &first)
 	for name, q := range map[string]string{
 		"garbage cursor":         `{ members(after: "garbage") { totalCount } }`,
 		"cursor of another list": fmt.Sprintf(`{ members(after: %q, orderBy: {field: JOINED_ON}) { totalCount } }`, first.Members.PageInfo.EndCursor),
@@ -307,7 +309,7 @@ func TestBadPageArgumentsAreClearErrors(t *testing.T) {
 		"bad date":               `{ members(filter: {joinedOn: {from: "yesterday"}}) { totalCount } }`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			r := h.post(q, nil)
+			r := h.Post(q, nil)
 			if r.Status >= 500 {
 				t.Fatalf("status %d", r.Status)
 			}
@@ -326,7 +328,7 @@ func TestBadPageArgumentsAreClearErrors(t *testing.T) {
 
 // Every relation can be followed both ways.
 func TestRelationsBothWays(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	var data struct {
 		BestPractice struct {
 			Slug    string
@@ -347,7 +349,7 @@ func TestRelationsBothWays(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ bestPractice(slug: "cork-smart-parking-sensors") { slug authors { slug }
+	h.Query(`{ bestPractice(slug: "cork-smart-parking-sensors") { slug authors { slug }
 		tools { slug usedIn(first: 100) { nodes { slug } } }
 		themes { code bestPractices { totalCount } digitalTools { totalCount } fundingOpportunities { totalCount } }
 		country { members { totalCount } bestPractices(first: 100) { nodes { slug } } } } }`, nil, &data)
@@ -376,7 +378,7 @@ func TestRelationsBothWays(t *testing.T) {
 			Published struct{ TotalCount int }
 		}
 	}
-	h.query(`{ themes { code bestPractices(first: 100) { totalCount nodes { status } }
+	h.Query(`{ themes { code bestPractices(first: 100) { totalCount nodes { status } }
 		published: bestPractices(filter: {status: [PUBLISHED]}) { totalCount } } }`, nil, &themes)
 	for _, th := range themes.Themes {
 		published := 0
@@ -398,7 +400,7 @@ func TestRelationsBothWays(t *testing.T) {
 			BestPractices struct{ Nodes []struct{ Slug string } }
 		}
 	}
-	h.query(`query($slug: String!) { member(slug: $slug) { bestPractices(first: 100) { nodes { slug } } } }`,
+	h.Query(`query($slug: String!) { member(slug: $slug) { bestPractices(first: 100) { nodes { slug } } } }`,
 		map[string]any{"slug": p.Authors[0].Slug}, &authored)
 	if !slices.ContainsFunc(authored.Member.BestPractices.Nodes, func(n struct{ Slug string }) bool { return n.Slug == p.Slug }) {
 		t.Errorf("author %s.bestPractices does not lead back", p.Authors[0].Slug)
@@ -415,7 +417,7 @@ func TestRelationsBothWays(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ fundingOpportunity(identifier: "HORIZON-MISS-2024-CIT-01") { status programme { code fundingOpportunities { totalCount } }
+	h.Query(`{ fundingOpportunity(identifier: "HORIZON-MISS-2024-CIT-01") { status programme { code fundingOpportunities { totalCount } }
 		fundedPractices(first: 100) { nodes { funding { identifier } } } } }`, nil, &funding)
 	f := funding.FundingOpportunity
 	if f.Status != "CLOSED" || f.Programme.Code != "HORIZON" || f.Programme.FundingOpportunities.TotalCount == 0 {

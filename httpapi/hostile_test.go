@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"bytes"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // hostile is a request built to hurt: each must be refused with a 4xx or answered with GraphQL errors,
@@ -69,22 +71,22 @@ func hostileRequests() []hostile {
 
 func cursorOf(js string) string { return base64.RawURLEncoding.EncodeToString([]byte(js)) }
 
-func (h *testHub) send(r hostile) *httptest.ResponseRecorder {
+func send(h *hubtest.Hub, r hostile) *httptest.ResponseRecorder {
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(r.body)))
 	req.Header.Set("Content-Type", r.contentType)
 	if r.authorization != "" {
 		req.Header.Set("Authorization", r.authorization)
 	}
 	rec := httptest.NewRecorder()
-	h.handler.ServeHTTP(rec, req)
+	h.Handler.ServeHTTP(rec, req)
 	return rec
 }
 
 func TestHostileRequests(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	for _, r := range hostileRequests() {
-		rec := h.send(r)
+		rec := send(h, r)
 		body := rec.Body.String()
 		switch {
 		case rec.Code >= 500 || strings.Contains(body, "INTERNAL_SERVER_ERROR"):
@@ -96,7 +98,7 @@ func TestHostileRequests(t *testing.T) {
 		}
 	}
 	var n struct{ Members struct{ TotalCount int } }
-	h.query(`{ members { totalCount } }`, nil, &n)
+	h.Query(`{ members { totalCount } }`, nil, &n)
 	if n.Members.TotalCount != 25 {
 		t.Errorf("after the hostile requests %d members, want 25", n.Members.TotalCount)
 	}
@@ -104,14 +106,14 @@ func TestHostileRequests(t *testing.T) {
 
 // BenchmarkRejectHostile measures how long the hub takes to refuse each hostile request, in process.
 func BenchmarkRejectHostile(b *testing.B) {
-	h := newHub(b, true)
-	h.waitSearch(b)
+	h := hubtest.New(b, true)
+	h.WaitSearch()
 	reqs := hostileRequests()
 	var took []time.Duration
 	for b.Loop() {
 		for _, r := range reqs {
 			start := time.Now()
-			h.send(r)
+			send(h, r)
 			took = append(took, time.Since(start))
 		}
 	}

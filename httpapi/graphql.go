@@ -1,13 +1,67 @@
-package main
+package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	lru "github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/smartcommunities/hub/auth"
+	"github.com/smartcommunities/hub/backend"
+	"github.com/smartcommunities/hub/config"
+	"github.com/smartcommunities/hub/graph"
+	"github.com/smartcommunities/hub/resolvers"
+	"github.com/vektah/gqlparser/v2/ast"
 )
+
+// newGraphQL is gqlgen's server for the hub's schema, with the hub's limits, error presenter and audit
+// log. Its transports are gqlgen's; graphqlOverHTTP corrects them where they differ from the
+// specification.
+func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *handler.Server {
+	res := &resolvers.Resolver{DB: b.DB, Index: b.Search}
+	if cfg.ApplicationsPerHour > 0 {
+		perSecond := float64(cfg.ApplicationsPerHour) / 3600
+		res.ApplicationWait = func(ctx context.Context) time.Duration {
+			return limiter.waitBurst("apply:"+clientAddress(ctx), perSecond, cfg.ApplicationsPerHour)
+		}
+	}
+	gql := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
+		Resolvers: res,
+		Directives: graph.DirectiveRoot{
+			HasRole: auth.HasRole,
+			Owner:   auth.Owner(b.DB),
+			Private: auth.Private,
+		},
+	})})
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		gql.Use(extension.Introspection{})
+	}
+	gql.Use(depthLimit(cfg.MaxDepth))
+	gql.Use(extension.FixedComplexityLimit(cfg.MaxCost))
+	gql.AroundResponses(reportCost)
+	gql.AroundOperations(auditMutations)
+	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
+	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	gql.AroundFields(markInternalErrors)
+	gql.SetErrorPresenter(presentError)
+	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
+		slog.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", requestID(ctx))
+		return errInternal
+	})
+	return gql
+}
 
 // graphqlOverHTTP holds the /graphql endpoint to the GraphQL-over-HTTP specification where gqlgen's
 // transports do not already: a request body over the limit is refused with 413 before it is decoded,
@@ -62,20 +116,4 @@ func (w *specStatus) WriteHeader(code int) {
 		code = http.StatusOK
 	}
 	w.ResponseWriter.WriteHeader(code)
-}
-
-func protocolError(w http.ResponseWriter, status int, msg string) {
-	httpError(w, status, "BAD_REQUEST", msg)
-}
-
-// httpError answers a request refused before GraphQL ran, in the shape of a GraphQL response, with the
-// request id that logRequests gave it.
-func httpError(w http.ResponseWriter, status int, code, msg string) {
-	ext := map[string]any{"code": code}
-	if id := w.Header().Get("X-Request-Id"); id != "" {
-		ext["requestId"] = id
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"message": msg, "extensions": ext}}})
 }

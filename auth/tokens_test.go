@@ -1,4 +1,4 @@
-package main
+package auth_test
 
 import (
 	"bytes"
@@ -19,15 +19,16 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/smartcommunities/hub/auth"
+	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/db"
-	"github.com/smartcommunities/hub/db/dbtest"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // rawPost sends a GraphQL request with the given Authorization header and extra headers.
-func (h *testHub) rawPost(t *testing.T, authorization string, headers map[string]string, query string, vars map[string]any) (*http.Response, gqlResponse) {
+func rawPost(h *hubtest.Hub, t *testing.T, authorization string, headers map[string]string, query string, vars map[string]any) (*http.Response, hubtest.Response) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, h.server.URL+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
@@ -40,7 +41,7 @@ func (h *testHub) rawPost(t *testing.T, authorization string, headers map[string
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var r gqlResponse
+	var r hubtest.Response
 	json.NewDecoder(resp.Body).Decode(&r)
 	r.Status = resp.StatusCode
 	return resp, r
@@ -49,8 +50,8 @@ func (h *testHub) rawPost(t *testing.T, authorization string, headers map[string
 // Tokens: shown once and stored as a hash; a token that does not authenticate is a 401, never a quiet
 // anonymous request; revocation and expiry take effect at once; use is recorded.
 func TestAPITokenLifecycle(t *testing.T) {
-	h := newHub(t, false)
-	admin := h.admin()
+	h := hubtest.New(t, false)
+	admin := h.Admin()
 	var created struct {
 		M struct {
 			Token struct {
@@ -61,7 +62,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 			Secret string
 		}
 	}
-	admin.query(`mutation { m: createApiToken(input: {name: "EDIC dashboard", role: PARTNER}) { token { id role active lastUsedAt } secret } }`, nil, &created)
+	admin.Query(`mutation { m: createApiToken(input: {name: "EDIC dashboard", role: PARTNER}) { token { id role active lastUsedAt } secret } }`, nil, &created)
 	secret := created.M.Secret
 	if !strings.HasPrefix(secret, db.TokenPrefix) || len(secret) < 40 || created.M.Token.Role != "PARTNER" || !created.M.Token.Active || created.M.Token.LastUsedAt != nil {
 		t.Fatalf("created: %+v", created.M)
@@ -70,16 +71,16 @@ func TestAPITokenLifecycle(t *testing.T) {
 	ctx := context.Background()
 	var stored int
 	sum := sha256.Sum256([]byte(secret))
-	h.backend.DB.Pool.QueryRow(ctx, "select count(*) from api_token where token_hash = $1 and name = 'EDIC dashboard'", sum[:]).Scan(&stored)
+	h.DB().Pool.QueryRow(ctx, "select count(*) from api_token where token_hash = $1 and name = 'EDIC dashboard'", sum[:]).Scan(&stored)
 	var leaked bool
-	h.backend.DB.Pool.QueryRow(ctx, "select exists (select 1 from api_token t where t::text like '%' || $1 || '%')", secret[len(db.TokenPrefix):]).Scan(&leaked)
+	h.DB().Pool.QueryRow(ctx, "select exists (select 1 from api_token t where t::text like '%' || $1 || '%')", secret[len(db.TokenPrefix):]).Scan(&leaked)
 	if stored != 1 || leaked {
 		t.Errorf("stored by hash: %d, secret in a row: %v", stored, leaked)
 	}
 	// The token works, and its use is recorded.
-	partner := h.as(secret)
+	partner := h.As(secret)
 	var v struct{ Viewer struct{ Role string } }
-	partner.query(`{ viewer { role } }`, nil, &v)
+	partner.Query(`{ viewer { role } }`, nil, &v)
 	if v.Viewer.Role != "PARTNER" {
 		t.Fatalf("viewer: %+v", v)
 	}
@@ -91,7 +92,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 			}
 		}
 	}
-	admin.query(`{ apiTokens(filter: {role: [PARTNER]}) { nodes { id lastUsedAt } } }`, nil, &list)
+	admin.Query(`{ apiTokens(filter: {role: [PARTNER]}) { nodes { id lastUsedAt } } }`, nil, &list)
 	if len(list.ApiTokens.Nodes) != 1 || list.ApiTokens.Nodes[0].LastUsedAt == nil {
 		t.Errorf("last use not recorded: %+v", list)
 	}
@@ -105,10 +106,10 @@ func TestAPITokenLifecycle(t *testing.T) {
 		"secret alone":   secret,
 		"mangled secret": "Bearer " + secret[:len(secret)-1],
 	} {
-		resp, r := h.rawPost(t, header, nil, `{ viewer { role } }`, nil)
-		if resp.StatusCode != http.StatusUnauthorized || !slices.Equal(errorCodes(r.Errors), []string{"UNAUTHENTICATED"}) ||
+		resp, r := rawPost(h, t, header, nil, `{ viewer { role } }`, nil)
+		if resp.StatusCode != http.StatusUnauthorized || !slices.Equal(hubtest.ErrorCodes(r.Errors), []string{"UNAUTHENTICATED"}) ||
 			!strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
-			t.Errorf("%s: status %d, codes %v, WWW-Authenticate %q", name, resp.StatusCode, errorCodes(r.Errors), resp.Header.Get("WWW-Authenticate"))
+			t.Errorf("%s: status %d, codes %v, WWW-Authenticate %q", name, resp.StatusCode, hubtest.ErrorCodes(r.Errors), resp.Header.Get("WWW-Authenticate"))
 		}
 	}
 
@@ -116,11 +117,11 @@ func TestAPITokenLifecycle(t *testing.T) {
 	var revoked struct {
 		M struct{ Token struct{ Active bool } }
 	}
-	admin.query(`mutation($id: ID!) { m: revokeApiToken(input: {id: $id}) { token { active } } }`, map[string]any{"id": created.M.Token.ID}, &revoked)
+	admin.Query(`mutation($id: ID!) { m: revokeApiToken(input: {id: $id}) { token { active } } }`, map[string]any{"id": created.M.Token.ID}, &revoked)
 	if revoked.M.Token.Active {
 		t.Error("a revoked token is active")
 	}
-	if resp, _ := h.rawPost(t, "Bearer "+secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusUnauthorized {
+	if resp, _ := rawPost(h, t, "Bearer "+secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("revoked token: %d", resp.StatusCode)
 	}
 
@@ -132,14 +133,14 @@ func TestAPITokenLifecycle(t *testing.T) {
 			Secret string
 		}
 	}
-	admin.query(`mutation($at: Time!) { m: createApiToken(input: {name: "short", role: ADMIN, expiresAt: $at}) { token { id } secret } }`,
+	admin.Query(`mutation($at: Time!) { m: createApiToken(input: {name: "short", role: ADMIN, expiresAt: $at}) { token { id } secret } }`,
 		map[string]any{"at": soon}, &expiring)
-	if resp, _ := h.rawPost(t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusOK {
+	if resp, _ := rawPost(h, t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("an unexpired token: %d", resp.StatusCode)
 	}
 	id, _ := strconvID(expiring.M.Token.ID)
-	h.backend.DB.Pool.Exec(ctx, "update api_token set expires_at = now() - interval '1 second' where id = $1", id)
-	if resp, _ := h.rawPost(t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusUnauthorized {
+	h.DB().Pool.Exec(ctx, "update api_token set expires_at = now() - interval '1 second' where id = $1", id)
+	if resp, _ := rawPost(h, t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an expired token: %d", resp.StatusCode)
 	}
 
@@ -160,7 +161,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 				}
 			}
 		}
-		admin.query(q, nil, &out)
+		admin.Query(q, nil, &out)
 		if len(out.M.UserErrors) != 1 || out.M.UserErrors[0].Field[1] != want {
 			t.Errorf("%s: %+v", q, out.M.UserErrors)
 		}
@@ -169,20 +170,20 @@ func TestAPITokenLifecycle(t *testing.T) {
 
 // A token with a rate of its own gets 429 past it; other callers are not held back by it.
 func TestPerTokenRateLimit(t *testing.T) {
-	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), RateLimit: 1000}, false)
+	h := hubtest.StartWith(t, false, func(c *config.Config) { c.RateLimit = 1000 })
 	var out struct {
 		M struct{ Secret string }
 	}
-	h.admin().query(`mutation { m: createApiToken(input: {name: "slow", role: PARTNER, rateLimit: 1}) { secret } }`, nil, &out)
+	h.Admin().Query(`mutation { m: createApiToken(input: {name: "slow", role: PARTNER, rateLimit: 1}) { secret } }`, nil, &out)
 	limited := 0
 	var retryAfter string
 	for range 10 {
-		resp, r := h.rawPost(t, "Bearer "+out.M.Secret, nil, `{ viewer { role } }`, nil)
+		resp, r := rawPost(h, t, "Bearer "+out.M.Secret, nil, `{ viewer { role } }`, nil)
 		if resp.StatusCode == http.StatusTooManyRequests {
 			limited++
 			retryAfter = resp.Header.Get("Retry-After")
-			if !slices.Equal(errorCodes(r.Errors), []string{"RATE_LIMITED"}) {
-				t.Errorf("429 with codes %v", errorCodes(r.Errors))
+			if !slices.Equal(hubtest.ErrorCodes(r.Errors), []string{"RATE_LIMITED"}) {
+				t.Errorf("429 with codes %v", hubtest.ErrorCodes(r.Errors))
 			}
 		}
 	}
@@ -190,7 +191,7 @@ func TestPerTokenRateLimit(t *testing.T) {
 	if limited < 6 || retryAfter == "" {
 		t.Errorf("%d of 10 rapid requests limited, Retry-After %q: want at least 6, with Retry-After", limited, retryAfter)
 	}
-	if resp, _ := h.rawPost(t, "", nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusOK {
+	if resp, _ := rawPost(h, t, "", nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("an anonymous caller from the same address was limited with the token: %d", resp.StatusCode)
 	}
 }
@@ -200,21 +201,23 @@ func TestPerTokenRateLimit(t *testing.T) {
 func TestApplicationsLimitedPerClientAddress(t *testing.T) {
 	apply := `mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
 		motivation: "We share.", contactName: "Ana", contactEmail: "ana@example.org"}) { application { id } } }`
-	code := func(h *testHub, xff string) string {
-		_, r := h.rawPost(t, "", map[string]string{"X-Forwarded-For": xff}, apply, map[string]any{"o": fresh("Applicant")})
-		if c := errorCodes(r.Errors); len(c) > 0 {
+	code := func(h *hubtest.Hub, xff string) string {
+		_, r := rawPost(h, t, "", map[string]string{"X-Forwarded-For": xff}, apply, map[string]any{"o": fresh("Applicant")})
+		if c := hubtest.ErrorCodes(r.Errors); len(c) > 0 {
 			return c[0]
 		}
 		return "ok"
 	}
-	proxied := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), ApplicationsPerHour: 2,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, false)
+	proxied := hubtest.StartWith(t, false, func(c *config.Config) {
+		c.ApplicationsPerHour = 2
+		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	})
 	got := []string{code(proxied, "203.0.113.7"), code(proxied, "198.51.100.1, 203.0.113.7"), code(proxied, "203.0.113.7"),
 		code(proxied, "203.0.113.8"), code(proxied, "203.0.113.7, 127.0.0.1")}
 	if want := []string{"ok", "ok", "RATE_LIMITED", "ok", "RATE_LIMITED"}; !slices.Equal(got, want) {
 		t.Errorf("behind a trusted proxy: %v, want %v", got, want)
 	}
-	direct := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), ApplicationsPerHour: 2}, false)
+	direct := hubtest.StartWith(t, false, func(c *config.Config) { c.ApplicationsPerHour = 2 })
 	got = []string{code(direct, "203.0.113.1"), code(direct, "203.0.113.2"), code(direct, "203.0.113.3")}
 	if want := []string{"ok", "ok", "RATE_LIMITED"}; !slices.Equal(got, want) {
 		t.Errorf("X-Forwarded-For from an untrusted peer: %v, want %v (the header ignored)", got, want)
@@ -233,8 +236,9 @@ func TestOIDCTokens(t *testing.T) {
 	}))
 	defer idp.Close()
 	issuer := "https://keycloak.example.eu/realms/citiverse"
-	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(),
-		OIDC: auth.OIDCConfig{Issuer: issuer, Audience: "smart-communities-hub", JWKSURL: idp.URL, RolePrefix: "hub-"}}, true)
+	h := hubtest.StartWith(t, true, func(c *config.Config) {
+		c.OIDC = auth.OIDCConfig{Issuer: issuer, Audience: "smart-communities-hub", JWKSURL: idp.URL, RolePrefix: "hub-"}
+	})
 
 	sign := func(k *rsa.PrivateKey, claims map[string]any) string {
 		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: k}, (&jose.SignerOptions{}).WithHeader("kid", "k1"))
@@ -254,7 +258,7 @@ func TestOIDCTokens(t *testing.T) {
 	}
 	roles := func(r ...string) map[string]any { return map[string]any{"realm_access": map[string]any{"roles": r}} }
 	viewer := func(tok string) (int, string, string) {
-		resp, r := h.rawPost(t, "Bearer "+tok, nil, `{ viewer { role member { slug } } }`, nil)
+		resp, r := rawPost(h, t, "Bearer "+tok, nil, `{ viewer { role member { slug } } }`, nil)
 		var v struct {
 			Viewer struct {
 				Role   string
@@ -268,7 +272,7 @@ func TestOIDCTokens(t *testing.T) {
 		}
 		return resp.StatusCode, v.Viewer.Role, slug
 	}
-	editor := merge(roles("offline_access", "hub-editor"), map[string]any{"hub_member": "vng"})
+	editor := hubtest.Merge(roles("offline_access", "hub-editor"), map[string]any{"hub_member": "vng"})
 	for _, c := range []struct {
 		name       string
 		token      string
@@ -280,9 +284,9 @@ func TestOIDCTokens(t *testing.T) {
 		{"editor of vng", sign(key, editor), 200, "EDITOR", "vng"},
 		{"editor of no member", sign(key, roles("hub-editor")), 401, "", ""},
 		{"no hub role", sign(key, roles("offline_access")), 401, "", ""},
-		{"another audience", sign(key, merge(roles("hub-admin"), map[string]any{"aud": "other-app"})), 401, "", ""},
-		{"another issuer", sign(key, merge(roles("hub-admin"), map[string]any{"iss": "https://evil.example"})), 401, "", ""},
-		{"expired", sign(key, merge(roles("hub-admin"), map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})), 401, "", ""},
+		{"another audience", sign(key, hubtest.Merge(roles("hub-admin"), map[string]any{"aud": "other-app"})), 401, "", ""},
+		{"another issuer", sign(key, hubtest.Merge(roles("hub-admin"), map[string]any{"iss": "https://evil.example"})), 401, "", ""},
+		{"expired", sign(key, hubtest.Merge(roles("hub-admin"), map[string]any{"exp": time.Now().Add(-time.Hour).Unix()})), 401, "", ""},
 		{"signed by another key", sign(stranger, roles("hub-admin")), 401, "", ""},
 	} {
 		status, role, slug := viewer(c.token)
@@ -292,15 +296,15 @@ func TestOIDCTokens(t *testing.T) {
 	}
 	// The editor's rights follow: they update their own member, not another.
 	tok := sign(key, editor)
-	_, own := h.rawPost(t, "Bearer "+tok, nil, `mutation { updateMember(input: {id: "`+memberID(t, h, "vng")+`", description: "Via Keycloak"}) { userErrors { code } } }`, nil)
-	_, other := h.rawPost(t, "Bearer "+tok, nil, `mutation { updateMember(input: {id: "`+memberID(t, h, "kl-denmark")+`", description: "Via Keycloak"}) { userErrors { code } } }`, nil)
-	if len(own.Errors) > 0 || !slices.Equal(errorCodes(other.Errors), []string{"FORBIDDEN"}) {
-		t.Errorf("OIDC editor: own %v, other %v", own.Errors, errorCodes(other.Errors))
+	_, own := rawPost(h, t, "Bearer "+tok, nil, `mutation { updateMember(input: {id: "`+memberID(t, h, "vng")+`", description: "Via Keycloak"}) { userErrors { code } } }`, nil)
+	_, other := rawPost(h, t, "Bearer "+tok, nil, `mutation { updateMember(input: {id: "`+memberID(t, h, "kl-denmark")+`", description: "Via Keycloak"}) { userErrors { code } } }`, nil)
+	if len(own.Errors) > 0 || !slices.Equal(hubtest.ErrorCodes(other.Errors), []string{"FORBIDDEN"}) {
+		t.Errorf("OIDC editor: own %v, other %v", own.Errors, hubtest.ErrorCodes(other.Errors))
 	}
 }
 
-func memberID(t *testing.T, h *testHub, slug string) string {
-	m, err := h.backend.DB.MemberBySlug(context.Background(), slug)
+func memberID(t *testing.T, h *hubtest.Hub, slug string) string {
+	m, err := h.DB().MemberBySlug(context.Background(), slug)
 	if err != nil || m == nil {
 		t.Fatalf("member %s: %v", slug, err)
 	}

@@ -1,4 +1,4 @@
-package main
+package resolvers_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 type bucket struct {
@@ -19,8 +21,8 @@ type bucket struct {
 // filtered to the bucket's key as well. It runs without a filter and with one, as an anonymous caller and
 // as an admin (who also counts drafts and proposals).
 func TestStatsEqualListTotals(t *testing.T) {
-	h := sharedDemoHub(t)
-	admin := h.admin()
+	h := hubtest.Shared(t)
+	admin := h.Admin()
 	type section struct {
 		Total   int
 		Buckets map[string][]bucket
@@ -58,7 +60,7 @@ func TestStatsEqualListTotals(t *testing.T) {
 		}},
 	}
 	checked := 0
-	for _, caller := range []*testHub{h, admin} {
+	for _, caller := range []*hubtest.Hub{h, admin} {
 		for _, s := range sections {
 			for _, filter := range []map[string]any{nil, s.filter} {
 				var fields []string
@@ -68,7 +70,7 @@ func TestStatsEqualListTotals(t *testing.T) {
 				var out struct {
 					Stats map[string]map[string]json.RawMessage
 				}
-				caller.query(fmt.Sprintf(`query($f: %s) { stats(filter: {%s: $f}) { %s { total %s } } }`, s.filterType, s.list, s.list,
+				caller.Query(fmt.Sprintf(`query($f: %s) { stats(filter: {%s: $f}) { %s { total %s } } }`, s.filterType, s.list, s.list,
 					strings.Join(fields, " ")), map[string]any{"f": filter}, &out)
 				got := out.Stats[s.list]
 				var total int
@@ -103,15 +105,15 @@ func TestStatsEqualListTotals(t *testing.T) {
 	}
 }
 
-func listTotal(t *testing.T, h *testHub, list, filterType string, filter map[string]any) int {
+func listTotal(t *testing.T, h *hubtest.Hub, list, filterType string, filter map[string]any) int {
 	var out map[string]struct{ TotalCount int }
-	h.query(fmt.Sprintf(`query($f: %s) { l: %s(filter: $f) { totalCount } }`, filterType, list), map[string]any{"f": filter}, &out)
+	h.Query(fmt.Sprintf(`query($f: %s) { l: %s(filter: $f) { totalCount } }`, filterType, list), map[string]any{"f": filter}, &out)
 	return out["l"].TotalCount
 }
 
 // The figures that are not plain counts: sums, theme-by-year series, upcoming deadlines.
 func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	var out struct {
 		Stats struct {
 			Members struct {
@@ -145,7 +147,7 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ stats { members { municipalitiesRepresented byCountry { key municipalitiesRepresented } }
+	h.Query(`{ stats { members { municipalitiesRepresented byCountry { key municipalitiesRepresented } }
 		bestPractices { byThemeAndYear { key buckets { key count } } }
 		fundingOpportunities { totalBudget byStatus { key totalBudget } upcomingDeadlines(days: 366) { date daysLeft final fundingOpportunity { deadlines } } } }
 		members(first: 100) { nodes { country { code } municipalitiesRepresented } } }`, nil, &out)
@@ -196,7 +198,7 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 	if len(dls) < 3 {
 		t.Fatalf("%d upcoming deadlines in a year of demo data", len(dls))
 	}
-	today := h.backend.DB.Today()
+	today := h.DB().Today()
 	for i, d := range dls {
 		if i > 0 && d.Date < dls[i-1].Date {
 			t.Errorf("deadlines out of order: %s after %s", d.Date, dls[i-1].Date)
@@ -209,7 +211,7 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 			t.Errorf("%s is %d days from %s", d.Date, d.DaysLeft, today.Format("2006-01-02"))
 		}
 	}
-	if r := h.post(`{ stats { fundingOpportunities { upcomingDeadlines(days: 5000) { date } } } }`, nil); len(r.Errors) != 1 || errorCodes(r.Errors)[0] != "BAD_USER_INPUT" {
+	if r := h.Post(`{ stats { fundingOpportunities { upcomingDeadlines(days: 5000) { date } } } }`, nil); len(r.Errors) != 1 || hubtest.ErrorCodes(r.Errors)[0] != "BAD_USER_INPUT" {
 		t.Errorf("days: 5000 gave %v", r.Errors)
 	}
 }
@@ -217,7 +219,7 @@ func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
 // Recommendations and similar tools of a whole page cost one statement each, and rank the same as when
 // asked for one parent at a time.
 func TestRankingsOfAPageAreBatched(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	for _, c := range []struct{ list, one, field string }{
 		{`{ members(first: 30) { nodes { slug recommendedFunding(first: 3) { fundingOpportunity { identifier } } } } }`,
 			`query($s: String!) { member(slug: $s) { recommendedFunding(first: 3) { fundingOpportunity { identifier } } } }`, "recommendedFunding"},
@@ -227,7 +229,7 @@ func TestRankingsOfAPageAreBatched(t *testing.T) {
 		fewest := int64(-1)
 		var data json.RawMessage
 		for range 3 {
-			n, r := h.countStatements(c.list)
+			n, r := h.CountStatements(c.list)
 			if len(r.Errors) > 0 {
 				t.Fatalf("%s: %v", c.field, r.Errors)
 			}
@@ -252,7 +254,7 @@ func TestRankingsOfAPageAreBatched(t *testing.T) {
 				var slug string
 				json.Unmarshal(n["slug"], &slug)
 				var one map[string]map[string]json.RawMessage
-				h.query(c.one, map[string]any{"s": slug}, &one)
+				h.Query(c.one, map[string]any{"s": slug}, &one)
 				for _, alone := range one {
 					if string(alone[c.field]) != string(n[c.field]) {
 						t.Errorf("%s of %s: in a page %s, alone %s", c.field, slug, n[c.field], alone[c.field])

@@ -1,7 +1,6 @@
-package main
+package search_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,107 +9,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
-// waitSearch waits until the hub's index is built and has applied every committed change.
-func (h *testHub) waitSearch(t testing.TB) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		st, err := h.backend.Search.Status(context.Background())
-		if err == nil && st.State == "ready" && st.Pending == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the search index never caught up: %+v %v", st, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-type searchHit struct {
-	Cursor string `json:"cursor"`
-	Score  float64
-	Node   struct {
-		Typename string `json:"__typename"`
-		ID       string
-		Slug     string
-		Title    string
-		Status   string
-	}
-	Highlights []struct {
-		Field     string
-		Language  string
-		Fragments []string
-	}
-}
-
-type searchResult struct {
-	Search struct {
-		TotalCount int
-		TookMs     float64
-		PageInfo   struct {
-			HasNextPage bool
-			EndCursor   string
-		}
-		Edges  []searchHit
-		Facets []struct {
-			Field   string
-			Buckets []struct {
-				Value string
-				Count int
-			}
-		}
-	}
-}
-
-const searchQuery = `query($q: String!, $types: [SearchType!], $filter: SearchFilter, $language: String, $first: Int, $after: String) {
-	search(query: $q, types: $types, filter: $filter, language: $language, first: $first, after: $after) {
-		totalCount tookMs pageInfo { hasNextPage endCursor }
-		edges { cursor score highlights { field language fragments }
-			node { __typename id ... on BestPractice { slug title status } ... on DigitalTool { slug }
-				... on Member { slug } ... on FundingOpportunity { title } } }
-		facets { field buckets { value count } } } }`
-
-func (h *testHub) search(q string, vars map[string]any) searchResult {
-	h.t.Helper()
-	if vars == nil {
-		vars = map[string]any{}
-	}
-	vars["q"] = q
-	var r searchResult
-	h.query(searchQuery, vars, &r)
-	return r
-}
-
-func (r searchResult) facet(field string) map[string]int {
-	out := map[string]int{}
-	for _, f := range r.Search.Facets {
-		if f.Field == field {
-			for _, b := range f.Buckets {
-				out[b.Value] = b.Count
-			}
-		}
-	}
-	return out
-}
-
-func (r searchResult) slugs() []string {
-	var out []string
-	for _, e := range r.Search.Edges {
-		out = append(out, e.Node.Slug)
-	}
-	return out
-}
-
 func TestSearchForgivesTyposAndHighlights(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
-	r := h.search("parkng sensors", nil)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
+	r := h.Search("parkng sensors", nil)
 	if len(r.Search.Edges) == 0 || r.Search.Edges[0].Node.Slug != "cork-smart-parking-sensors" {
-		t.Fatalf("parkng sensors: first hits %v, want the Cork parking sensors practice", r.slugs())
+		t.Fatalf("parkng sensors: first hits %v, want the Cork parking sensors practice", r.Slugs())
 	}
 	var marked bool
 	for _, hl := range r.Search.Edges[0].Highlights {
@@ -122,7 +30,7 @@ func TestSearchForgivesTyposAndHighlights(t *testing.T) {
 		t.Errorf("no <mark>parking</mark> in the title highlight: %+v", r.Search.Edges[0].Highlights)
 	}
 	sum := 0
-	for _, n := range r.facet("type") {
+	for _, n := range r.Facet("type") {
 		sum += n
 	}
 	if sum != r.Search.TotalCount || sum == 0 {
@@ -131,11 +39,11 @@ func TestSearchForgivesTyposAndHighlights(t *testing.T) {
 }
 
 func TestSearchLanguagesAndSyntax(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	first := func(q string, vars map[string]any) string {
 		t.Helper()
-		r := h.search(q, vars)
+		r := h.Search(q, vars)
 		if len(r.Search.Edges) == 0 {
 			t.Errorf("%q %v: no hits", q, vars)
 			return ""
@@ -143,16 +51,16 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 		return r.Search.Edges[0].Node.Slug
 	}
 	// Stemmed in the reader's language: the singular finds the plural (the text has "Parkplätze").
-	r := h.search("Parkplatz", map[string]any{"language": "de"})
+	r := h.Search("Parkplatz", map[string]any{"language": "de"})
 	if len(r.Search.Edges) == 0 || r.Search.Edges[0].Node.Slug != "darmstadt-urbane-datenplattform" {
-		t.Fatalf("Parkplatz (de): first hits %v", r.slugs())
+		t.Fatalf("Parkplatz (de): first hits %v", r.Slugs())
 	}
 	// The highlight marks the word as written in the text.
 	if hl := fmt.Sprint(r.Search.Edges[0].Highlights); !strings.Contains(hl, "<mark>Parkplätze</mark>") {
 		t.Errorf("Parkplatz (de): highlights %s", hl)
 	}
 	// Accents fold both ways.
-	r = h.search("Stadtebund", nil)
+	r = h.Search("Stadtebund", nil)
 	if r.Search.TotalCount == 0 {
 		t.Errorf("Stadtebund finds nothing (Städtebund is a member)")
 	}
@@ -161,21 +69,21 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 		t.Errorf("parking sens: first hit %q", got)
 	}
 	// But a word followed by a space is a word, and short words allow no typo.
-	if r := h.search("parkin ", map[string]any{"types": []string{"BEST_PRACTICE"}}); len(r.Search.Edges) == 0 {
+	if r := h.Search("parkin ", map[string]any{"types": []string{"BEST_PRACTICE"}}); len(r.Search.Edges) == 0 {
 		t.Errorf("parkin + space: a one-letter typo of a 6-letter word should still match")
 	}
-	if r := h.search("lor", nil); r.Search.TotalCount != 0 && !strings.Contains(strings.ToLower(fmt.Sprint(r.Search.Edges[0].Highlights)), "lor") {
+	if r := h.Search("lor", nil); r.Search.TotalCount != 0 && !strings.Contains(strings.ToLower(fmt.Sprint(r.Search.Edges[0].Highlights)), "lor") {
 		t.Errorf("lor: hits without lor in them: %+v", r.Search.Edges[0])
 	}
 	// Phrases keep their order; -word excludes; field:value narrows.
-	with := h.search(`"open data"`, nil).Search.TotalCount
-	without := h.search(`"open data" -portal`, nil).Search.TotalCount
+	with := h.Search(`"open data"`, nil).Search.TotalCount
+	without := h.Search(`"open data" -portal`, nil).Search.TotalCount
 	if with == 0 || without >= with {
 		t.Errorf(`"open data": %d hits, without portal: %d`, with, without)
 	}
-	r = h.search("type:member country:AT", nil)
-	if r.Search.TotalCount == 0 || len(r.facet("type")) != 1 || r.facet("type")["MEMBER"] != r.Search.TotalCount {
-		t.Errorf("type:member country:AT: %d hits, type facet %v", r.Search.TotalCount, r.facet("type"))
+	r = h.Search("type:member country:AT", nil)
+	if r.Search.TotalCount == 0 || len(r.Facet("type")) != 1 || r.Facet("type")["MEMBER"] != r.Search.TotalCount {
+		t.Errorf("type:member country:AT: %d hits, type facet %v", r.Search.TotalCount, r.Facet("type"))
 	}
 	for _, e := range r.Search.Edges {
 		if e.Node.Typename != "Member" {
@@ -183,7 +91,7 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 		}
 	}
 	// Drafts stay out unless asked for.
-	for _, e := range h.search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "first": 100}).Search.Edges {
+	for _, e := range h.Search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "first": 100}).Search.Edges {
 		if e.Node.Status == "DRAFT" {
 			t.Errorf("draft %s in a search that asked for no status", e.Node.Slug)
 		}
@@ -191,10 +99,10 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 }
 
 func TestSearchFacetsAndFilters(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
-	all := h.search("", nil)
-	byType := all.facet("type")
+	h := hubtest.Shared(t)
+	h.WaitSearch()
+	all := h.Search("", nil)
+	byType := all.Facet("type")
 	var counts struct {
 		Members      struct{ TotalCount int }
 		DigitalTools struct{ TotalCount int }
@@ -202,7 +110,7 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 		Open         struct{ TotalCount int }
 		Practices    struct{ TotalCount int } `json:"bestPractices"`
 	}
-	h.query(`{ members { totalCount } digitalTools { totalCount } fundingOpportunities { totalCount }
+	h.Query(`{ members { totalCount } digitalTools { totalCount } fundingOpportunities { totalCount }
 		open: fundingOpportunities(filter: {status: [OPEN]}) { totalCount }
 		bestPractices(filter: {status: [PUBLISHED, ARCHIVED]}) { totalCount } }`, nil, &counts)
 	want := map[string]int{"MEMBER": counts.Members.TotalCount, "DIGITAL_TOOL": counts.DigitalTools.TotalCount,
@@ -212,7 +120,7 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 			t.Errorf("an empty search counts %d %s, the lists %d", byType[typ], typ, n)
 		}
 	}
-	if got := all.facet("status")["OPEN"]; got != counts.Open.TotalCount {
+	if got := all.Facet("status")["OPEN"]; got != counts.Open.TotalCount {
 		t.Errorf("status facet OPEN = %d, fundingOpportunities(status: OPEN) = %d", got, counts.Open.TotalCount)
 	}
 	// A filter narrows to exactly its facet bucket.
@@ -221,14 +129,14 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 		value any
 	}{{"country", []string{"IE"}}, {"theme", []string{"mobility"}}, {"language", []string{"de"}}, {"status", []string{"OPEN"}},
 		{"programme", []string{"DIGITAL"}}} {
-		bucket := all.facet(c.field)[c.value.([]string)[0]]
-		got := h.search("", map[string]any{"filter": map[string]any{c.field: c.value}}).Search.TotalCount
+		bucket := all.Facet(c.field)[c.value.([]string)[0]]
+		got := h.Search("", map[string]any{"filter": map[string]any{c.field: c.value}}).Search.TotalCount
 		if bucket == 0 || got != bucket {
 			t.Errorf("filter %s=%v: %d hits, its facet bucket said %d", c.field, c.value, got, bucket)
 		}
 	}
-	r := h.search("", map[string]any{"filter": map[string]any{"year": map[string]any{"from": 2023, "to": 2024}}})
-	for y := range r.facet("year") {
+	r := h.Search("", map[string]any{"filter": map[string]any{"year": map[string]any{"from": 2023, "to": 2024}}})
+	for y := range r.Facet("year") {
 		if y != "2023" && y != "2024" {
 			t.Errorf("year 2023-2024 filter let %s through", y)
 		}
@@ -236,13 +144,13 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 }
 
 func TestSearchPaging(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	seen := map[string]bool{}
 	var after any
 	total := 0
 	for page := 0; ; page++ {
-		r := h.search("city", map[string]any{"first": 7, "after": after})
+		r := h.Search("city", map[string]any{"first": 7, "after": after})
 		total = r.Search.TotalCount
 		for _, e := range r.Search.Edges {
 			if seen[e.Node.ID] {
@@ -258,22 +166,22 @@ func TestSearchPaging(t *testing.T) {
 	if len(seen) != total || total < 8 {
 		t.Errorf("paging visited %d of %d hits", len(seen), total)
 	}
-	first := h.search("city", map[string]any{"first": 1})
-	resp := h.post(searchQuery, map[string]any{"q": "town", "after": first.Search.PageInfo.EndCursor})
-	if codes := errorCodes(resp.Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+	first := h.Search("city", map[string]any{"first": 1})
+	resp := h.Post(hubtest.SearchQuery, map[string]any{"q": "town", "after": first.Search.PageInfo.EndCursor})
+	if codes := hubtest.ErrorCodes(resp.Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
 		t.Errorf("a cursor of another search: %v", resp.Errors)
 	}
 	for _, vars := range []map[string]any{{"first": 101}, {"first": -1}, {"after": "garbage"}, {"language": "english"}} {
 		vars["q"] = "city"
-		if codes := errorCodes(h.post(searchQuery, vars).Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
+		if codes := hubtest.ErrorCodes(h.Post(hubtest.SearchQuery, vars).Errors); len(codes) != 1 || codes[0] != "BAD_USER_INPUT" {
 			t.Errorf("%v: codes %v, want BAD_USER_INPUT", vars, codes)
 		}
 	}
 }
 
 func TestMalformedSearchQueries(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	for _, c := range []struct {
 		query, code string
 	}{
@@ -289,11 +197,11 @@ func TestMalformedSearchQueries(t *testing.T) {
 		{"\x00\x01 select * from member; --", ""},
 		{`title:"smart parking`, "BAD_QUERY"},
 	} {
-		r := h.post(searchQuery, map[string]any{"q": c.query})
+		r := h.Post(hubtest.SearchQuery, map[string]any{"q": c.query})
 		if r.Status >= 500 {
 			t.Errorf("%.40q: status %d", c.query, r.Status)
 		}
-		codes := errorCodes(r.Errors)
+		codes := hubtest.ErrorCodes(r.Errors)
 		switch {
 		case c.code == "" && len(codes) > 0:
 			t.Errorf("%.40q: errors %v, want none", c.query, r.Errors)
@@ -308,12 +216,12 @@ func TestMalformedSearchQueries(t *testing.T) {
 }
 
 // create makes a best practice through the API and returns its global ID.
-func (h *testHub) createPractice(title, body string) string {
-	h.t.Helper()
+func createPractice(h *hubtest.Hub, title, body string) string {
+	h.T.Helper()
 	var author struct {
 		Members struct{ Nodes []struct{ ID string } }
 	}
-	h.query(`{ members(first: 1) { nodes { id } } }`, nil, &author)
+	h.Query(`{ members(first: 1) { nodes { id } } }`, nil, &author)
 	var out struct {
 		M struct {
 			BestPractice *struct{ ID string }
@@ -323,63 +231,63 @@ func (h *testHub) createPractice(title, body string) string {
 			}
 		}
 	}
-	h.admin().query(`mutation($title: String!, $body: String, $authors: [ID!]!) { m: createBestPractice(input: {title: $title,
+	h.Admin().Query(`mutation($title: String!, $body: String, $authors: [ID!]!) { m: createBestPractice(input: {title: $title,
 		body: $body, language: "en", country: "IE", year: 2026, status: PUBLISHED, authors: $authors}) {
 		bestPractice { id } userErrors { field code } } }`,
 		map[string]any{"title": title, "body": body, "authors": []string{author.Members.Nodes[0].ID}}, &out)
 	if out.M.BestPractice == nil {
-		h.t.Fatalf("creating %q: %+v", title, out.M.UserErrors)
+		h.T.Fatalf("creating %q: %+v", title, out.M.UserErrors)
 	}
 	return out.M.BestPractice.ID
 }
 
 // awaitHits polls a search until it has want hits, and says how long that took.
-func (h *testHub) awaitHits(q string, want int, within time.Duration) time.Duration {
-	h.t.Helper()
+func awaitHits(h *hubtest.Hub, q string, want int, within time.Duration) time.Duration {
+	h.T.Helper()
 	start := time.Now()
 	for {
-		got := h.search(q, map[string]any{"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED"}}}).Search.TotalCount
+		got := h.Search(q, map[string]any{"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED"}}}).Search.TotalCount
 		if got == want {
 			return time.Since(start)
 		}
 		if time.Since(start) > within {
-			h.t.Fatalf("%q: %d hits after %v, want %d", q, got, within, want)
+			h.T.Fatalf("%q: %d hits after %v, want %d", q, got, within, want)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
 }
 
 func TestSearchFollowsWrites(t *testing.T) {
-	h := newHub(t, true)
-	h.waitSearch(t)
-	id := h.createPractice("Quokkaboard for municipal <script>alert(1)</script> dashboards",
+	h := hubtest.New(t, true)
+	h.WaitSearch()
+	id := createPractice(h, "Quokkaboard for municipal <script>alert(1)</script> dashboards",
 		"La municipalité publie ses données ouvertes.")
-	took := h.awaitHits("quokkaboard", 1, time.Second)
+	took := awaitHits(h, "quokkaboard", 1, time.Second)
 	// Accents fold: a reader who types without them finds the word with them, and the other way round.
 	for _, q := range []string{"municipalite publie", "quokkabôard"} {
-		if r := h.search(q, nil); r.Search.TotalCount != 1 || r.Search.Edges[0].Node.ID != id {
+		if r := h.Search(q, nil); r.Search.TotalCount != 1 || r.Search.Edges[0].Node.ID != id {
 			t.Errorf("%q: %d hits, want the new practice", q, r.Search.TotalCount)
 		}
 	}
 	t.Logf("created practice found after %v", took)
-	r := h.search("quokkaboard", nil)
+	r := h.Search("quokkaboard", nil)
 	if f := r.Search.Edges[0].Highlights[0].Fragments[0]; !strings.Contains(f, "<mark>Quokkaboard</mark>") || strings.Contains(f, "<script>") {
 		t.Errorf("highlight %q: want the match marked and the HTML escaped", f)
 	}
 	// An update is followed too: the old word goes, the new one comes.
 	var upd struct{ M struct{ UserErrors []any } }
-	h.admin().query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
+	h.Admin().Query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
 		map[string]any{"id": id}, &upd)
-	h.awaitHits("wombatboard", 1, time.Second)
-	h.awaitHits("quokkaboard", 0, time.Second)
+	awaitHits(h, "wombatboard", 1, time.Second)
+	awaitHits(h, "quokkaboard", 0, time.Second)
 	var del struct{ M struct{ DeletedID *string } }
-	h.admin().query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
-	h.awaitHits("wombatboard", 0, time.Second)
+	h.Admin().Query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
+	awaitHits(h, "wombatboard", 0, time.Second)
 }
 
 func TestRelatedPractices(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	var r struct {
 		BestPractices struct {
 			Nodes []struct {
@@ -393,7 +301,7 @@ func TestRelatedPractices(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ bestPractices(first: 20) { nodes { slug themes { code } related(first: 3) { slug status themes { code } } } } }`, nil, &r)
+	h.Query(`{ bestPractices(first: 20) { nodes { slug themes { code } related(first: 3) { slug status themes { code } } } } }`, nil, &r)
 	for _, p := range r.BestPractices.Nodes {
 		if len(p.Related) == 0 {
 			t.Errorf("%s: no related practices", p.Slug)
@@ -424,27 +332,27 @@ func TestRelatedPractices(t *testing.T) {
 // With the index deleted while the hub is stopped, the next start serves at once, reports the rebuild,
 // and ends with complete results.
 func TestIndexRebuiltWhenMissing(t *testing.T) {
-	cfg := Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir()}
-	h := startHub(t, cfg, true)
-	if err := seed.Synthetic(t.Context(), h.backend.DB, 4000); err != nil {
+	cfg := hubtest.Config(t)
+	h := hubtest.Start(t, cfg, true)
+	if err := seed.Synthetic(t.Context(), h.DB(), 4000); err != nil {
 		t.Fatal(err)
 	}
-	h.waitSearch(t)
+	h.WaitSearch()
 	all := map[string]any{"status": []string{"DRAFT", "PUBLISHED", "ARCHIVED"}}
-	before := h.search("", map[string]any{"filter": all}).Search.TotalCount
-	h.stop()
+	before := h.Search("", map[string]any{"filter": all}).Search.TotalCount
+	h.Stop()
 	if err := os.RemoveAll(filepath.Join(cfg.DataDir, "index")); err != nil {
 		t.Fatal(err)
 	}
 
-	h = startHub(t, cfg, false)
+	h = hubtest.Start(t, cfg, false)
 	// The graph answers at once, and /readyz reports the rebuild.
 	var members struct{ Members struct{ TotalCount int } }
-	h.query(`{ members { totalCount } }`, nil, &members)
+	h.Query(`{ members { totalCount } }`, nil, &members)
 	var progress []float64
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		code, body := get(t, h.server.URL+"/readyz")
+		code, body := hubtest.Get(t, h.Server.URL+"/readyz")
 		if time.Now().After(deadline) {
 			t.Fatalf("still rebuilding after 60 s: %s", body)
 		}
@@ -463,7 +371,7 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 		}
 		progress = append(progress, ready.Search.Progress)
 		// Meanwhile search says why it cannot answer.
-		if r := h.post(searchQuery, map[string]any{"q": "city"}); len(r.Errors) > 0 && errorCodes(r.Errors)[0] != "SEARCH_UNAVAILABLE" {
+		if r := h.Post(hubtest.SearchQuery, map[string]any{"q": "city"}); len(r.Errors) > 0 && hubtest.ErrorCodes(r.Errors)[0] != "SEARCH_UNAVAILABLE" {
 			t.Errorf("search during the rebuild: %v", r.Errors)
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -472,16 +380,16 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 		t.Errorf("/readyz showed no rebuild progress: %v", progress)
 	}
 	t.Logf("progress seen: %v", progress)
-	h.waitSearch(t)
-	if after := h.search("", map[string]any{"filter": all}).Search.TotalCount; after != before {
+	h.WaitSearch()
+	if after := h.Search("", map[string]any{"filter": all}).Search.TotalCount; after != before {
 		t.Errorf("after the rebuild %d documents match, before %d", after, before)
 	}
 }
 
 // Facet buckets carry names for people: reference names, language names, enum values in words.
 func TestFacetLabels(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	var out struct {
 		Search struct {
 			Facets []struct {
@@ -490,7 +398,7 @@ func TestFacetLabels(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ search(query: "") { facets { field buckets { value label } } } }`, nil, &out)
+	h.Query(`{ search(query: "") { facets { field buckets { value label } } } }`, nil, &out)
 	want := map[string]map[string]string{
 		"type":      {"BEST_PRACTICE": "Best practice", "FUNDING_OPPORTUNITY": "Funding opportunity"},
 		"theme":     {"mobility": "Mobility and transport"},

@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"bytes"
@@ -13,13 +13,14 @@ import (
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // BenchmarkMembersNested is the README's first query (members with their practices and tools) over HTTP
 // on loopback, against the demo data.
 func BenchmarkMembersNested(b *testing.B) {
-	h := newHub(b, true)
-	body, _ := json.Marshal(map[string]any{"query": membersNested})
+	h := hubtest.New(b, true)
+	body, _ := json.Marshal(map[string]any{"query": hubtest.MembersNested})
 	b.ReportAllocs()
 	for b.Loop() {
 		benchPost(b, h, body, "")
@@ -28,17 +29,17 @@ func BenchmarkMembersNested(b *testing.B) {
 
 // BenchmarkMembersNestedParallel is the same query from concurrent clients (GOMAXPROCS goroutines).
 func BenchmarkMembersNestedParallel(b *testing.B) {
-	h := newHub(b, true)
-	body, _ := json.Marshal(map[string]any{"query": membersNested})
+	h := hubtest.New(b, true)
+	body, _ := json.Marshal(map[string]any{"query": hubtest.MembersNested})
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+			resp, err := http.Post(h.Server.URL+"/graphql", "application/json", bytes.NewReader(body))
 			if err != nil {
 				b.Error(err)
 				return
 			}
-			var r gqlResponse
+			var r hubtest.Response
 			json.NewDecoder(resp.Body).Decode(&r)
 			resp.Body.Close()
 		}
@@ -48,7 +49,7 @@ func BenchmarkMembersNestedParallel(b *testing.B) {
 // BenchmarkPracticesWide asks 100 practices for five nested lists each: the case where every nested
 // field of a large page loads through its batch.
 func BenchmarkPracticesWide(b *testing.B) {
-	h := newHub(b, true)
+	h := hubtest.New(b, true)
 	body, _ := json.Marshal(map[string]any{"query": `{ bestPractices(first: 100) { nodes { title
 		tools { name themes { code } } themes { code } authors { name bestPractices(first: 3) { totalCount } } mims { code } translations { title } } } }`})
 	b.ReportAllocs()
@@ -60,10 +61,10 @@ func BenchmarkPracticesWide(b *testing.B) {
 // BenchmarkAuthentication is one small query, anonymous and with an API token (one indexed lookup of
 // the token's hash per request), in the same run so that the two compare as a ratio.
 func BenchmarkAuthentication(b *testing.B) {
-	h := newHub(b, true)
-	h.waitSearch(b) // the index builds in the background: let it finish before measuring
+	h := hubtest.New(b, true)
+	h.WaitSearch() // the index builds in the background: let it finish before measuring
 	body, _ := json.Marshal(map[string]any{"query": `{ members(first: 10) { nodes { name } } }`})
-	for _, c := range []struct{ name, token string }{{"anonymous", ""}, {"token", h.newToken(db.RolePartner, "")}} {
+	for _, c := range []struct{ name, token string }{{"anonymous", ""}, {"token", h.NewToken(db.RolePartner, "")}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -88,16 +89,16 @@ const dashboardOverview = `query DashboardOverview($days: Int!) {
 // BenchmarkDashboardOverview is the dashboard's first request over HTTP: the demo data, plus
 // HUB_BENCH_PRACTICES synthetic practices when set (e.g. 100000).
 func BenchmarkDashboardOverview(b *testing.B) {
-	h := newHub(b, true)
+	h := hubtest.New(b, true)
 	if n, _ := strconv.Atoi(os.Getenv("HUB_BENCH_PRACTICES")); n > 0 {
-		if err := seed.Synthetic(context.Background(), h.backend.DB, n); err != nil {
+		if err := seed.Synthetic(context.Background(), h.DB(), n); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := h.backend.DB.Pool.Exec(context.Background(), "analyze"); err != nil {
+		if _, err := h.DB().Pool.Exec(context.Background(), "analyze"); err != nil {
 			b.Fatal(err)
 		}
 	}
-	h.waitSearch(b)
+	h.WaitSearch()
 	body, _ := json.Marshal(map[string]any{"query": dashboardOverview, "variables": map[string]any{"days": 120}})
 	var took []time.Duration
 	b.ReportAllocs()
@@ -113,8 +114,8 @@ func BenchmarkDashboardOverview(b *testing.B) {
 
 // benchPost sends one GraphQL request body over HTTP, with a bearer token when given, and fails the
 // benchmark on any error: a benchmark of failing requests measures nothing.
-func benchPost(b testing.TB, h *testHub, body []byte, token string) {
-	req, _ := http.NewRequest(http.MethodPost, h.server.URL+"/graphql", bytes.NewReader(body))
+func benchPost(b testing.TB, h *hubtest.Hub, body []byte, token string) {
+	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -124,7 +125,7 @@ func benchPost(b testing.TB, h *testHub, body []byte, token string) {
 		b.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var r gqlResponse
+	var r hubtest.Response
 	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil || len(r.Errors) > 0 {
 		b.Fatalf("%v %v", err, r.Errors)
 	}

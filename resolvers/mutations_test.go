@@ -1,54 +1,16 @@
-package main
+package resolvers_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"net"
-	"net/http"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/smartcommunities/hub/db"
-	"github.com/smartcommunities/hub/db/dbtest"
+	"github.com/smartcommunities/hub/hubtest"
 )
-
-// snapshot fingerprints every entity and link table, to prove a refused mutation changed nothing.
-func (h *testHub) snapshot() string {
-	h.t.Helper()
-	var parts []string
-	for _, table := range []string{"member", "member_country", "contact_point", "best_practice", "best_practice_translation",
-		"best_practice_author", "best_practice_theme", "best_practice_mim", "best_practice_tool", "best_practice_funding",
-		"digital_tool", "digital_tool_theme", "digital_tool_mim", "digital_tool_country", "funding_opportunity",
-		"funding_opportunity_country", "funding_opportunity_theme"} {
-		var sum string
-		err := h.backend.DB.Pool.QueryRow(context.Background(),
-			fmt.Sprintf("select coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from %s x", table)).Scan(&sum)
-		if err != nil {
-			h.t.Fatal(err)
-		}
-		parts = append(parts, table+"="+sum)
-	}
-	return strings.Join(parts, ",")
-}
-
-// ids looks up the global IDs of demo entities by slug or identifier.
-func (h *testHub) id(kind, key string) string {
-	h.t.Helper()
-	var data map[string]*struct{ ID string }
-	arg := map[string]string{"member": "slug", "bestPractice": "slug", "digitalTool": "slug", "fundingOpportunity": "identifier"}[kind]
-	h.query(fmt.Sprintf(`{ x: %s(%s: %q) { id } }`, kind, arg, key), nil, &data)
-	if data["x"] == nil {
-		h.t.Fatalf("no %s %s", kind, key)
-	}
-	return data["x"].ID
-}
 
 type mutationCase struct {
 	name     string
@@ -59,22 +21,22 @@ type mutationCase struct {
 }
 
 func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
-	h := newHub(t, true).admin()
-	vng, cork, decidim := h.id("member", "vng"), h.id("bestPractice", "cork-smart-parking-sensors"), h.id("digitalTool", "decidim")
-	horizon := h.id("fundingOpportunity", "HORIZON-MISS-2024-CIT-01")
+	h := hubtest.New(t, true).Admin()
+	vng, cork, decidim := h.ID("member", "vng"), h.ID("bestPractice", "cork-smart-parking-sensors"), h.ID("digitalTool", "decidim")
+	horizon := h.ID("fundingOpportunity", "HORIZON-MISS-2024-CIT-01")
 	missingMember, missingTool := db.GlobalID("Member", 999999), db.GlobalID("DigitalTool", 999999)
 	member := func(over map[string]any) map[string]any {
-		return merge(map[string]any{"name": "Test Association", "kind": "NATIONAL_ASSOCIATION", "country": "NL"}, over)
+		return hubtest.Merge(map[string]any{"name": "Test Association", "kind": "NATIONAL_ASSOCIATION", "country": "NL"}, over)
 	}
 	practice := func(over map[string]any) map[string]any {
-		return merge(map[string]any{"title": "A test practice", "language": "en", "country": "NL", "year": 2024, "authors": []string{vng}}, over)
+		return hubtest.Merge(map[string]any{"title": "A test practice", "language": "en", "country": "NL", "year": 2024, "authors": []string{vng}}, over)
 	}
 	funding := func(over map[string]any) map[string]any {
-		return merge(map[string]any{"identifier": "TEST-2026-01", "title": "A test call", "programme": "DIGITAL",
+		return hubtest.Merge(map[string]any{"identifier": "TEST-2026-01", "title": "A test call", "programme": "DIGITAL",
 			"openingDate": "2026-01-10", "deadlineModel": "SINGLE_STAGE", "deadlines": []string{"2026-04-10"}}, over)
 	}
 	tool := func(over map[string]any) map[string]any {
-		return merge(map[string]any{"name": "Test Tool", "licence": "EUPL-1.2", "developmentStatus": "COMPLETED"}, over)
+		return hubtest.Merge(map[string]any{"name": "Test Tool", "licence": "EUPL-1.2", "developmentStatus": "COMPLETED"}, over)
 	}
 	cases := []mutationCase{
 		{"member: empty name", "createMember", member(map[string]any{"name": "  "}), "input.name", "REQUIRED"},
@@ -137,8 +99,8 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 	for _, c := range cases {
 		covered[c.mutation] = true
 		t.Run(c.name, func(t *testing.T) {
-			before := h.snapshot()
-			r := h.post(fmt.Sprintf(`mutation($input: %s!) { m: %s(input: $input) { userErrors { field message code } } }`,
+			before := h.Snapshot()
+			r := h.Post(fmt.Sprintf(`mutation($input: %s!) { m: %s(input: $input) { userErrors { field message code } } }`,
 				inputType(c.mutation), c.mutation), map[string]any{"input": c.input})
 			if len(r.Errors) > 0 {
 				t.Fatalf("GraphQL errors instead of userErrors: %+v", r.Errors)
@@ -161,7 +123,7 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 			if !found {
 				t.Errorf("want a userError %s on %s, got %+v", c.code, c.field, data.M.UserErrors)
 			}
-			if after := h.snapshot(); after != before {
+			if after := h.Snapshot(); after != before {
 				t.Errorf("a refused mutation changed the data")
 			}
 		})
@@ -175,13 +137,13 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 	}
 
 	// Input the schema itself refuses (a malformed date) is a GraphQL error with a code, not a 500.
-	before := h.snapshot()
-	r := h.post(`mutation { createFundingOpportunity(input: {identifier: "X-1", title: "x", programme: "DIGITAL",
+	before := h.Snapshot()
+	r := h.Post(`mutation { createFundingOpportunity(input: {identifier: "X-1", title: "x", programme: "DIGITAL",
 		openingDate: "31/12/2026", deadlineModel: SINGLE_STAGE, deadlines: ["2027-01-01"]}) { userErrors { code } } }`, nil)
-	if r.Status >= 500 || len(r.Errors) == 0 || errorCodes(r.Errors)[0] == "INTERNAL_SERVER_ERROR" {
+	if r.Status >= 500 || len(r.Errors) == 0 || hubtest.ErrorCodes(r.Errors)[0] == "INTERNAL_SERVER_ERROR" {
 		t.Errorf("a malformed date: status %d, errors %+v", r.Status, r.Errors)
 	}
-	if h.snapshot() != before {
+	if h.Snapshot() != before {
 		t.Error("a malformed date changed the data")
 	}
 }
@@ -190,22 +152,11 @@ func inputType(mutation string) string {
 	return strings.ToUpper(mutation[:1]) + mutation[1:] + "Input"
 }
 
-func merge(base, over map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range base {
-		out[k] = v
-	}
-	for k, v := range over {
-		out[k] = v
-	}
-	return out
-}
-
 // A create, an update that leaves other fields alone, and a delete, for each entity.
 func TestMutationsCreateUpdateDelete(t *testing.T) {
-	h := newHub(t, true).admin()
-	vng := h.id("member", "vng")
-	stellio := h.id("digitalTool", "stellio")
+	h := hubtest.New(t, true).Admin()
+	vng := h.ID("member", "vng")
+	stellio := h.ID("digitalTool", "stellio")
 	var created struct {
 		M struct {
 			Member struct {
@@ -216,7 +167,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			UserErrors []any
 		}
 	}
-	h.query(`mutation { m: createMember(input: {name: "Ünion of Tést Municipalities", kind: REGIONAL_ASSOCIATION, country: "EL",
+	h.Query(`mutation { m: createMember(input: {name: "Ünion of Tést Municipalities", kind: REGIONAL_ASSOCIATION, country: "EL",
 		otherCountries: ["CY"], contactPoints: [{role: "Digital lead", email: "digital@union.example.org"}], status: LEFT}) {
 		member { id slug name otherCountries { code } contactPoints { role email } } userErrors { code } } }`, nil, &created)
 	m := created.M.Member
@@ -226,7 +177,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 	var left struct {
 		Members struct{ Nodes []struct{ Slug string } }
 	}
-	h.query(`{ members(filter: {status: [LEFT, SUSPENDED]}) { nodes { slug } } }`, nil, &left)
+	h.Query(`{ members(filter: {status: [LEFT, SUSPENDED]}) { nodes { slug } } }`, nil, &left)
 	if len(left.Members.Nodes) != 1 || left.Members.Nodes[0].Slug != m.Slug {
 		t.Errorf("status filter: %+v", left.Members.Nodes)
 	}
@@ -239,7 +190,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			}
 		}
 	}
-	h.query(`mutation($id: ID!) { m: updateMember(input: {id: $id, name: "Union of Test Municipalities"}) {
+	h.Query(`mutation($id: ID!) { m: updateMember(input: {id: $id, name: "Union of Test Municipalities"}) {
 		member { name otherCountries { code } contactPoints { email } } } }`, map[string]any{"id": m.ID}, &updated)
 	if u := updated.M.Member; u.Name != "Union of Test Municipalities" || len(u.OtherCountries) != 1 || len(u.ContactPoints) != 1 {
 		t.Errorf("an update of the name changed other fields: %+v", u)
@@ -247,7 +198,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 	var site struct {
 		M struct{ Member struct{ Website *string } }
 	}
-	h.query(`mutation($id: ID!) { m: updateMember(input: {id: $id, website: "  https://union.example.org/  "}) { member { website } } }`,
+	h.Query(`mutation($id: ID!) { m: updateMember(input: {id: $id, website: "  https://union.example.org/  "}) { member { website } } }`,
 		map[string]any{"id": m.ID}, &site)
 	if w := site.M.Member.Website; w == nil || *w != "https://union.example.org/" {
 		t.Errorf("website stored as %q, want it trimmed", derefOr(w))
@@ -266,7 +217,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			UserErrors []any
 		}
 	}
-	h.query(`mutation($authors: [ID!]!, $tools: [ID!]) { m: createBestPractice(input: {title: "Città digitale di prova", language: "it",
+	h.Query(`mutation($authors: [ID!]!, $tools: [ID!]) { m: createBestPractice(input: {title: "Città digitale di prova", language: "it",
 		translations: [{language: "en", title: "A digital test city"}], country: "IT", nutsCode: "ITC11", year: 2025,
 		themes: ["local-digital-twins"], mims: [{code: "MIM1", edition: "2022"}], tools: $tools, authors: $authors, status: PUBLISHED}) {
 		bestPractice { id slug translations { language title } tools { slug } authors { slug } themes { code } mims { code edition } }
@@ -280,7 +231,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			UsedIn struct{ Nodes []struct{ Slug string } }
 		}
 	}
-	h.query(`{ digitalTool(slug: "stellio") { usedIn(first: 100) { nodes { slug } } } }`, nil, &used)
+	h.Query(`{ digitalTool(slug: "stellio") { usedIn(first: 100) { nodes { slug } } } }`, nil, &used)
 	if !slices.ContainsFunc(used.DigitalTool.UsedIn.Nodes, func(n struct{ Slug string }) bool { return n.Slug == p.Slug }) {
 		t.Error("the new practice is not in its tool's usedIn")
 	}
@@ -292,20 +243,20 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			UserErrors []any
 		}
 	}
-	h.query(`mutation($id: ID!) { m: deleteMember(input: {id: $id}) { deletedId userErrors { code } } }`, map[string]any{"id": m.ID}, &del)
+	h.Query(`mutation($id: ID!) { m: deleteMember(input: {id: $id}) { deletedId userErrors { code } } }`, map[string]any{"id": m.ID}, &del)
 	if del.M.DeletedID == nil || *del.M.DeletedID != m.ID {
 		t.Fatalf("deleteMember = %+v", del.M)
 	}
 	var after struct {
 		Node *struct{ Authors []struct{ Slug string } }
 	}
-	h.query(`query($id: ID!) { node(id: $id) { ... on BestPractice { authors { slug } } } }`, map[string]any{"id": p.ID}, &after)
+	h.Query(`query($id: ID!) { node(id: $id) { ... on BestPractice { authors { slug } } } }`, map[string]any{"id": p.ID}, &after)
 	if after.Node == nil || len(after.Node.Authors) != 1 || after.Node.Authors[0].Slug != "vng" {
 		t.Errorf("after deleting a co-author: %+v", after.Node)
 	}
-	h.query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId userErrors { code } } }`, map[string]any{"id": p.ID}, &del)
+	h.Query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId userErrors { code } } }`, map[string]any{"id": p.ID}, &del)
 	var gone struct{ Node *struct{ ID string } }
-	h.query(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": p.ID}, &gone)
+	h.Query(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": p.ID}, &gone)
 	if gone.Node != nil {
 		t.Error("a deleted practice is still there")
 	}
@@ -318,17 +269,17 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 			}
 		}
 	}
-	h.query(`mutation { m: createDigitalTool(input: {name: "Self assessment kit", licence: "NOASSERTION", developmentStatus: UNDER_DEVELOPMENT}) {
+	h.Query(`mutation { m: createDigitalTool(input: {name: "Self assessment kit", licence: "NOASSERTION", developmentStatus: UNDER_DEVELOPMENT}) {
 		digitalTool { id licence openSource } } }`, nil, &tool)
 	if tool.M.DigitalTool.OpenSource {
 		t.Error("a tool without a licence counts as open source")
 	}
-	h.query(`mutation($id: ID!) { m: updateDigitalTool(input: {id: $id, licence: "EUPL-1.2"}) { digitalTool { id licence openSource } } }`,
+	h.Query(`mutation($id: ID!) { m: updateDigitalTool(input: {id: $id, licence: "EUPL-1.2"}) { digitalTool { id licence openSource } } }`,
 		map[string]any{"id": tool.M.DigitalTool.ID}, &tool)
 	if !tool.M.DigitalTool.OpenSource || tool.M.DigitalTool.Licence != "EUPL-1.2" {
 		t.Errorf("after relicensing under EUPL-1.2: %+v", tool.M.DigitalTool)
 	}
-	h.query(`mutation($id: ID!) { m: deleteDigitalTool(input: {id: $id}) { deletedId } }`, map[string]any{"id": tool.M.DigitalTool.ID}, &del)
+	h.Query(`mutation($id: ID!) { m: deleteDigitalTool(input: {id: $id}) { deletedId } }`, map[string]any{"id": tool.M.DigitalTool.ID}, &del)
 	if del.M.DeletedID == nil {
 		t.Error("deleteDigitalTool did not delete")
 	}
@@ -337,8 +288,8 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 // A call's status follows from today's date: forthcoming before it opens, open through its last
 // deadline, closed after; the filter and the field agree.
 func TestFundingStatusFollowsTheDates(t *testing.T) {
-	h := newHub(t, false).admin()
-	today := h.backend.DB.Today()
+	h := hubtest.New(t, false).Admin()
+	today := h.DB().Today()
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
 	calls := map[string][2]string{ // identifier -> opening, last deadline
 		"TEST-FORTHCOMING": {day(10), day(40)},
@@ -347,7 +298,7 @@ func TestFundingStatusFollowsTheDates(t *testing.T) {
 	}
 	for id, dates := range calls {
 		var r struct{ M struct{ UserErrors []any } }
-		h.query(`mutation($in: CreateFundingOpportunityInput!) { m: createFundingOpportunity(input: $in) { userErrors { field code } } }`,
+		h.Query(`mutation($in: CreateFundingOpportunityInput!) { m: createFundingOpportunity(input: $in) { userErrors { field code } } }`,
 			map[string]any{"in": map[string]any{"identifier": id, "title": id, "programme": "LIFE", "openingDate": dates[0],
 				"deadlineModel": "SINGLE_STAGE", "deadlines": []string{dates[1]},
 				"totalBudget": "1000000.50"}}, &r)
@@ -365,7 +316,7 @@ func TestFundingStatusFollowsTheDates(t *testing.T) {
 				}
 			}
 		}
-		h.query(fmt.Sprintf(`{ fundingOpportunities(filter: {status: [%s]}) { nodes { identifier status nextDeadline totalBudget } } }`, status), nil, &data)
+		h.Query(fmt.Sprintf(`{ fundingOpportunities(filter: {status: [%s]}) { nodes { identifier status nextDeadline totalBudget } } }`, status), nil, &data)
 		nodes := data.FundingOpportunities.Nodes
 		if len(nodes) != 1 || nodes[0].Identifier != "TEST-"+status || nodes[0].Status != status {
 			t.Errorf("status %s: %+v", status, nodes)
@@ -376,120 +327,6 @@ func TestFundingStatusFollowsTheDates(t *testing.T) {
 		}
 		if (status == "CLOSED") != (nodes[0].NextDeadline == nil) {
 			t.Errorf("%s call has next deadline %v", status, nodes[0].NextDeadline)
-		}
-	}
-}
-
-// Two hubs starting at once on one empty database both come up; migrations and demo data happen once.
-func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
-	dsn := dbtest.NewDatabase(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	var addrs []string
-	errs := make(chan error, 2)
-	for range 2 {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addrs = append(addrs, ln.Addr().String())
-		ln.Close()
-	}
-	var migrations atomic.Int32
-	for _, addr := range addrs {
-		dataDir := t.TempDir() // each hub its own search index
-		go func() {
-			// What serve does first, counted: the two migrate concurrently.
-			n, err := db.Migrate(ctx, dsn)
-			migrations.Add(n)
-			if err != nil {
-				errs <- err
-				return
-			}
-			errs <- serve(ctx, Config{Addr: addr, DatabaseURL: dsn, DataDir: dataDir})
-		}()
-	}
-	for _, addr := range addrs {
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			resp, err := http.Get("http://" + addr + "/readyz")
-			if err == nil && resp.StatusCode == http.StatusOK {
-				resp.Body.Close()
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s never became ready: %v", addr, err)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	var version, members, funding, tokens int
-	conn.QueryRow(ctx, "select version from schema_version").Scan(&version)
-	conn.QueryRow(ctx, "select count(*) from member").Scan(&members)
-	conn.QueryRow(ctx, "select count(*) from funding_opportunity").Scan(&funding)
-	conn.QueryRow(ctx, "select count(*) from api_token").Scan(&tokens)
-	files, _ := filepath.Glob("db/migrations/*.sql")
-	if int(migrations.Load()) != len(files) {
-		t.Errorf("%d migrations ran in all, want each of the %d once", migrations.Load(), len(files))
-	}
-	if version != len(files) || members != 25 || funding != 20 {
-		t.Errorf("schema version %d, %d members, %d calls: want %d, 25, 20 (migrated and seeded once)", version, members, funding, len(files))
-	}
-	if tokens != 1 {
-		t.Errorf("%d tokens after the first start of two hubs: want one first admin token", tokens)
-	}
-
-	// Each keeps its own search index in step: a practice written through one is found through both.
-	d, err := db.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	_, admin, _, err := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: "test", Role: db.RoleAdmin}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hubs := make([]*hubProcess, len(addrs))
-	for i, addr := range addrs {
-		hubs[i] = &hubProcess{addr: addr, token: admin}
-		hubs[i].waitCaughtUp(t)
-	}
-	var m struct {
-		Members struct{ Nodes []struct{ ID string } }
-	}
-	if err := hubs[0].post(`{ members(first: 1) { nodes { id } } }`, nil, &m); err != nil {
-		t.Fatal(err)
-	}
-	var created any
-	if err := hubs[0].post(`mutation($a: [ID!]!) { createBestPractice(input: {title: "Narwhalgrid street lighting",
-		language: "en", country: "IE", year: 2026, status: PUBLISHED, authors: $a}) { bestPractice { id } } }`,
-		map[string]any{"a": []string{m.Members.Nodes[0].ID}}, &created); err != nil {
-		t.Fatal(err)
-	}
-	for _, h := range hubs {
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			var r searchResult
-			if err := h.post(searchQuery, map[string]any{"q": "narwhalgrid"}, &r); err != nil {
-				t.Fatal(err)
-			}
-			if r.Search.TotalCount == 1 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("hub %s does not find the practice written through %s", h.addr, hubs[0].addr)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
-	cancel()
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Errorf("serve returned %v", err)
 		}
 	}
 }

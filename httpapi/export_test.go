@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"context"
@@ -6,24 +6,24 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
-func (h *testHub) getCSV(t *testing.T, path string, params map[string]string) (int, [][]string, string) {
+func getCSV(h *hubtest.Hub, t *testing.T, path string, params map[string]string) (int, [][]string, string) {
 	t.Helper()
 	q := url.Values{}
 	for k, v := range params {
 		q.Set(k, v)
 	}
-	req, _ := http.NewRequest(http.MethodGet, h.server.URL+path+"?"+q.Encode(), nil)
-	if h.token != "" {
-		req.Header.Set("Authorization", "Bearer "+h.token)
+	req, _ := http.NewRequest(http.MethodGet, h.Server.URL+path+"?"+q.Encode(), nil)
+	if h.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.Token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -47,7 +47,7 @@ func (h *testHub) getCSV(t *testing.T, path string, params map[string]string) (i
 // Each export holds exactly what the list gives under the same filter and order, page after page, as
 // the caller may read it; a bad filter is the list's own error.
 func TestCSVExports(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	for _, c := range []struct {
 		path, list, filterType, filter, orderBy, idField string
 	}{
@@ -56,7 +56,7 @@ func TestCSVExports(t *testing.T) {
 		{"/export/funding-opportunities.csv", "fundingOpportunities", "FundingOpportunityFilter", `{"status":["OPEN","FORTHCOMING"]}`, `{"field":"DEADLINE"}`, "id"},
 		{"/export/best-practices.csv", "bestPractices", "BestPracticeFilter", ``, ``, "id"},
 	} {
-		status, rows, disposition := h.getCSV(t, c.path, map[string]string{"filter": c.filter, "orderBy": c.orderBy})
+		status, rows, disposition := getCSV(h, t, c.path, map[string]string{"filter": c.filter, "orderBy": c.orderBy})
 		if status != http.StatusOK || len(rows) < 2 || !strings.Contains(disposition, "attachment") {
 			t.Fatalf("%s: status %d, %d rows, %q", c.path, status, len(rows), disposition)
 		}
@@ -72,7 +72,7 @@ func TestCSVExports(t *testing.T) {
 		if c.orderBy != "" {
 			vars["o"] = jsonValue(t, c.orderBy)
 		}
-		h.query(q, vars, &out)
+		h.Query(q, vars, &out)
 		for _, n := range out["l"].Nodes {
 			want = append(want, n.ID)
 		}
@@ -90,8 +90,8 @@ func TestCSVExports(t *testing.T) {
 		}
 	}
 	// Anonymous callers get no drafts; an admin does.
-	_, anon, _ := h.getCSV(t, "/export/best-practices.csv", map[string]string{"filter": `{"status":["DRAFT"]}`})
-	_, admin, _ := h.admin().getCSV(t, "/export/best-practices.csv", map[string]string{"filter": `{"status":["DRAFT"]}`})
+	_, anon, _ := getCSV(h, t, "/export/best-practices.csv", map[string]string{"filter": `{"status":["DRAFT"]}`})
+	_, admin, _ := getCSV(h.Admin(), t, "/export/best-practices.csv", map[string]string{"filter": `{"status":["DRAFT"]}`})
 	if len(anon) != 1 || len(admin) < 2 {
 		t.Errorf("drafts exported: %d rows anonymously, %d for an admin", len(anon)-1, len(admin)-1)
 	}
@@ -101,7 +101,7 @@ func TestCSVExports(t *testing.T) {
 		{"/export/members.csv", `{not json`, "JSON"},
 		{"/export/practices.csv", ``, "exports are"},
 	} {
-		status, _, body := h.getCSV(t, c.path, map[string]string{"filter": c.filter})
+		status, _, body := getCSV(h, t, c.path, map[string]string{"filter": c.filter})
 		if status < 400 || status >= 500 || !strings.Contains(body, c.want) {
 			t.Errorf("%s %s: %d %s", c.path, c.filter, status, body)
 		}
@@ -110,10 +110,10 @@ func TestCSVExports(t *testing.T) {
 
 // A cell that a spreadsheet would run as a formula is defused.
 func TestCSVDefusesFormulas(t *testing.T) {
-	h := newHub(t, false)
-	admin := h.admin()
-	admin.query(`mutation { createMember(input: {name: "=HYPERLINK(\"http://evil.example\",\"x\")", kind: OTHER, country: "BE", slug: "evil"}) { userErrors { message } } }`, nil, &struct{}{})
-	_, rows, _ := h.getCSV(t, "/export/members.csv", nil)
+	h := hubtest.New(t, false)
+	admin := h.Admin()
+	admin.Query(`mutation { createMember(input: {name: "=HYPERLINK(\"http://evil.example\",\"x\")", kind: OTHER, country: "BE", slug: "evil"}) { userErrors { message } } }`, nil, &struct{}{})
+	_, rows, _ := getCSV(h, t, "/export/members.csv", nil)
 	if len(rows) != 2 || !strings.HasPrefix(rows[1][2], "'=") {
 		t.Errorf("rows %q", rows)
 	}
@@ -129,57 +129,18 @@ func jsonValue(t *testing.T, s string) any {
 
 // An export longer than a page: every row once, as many as the list's totalCount.
 func TestCSVExportPagesThroughLongLists(t *testing.T) {
-	h := newHub(t, false)
-	if err := seed.Synthetic(context.Background(), h.backend.DB, 450); err != nil {
+	h := hubtest.New(t, false)
+	if err := seed.Synthetic(context.Background(), h.DB(), 450); err != nil {
 		t.Fatal(err)
 	}
 	var out struct{ BestPractices struct{ TotalCount int } }
-	h.query(`{ bestPractices { totalCount } }`, nil, &out)
-	_, rows, _ := h.getCSV(t, "/export/best-practices.csv", nil)
+	h.Query(`{ bestPractices { totalCount } }`, nil, &out)
+	_, rows, _ := getCSV(h, t, "/export/best-practices.csv", nil)
 	seen := map[string]bool{}
 	for _, r := range rows[1:] {
 		seen[r[0]] = true
 	}
 	if len(rows)-1 != out.BestPractices.TotalCount || len(seen) != len(rows)-1 || out.BestPractices.TotalCount < 300 {
 		t.Errorf("%d rows, %d distinct, the list has %d", len(rows)-1, len(seen), out.BestPractices.TotalCount)
-	}
-}
-
-// At most cap(slots) exports run at once; one more is told to retry. The GraphQL handler here stands
-// still until released, so the first export is surely running when the second arrives.
-func TestCSVExportsRunFewAtATime(t *testing.T) {
-	release := make(chan struct{})
-	started := make(chan struct{}, 1)
-	stall := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		started <- struct{}{}
-		<-release
-		w.Write([]byte(`{"data":{"list":{"pageInfo":{"hasNextPage":false},"nodes":[]}}}`))
-	})
-	mux := http.NewServeMux()
-	mux.Handle("GET /export/{file}", exportCSV(stall, make(chan struct{}, 1)))
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	first := make(chan int)
-	go func() {
-		resp, err := http.Get(srv.URL + "/export/members.csv")
-		if err != nil {
-			first <- 0
-			return
-		}
-		resp.Body.Close()
-		first <- resp.StatusCode
-	}()
-	<-started
-	resp, err := http.Get(srv.URL + "/export/members.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
-		t.Errorf("a second export while one runs: %d, Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
-	}
-	close(release)
-	if code := <-first; code != http.StatusOK {
-		t.Errorf("the first export: %d", code)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package auth_test
 
 import (
 	"context"
@@ -11,14 +11,15 @@ import (
 	"testing"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // accessFixture is a demo hub with a client per kind of caller. "Own" content belongs to the member vng
 // (it authors a draft and published practices, and has contact points); kl-denmark is another member,
 // whose editor is "editor-other".
 type accessFixture struct {
-	h       *testHub
-	callers map[string]*testHub
+	h       *hubtest.Hub
+	callers map[string]*hubtest.Hub
 	// own is vng's global ID, other kl-denmark's.
 	own, other string
 	// ownDraft is a draft practice of vng; ownPublished a published one.
@@ -28,17 +29,17 @@ type accessFixture struct {
 var callerNames = []string{"anonymous", "partner", "editor-own", "editor-other", "admin"}
 
 func newAccessFixture(t *testing.T) *accessFixture {
-	h := newHub(t, true)
-	f := &accessFixture{h: h, callers: map[string]*testHub{
+	h := hubtest.New(t, true)
+	f := &accessFixture{h: h, callers: map[string]*hubtest.Hub{
 		"anonymous":    h,
-		"partner":      h.as(h.newToken(db.RolePartner, "")),
-		"editor-own":   h.as(h.newToken(db.RoleEditor, "vng")),
-		"editor-other": h.as(h.newToken(db.RoleEditor, "kl-denmark")),
-		"admin":        h.admin(),
+		"partner":      h.As(h.NewToken(db.RolePartner, "")),
+		"editor-own":   h.As(h.NewToken(db.RoleEditor, "vng")),
+		"editor-other": h.As(h.NewToken(db.RoleEditor, "kl-denmark")),
+		"admin":        h.Admin(),
 	}}
 	ctx := context.Background()
 	var own, other, draft, published int64
-	q := h.backend.DB.Pool.QueryRow
+	q := h.DB().Pool.QueryRow
 	if err := q(ctx, "select id from member where slug = 'vng'").Scan(&own); err != nil {
 		t.Fatal(err)
 	}
@@ -83,12 +84,12 @@ type accessCase struct {
 func TestAccessMatrixOfMutations(t *testing.T) {
 	f := newAccessFixture(t)
 	admin := f.callers["admin"]
-	d := f.h.backend.DB
+	d := f.h.DB()
 	ctx := context.Background()
 
 	practiceTitle := func(gid string) string {
 		var out struct{ Node *struct{ Title string } }
-		admin.query(`query($id: ID!) { node(id: $id) { ... on BestPractice { title } } }`, map[string]any{"id": gid}, &out)
+		admin.Query(`query($id: ID!) { node(id: $id) { ... on BestPractice { title } } }`, map[string]any{"id": gid}, &out)
 		if out.Node == nil {
 			return "<gone>"
 		}
@@ -96,7 +97,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 	}
 	exists := func(gid string) bool {
 		var out struct{ Node *struct{ ID string } }
-		admin.query(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": gid}, &out)
+		admin.Query(`query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": gid}, &out)
 		return out.Node != nil
 	}
 	count := func(table string) int {
@@ -109,7 +110,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		var out struct {
 			M struct{ BestPractice struct{ ID string } }
 		}
-		admin.query(`mutation($t: String!, $a: [ID!]!) { m: createBestPractice(input: {title: $t, language: "en",
+		admin.Query(`mutation($t: String!, $a: [ID!]!) { m: createBestPractice(input: {title: $t, language: "en",
 			country: "NL", year: 2025, authors: $a}) { bestPractice { id } } }`, map[string]any{"t": fresh("Doomed practice"), "a": []string{f.own}}, &out)
 		return out.M.BestPractice.ID
 	}
@@ -117,7 +118,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		var out struct {
 			M struct{ Member struct{ ID string } }
 		}
-		admin.query(`mutation($n: String!) { m: createMember(input: {name: $n, kind: OTHER, country: "BE"}) { member { id } } }`,
+		admin.Query(`mutation($n: String!) { m: createMember(input: {name: $n, kind: OTHER, country: "BE"}) { member { id } } }`,
 			map[string]any{"n": fresh("Doomed member")}, &out)
 		return out.M.Member.ID
 	}
@@ -125,7 +126,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		var out struct {
 			M struct{ FundingOpportunity struct{ ID string } }
 		}
-		admin.query(`mutation($t: String!, $i: String!) { m: createFundingOpportunity(input: {title: $t, identifier: $i,
+		admin.Query(`mutation($t: String!, $i: String!) { m: createFundingOpportunity(input: {title: $t, identifier: $i,
 			programme: "DIGITAL", openingDate: "2027-01-01", deadlineModel: SINGLE_STAGE, deadlines: ["2027-03-01"]}) { fundingOpportunity { id } userErrors { message } } }`,
 			map[string]any{"t": fresh("Doomed call"), "i": fmt.Sprintf("DOOMED-%d", unique.Add(1))}, &out)
 		return out.M.FundingOpportunity.ID
@@ -134,7 +135,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		var out struct {
 			M struct{ DigitalTool struct{ ID string } }
 		}
-		admin.query(`mutation($n: String!) { m: createDigitalTool(input: {name: $n, licence: "MIT", developmentStatus: COMPLETED}) { digitalTool { id } } }`,
+		admin.Query(`mutation($n: String!) { m: createDigitalTool(input: {name: $n, licence: "MIT", developmentStatus: COMPLETED}) { digitalTool { id } } }`,
 			map[string]any{"n": fresh("Doomed tool")}, &out)
 		return out.M.DigitalTool.ID
 	}
@@ -142,7 +143,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		var out struct {
 			M struct{ Application struct{ ID string } }
 		}
-		f.h.query(`mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
+		f.h.Query(`mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
 			motivation: "We share.", contactName: "Ana", contactEmail: "ana@example.org"}) { application { id } } }`,
 			map[string]any{"o": fresh("Applicant")}, &out)
 		return out.M.Application.ID
@@ -290,7 +291,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				if c.rows != "" {
 					before = count(c.rows)
 				}
-				r := f.callers[caller].post(c.query, vars)
+				r := f.callers[caller].Post(c.query, vars)
 				if slices.Contains(c.allowed, caller) {
 					var data struct {
 						M *struct{ UserErrors []struct{ Message string } }
@@ -305,7 +306,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				if caller == "anonymous" {
 					want = "UNAUTHENTICATED"
 				}
-				if got := errorCodes(r.Errors); len(got) != 1 || got[0] != want || r.Status != 200 {
+				if got := hubtest.ErrorCodes(r.Errors); len(got) != 1 || got[0] != want || r.Status != 200 {
 					t.Fatalf("want %s, got status %d, codes %v, data %s", want, r.Status, got, r.Data)
 				}
 				if c.unchanged != nil && !c.unchanged(caller) {
@@ -323,7 +324,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 	var schema struct {
 		Type struct{ Fields []struct{ Name string } } `json:"__type"`
 	}
-	f.h.query(`{ __type(name: "Mutation") { fields { name } } }`, nil, &schema)
+	f.h.Query(`{ __type(name: "Mutation") { fields { name } } }`, nil, &schema)
 	var missing []string
 	for _, fl := range schema.Type.Fields {
 		if !covered[fl.Name] {
@@ -347,11 +348,11 @@ func strconvID(gid string) (int64, bool) {
 // kind of caller.
 func TestAccessMatrixOfPrivateData(t *testing.T) {
 	f := newAccessFixture(t)
-	f.h.waitSearch(t)
+	f.h.WaitSearch()
 	var drafts, ownDrafts int
 	ctx := context.Background()
-	f.h.backend.DB.Pool.QueryRow(ctx, "select count(*) from best_practice where status = 'DRAFT'").Scan(&drafts)
-	f.h.backend.DB.Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
+	f.h.DB().Pool.QueryRow(ctx, "select count(*) from best_practice where status = 'DRAFT'").Scan(&drafts)
+	f.h.DB().Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
 		join member m on m.id = a.member_id where bp.status = 'DRAFT' and m.slug = 'vng'`).Scan(&ownDrafts)
 	if ownDrafts == 0 || drafts <= ownDrafts {
 		t.Fatalf("the demo data needs drafts of vng and of others: %d of %d", ownDrafts, drafts)
@@ -370,7 +371,7 @@ func TestAccessMatrixOfPrivateData(t *testing.T) {
 
 			// Contact points: roles for partners and above; emails for admins and the member's editors.
 			var data struct{ Own, Other *member }
-			c.query(`{ own: member(slug: "vng") { contactPoints { role email } }
+			c.Query(`{ own: member(slug: "vng") { contactPoints { role email } }
 				other: member(slug: "kl-denmark") { contactPoints { role email } } }`, nil, &data)
 			if got, want := len(data.Own.ContactPoints) > 0, caller != "anonymous"; got != want {
 				t.Errorf("contact roles served: %v, want %v", got, want)
@@ -390,7 +391,7 @@ func TestAccessMatrixOfPrivateData(t *testing.T) {
 				Node *struct{ ID string } `json:"node"`
 				List struct{ TotalCount int }
 			}
-			c.query(`query($slug: String!, $id: ID!) { slug: bestPractice(slug: $slug) { id } node(id: $id) { id }
+			c.Query(`query($slug: String!, $id: ID!) { slug: bestPractice(slug: $slug) { id } node(id: $id) { id }
 				list: bestPractices(filter: {status: [DRAFT]}) { totalCount } }`,
 				map[string]any{"slug": f.ownDraftSlug, "id": f.ownDraft}, &byKey)
 			if (byKey.Slug != nil) != seesOwn || (byKey.Node != nil) != seesOwn {
@@ -398,33 +399,33 @@ func TestAccessMatrixOfPrivateData(t *testing.T) {
 			}
 			wantDrafts := map[string]int{"admin": drafts, "editor-own": ownDrafts, "editor-other": 1}[caller]
 			if caller == "editor-other" {
-				f.h.backend.DB.Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
+				f.h.DB().Pool.QueryRow(ctx, `select count(*) from best_practice bp join best_practice_author a on a.practice_id = bp.id
 					join member m on m.id = a.member_id where bp.status = 'DRAFT' and m.slug = 'kl-denmark'`).Scan(&wantDrafts)
 			}
 			if byKey.List.TotalCount != wantDrafts {
 				t.Errorf("drafts listed: %d, want %d", byKey.List.TotalCount, wantDrafts)
 			}
-			found := c.search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "filter": map[string]any{"status": []string{"DRAFT"}}, "first": 100})
+			found := c.Search("", map[string]any{"types": []string{"BEST_PRACTICE"}, "filter": map[string]any{"status": []string{"DRAFT"}}, "first": 100})
 			if found.Search.TotalCount != wantDrafts {
 				t.Errorf("drafts found by search: %d, want %d", found.Search.TotalCount, wantDrafts)
 			}
 
 			// Draft counts for partners and above; admin lists for admins.
-			r := c.post(`{ draftBestPracticeCount }`, nil)
+			r := c.Post(`{ draftBestPracticeCount }`, nil)
 			if caller == "anonymous" {
-				if codes := errorCodes(r.Errors); !slices.Equal(codes, []string{"UNAUTHENTICATED"}) {
+				if codes := hubtest.ErrorCodes(r.Errors); !slices.Equal(codes, []string{"UNAUTHENTICATED"}) {
 					t.Errorf("draftBestPracticeCount: %v", codes)
 				}
 			} else if string(r.Data) != fmt.Sprintf(`{"draftBestPracticeCount":%d}`, drafts) {
 				t.Errorf("draftBestPracticeCount: %s %v, want %d", r.Data, r.Errors, drafts)
 			}
 			for _, q := range []string{`{ apiTokens { totalCount } }`, `{ membershipApplications { totalCount } }`} {
-				r := c.post(q, nil)
+				r := c.Post(q, nil)
 				want := map[string]string{"admin": "", "anonymous": "UNAUTHENTICATED"}[caller]
 				if want == "" && caller != "admin" {
 					want = "FORBIDDEN"
 				}
-				if got := errorCodes(r.Errors); (want == "" && len(got) > 0) || (want != "" && !slices.Equal(got, []string{want})) {
+				if got := hubtest.ErrorCodes(r.Errors); (want == "" && len(got) > 0) || (want != "" && !slices.Equal(got, []string{want})) {
 					t.Errorf("%s: codes %v, want %q", q, got, want)
 				}
 			}
@@ -436,7 +437,7 @@ func TestAccessMatrixOfPrivateData(t *testing.T) {
 					Member *struct{ Slug string }
 				}
 			}
-			c.query(`{ viewer { role member { slug } } }`, nil, &v)
+			c.Query(`{ viewer { role member { slug } } }`, nil, &v)
 			wantRole := map[string]string{"partner": "PARTNER", "editor-own": "EDITOR", "editor-other": "EDITOR", "admin": "ADMIN"}[caller]
 			if (v.Viewer.Role == nil && wantRole != "") || (v.Viewer.Role != nil && *v.Viewer.Role != wantRole) {
 				t.Errorf("viewer role %v, want %q", v.Viewer.Role, wantRole)
@@ -451,8 +452,8 @@ func TestAccessMatrixOfPrivateData(t *testing.T) {
 // TestMembershipApplicationToPublishedPractice is the whole way in for a new organisation: it applies,
 // an admin approves, the member appears, and its editor's token publishes a practice.
 func TestMembershipApplicationToPublishedPractice(t *testing.T) {
-	h := newHub(t, true)
-	admin := h.admin()
+	h := hubtest.New(t, true)
+	admin := h.Admin()
 	apply := `mutation($in: ApplyForMembershipInput!) { m: applyForMembership(input: $in) {
 		application { id status organisation country { code } } receipt userErrors { field code message } } }`
 	input := map[string]any{"organisation": "Udruga gradova Dalmacije", "kind": "REGIONAL_ASSOCIATION", "country": "HR",
@@ -472,7 +473,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 		}
 	}
 	var applied payload
-	h.query(apply, map[string]any{"in": input}, &applied)
+	h.Query(apply, map[string]any{"in": input}, &applied)
 	if applied.M.Application == nil || applied.M.Application.Status != "SUBMITTED" || applied.M.Receipt == "" {
 		t.Fatalf("apply: %+v", applied.M)
 	}
@@ -485,7 +486,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 				Member          *struct{ Slug string }
 			}
 		}
-		h.query(`query($r: String!) { a: membershipApplicationByReceipt(receipt: $r) { status rejectionReason member { slug } } }`,
+		h.Query(`query($r: String!) { a: membershipApplicationByReceipt(receipt: $r) { status rejectionReason member { slug } } }`,
 			map[string]any{"r": receipt}, &out)
 		if out.A == nil {
 			return "", "", ""
@@ -506,24 +507,24 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	}
 
 	// The same organisation again, spelt differently, in the same country: refused.
-	again := merge(input, map[string]any{"organisation": "  udruga GRADOVA   dalmacije "})
+	again := hubtest.Merge(input, map[string]any{"organisation": "  udruga GRADOVA   dalmacije "})
 	var dup payload
-	h.query(apply, map[string]any{"in": again}, &dup)
+	h.Query(apply, map[string]any{"in": again}, &dup)
 	if dup.M.Application != nil || len(dup.M.UserErrors) != 1 || dup.M.UserErrors[0].Code != "DUPLICATE" {
 		t.Fatalf("duplicate application: %+v", dup.M)
 	}
 	// An organisation that is already a member (by its acronym or its name): refused too.
-	vng, _ := h.backend.DB.MemberBySlug(context.Background(), "vng")
+	vng, _ := h.DB().MemberBySlug(context.Background(), "vng")
 	for _, name := range []string{"VNG", vng.Name} {
 		var member payload
-		h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": name, "country": "NL"})}, &member)
+		h.Query(apply, map[string]any{"in": hubtest.Merge(input, map[string]any{"organisation": name, "country": "NL"})}, &member)
 		if member.M.Application != nil || len(member.M.UserErrors) != 1 || member.M.UserErrors[0].Code != "DUPLICATE" {
 			t.Fatalf("application of a member as %q: %+v", name, member.M)
 		}
 	}
 	// Bad input: userErrors naming the fields.
 	var bad payload
-	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Another", "country": "XX", "contactEmail": "nope", "motivation": " "})}, &bad)
+	h.Query(apply, map[string]any{"in": hubtest.Merge(input, map[string]any{"organisation": "Another", "country": "XX", "contactEmail": "nope", "motivation": " "})}, &bad)
 	fields := []string{}
 	for _, e := range bad.M.UserErrors {
 		fields = append(fields, e.Field[1])
@@ -540,7 +541,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 			Nodes      []struct{ ID, ContactEmail string }
 		}
 	}
-	admin.query(`{ membershipApplications(filter: {status: [SUBMITTED]}) { totalCount nodes { id contactEmail } } }`, nil, &list)
+	admin.Query(`{ membershipApplications(filter: {status: [SUBMITTED]}) { totalCount nodes { id contactEmail } } }`, nil, &list)
 	if list.MembershipApplications.TotalCount != 1 || list.MembershipApplications.Nodes[0].ContactEmail != "ivana@example.hr" {
 		t.Fatalf("submitted applications: %+v", list)
 	}
@@ -553,7 +554,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 			UserErrors        []struct{ Code string }
 		}
 	}
-	admin.query(`mutation($id: ID!) { m: approveMembershipApplication(input: {id: $id}) { application { status }
+	admin.Query(`mutation($id: ID!) { m: approveMembershipApplication(input: {id: $id}) { application { status }
 		member { id slug } editorToken { role } editorTokenSecret userErrors { code } } }`,
 		map[string]any{"id": applied.M.Application.ID}, &approved)
 	a := approved.M
@@ -567,7 +568,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	var twice struct {
 		M struct{ UserErrors []struct{ Code string } }
 	}
-	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Changed our mind"}) { userErrors { code } } }`,
+	admin.Query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Changed our mind"}) { userErrors { code } } }`,
 		map[string]any{"id": applied.M.Application.ID}, &twice)
 	if len(twice.M.UserErrors) != 1 || twice.M.UserErrors[0].Code != "ALREADY_DECIDED" {
 		t.Fatalf("rejecting an approved application: %+v", twice.M)
@@ -577,13 +578,13 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	var dir struct {
 		Members struct{ Nodes []struct{ Slug string } }
 	}
-	h.query(`{ members(first: 100, filter: {country: ["HR"]}) { nodes { slug } } }`, nil, &dir)
+	h.Query(`{ members(first: 100, filter: {country: ["HR"]}) { nodes { slug } } }`, nil, &dir)
 	if !slices.ContainsFunc(dir.Members.Nodes, func(n struct{ Slug string }) bool { return n.Slug == "udruga-gradova-dalmacije" }) {
 		t.Fatalf("the new member is not listed: %+v", dir)
 	}
 
 	// Its editor publishes a practice, authored by the new member without saying so.
-	editor := h.as(a.EditorTokenSecret)
+	editor := h.As(a.EditorTokenSecret)
 	var created struct {
 		M struct {
 			BestPractice *struct {
@@ -593,39 +594,39 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 			UserErrors []struct{ Message string }
 		}
 	}
-	editor.query(`mutation { m: createBestPractice(input: {title: "Smart island ferries", language: "hr", country: "HR",
+	editor.Query(`mutation { m: createBestPractice(input: {title: "Smart island ferries", language: "hr", country: "HR",
 		year: 2026, status: PUBLISHED, summary: "Real-time ferry information for islanders."}) {
 		bestPractice { slug authors { slug } } userErrors { message } } }`, nil, &created)
 	if created.M.BestPractice == nil || len(created.M.BestPractice.Authors) != 1 || created.M.BestPractice.Authors[0].Slug != "udruga-gradova-dalmacije" {
 		t.Fatalf("the new editor's practice: %+v", created.M)
 	}
 	var public struct{ BestPractice *struct{ Title string } }
-	h.query(`{ bestPractice(slug: "smart-island-ferries") { title } }`, nil, &public)
+	h.Query(`{ bestPractice(slug: "smart-island-ferries") { title } }`, nil, &public)
 	if public.BestPractice == nil {
 		t.Fatal("the published practice is not public")
 	}
 	// ... and may not touch another member's.
-	r := editor.post(`mutation($id: ID!) { updateMember(input: {id: $id, description: "mine now"}) { userErrors { code } } }`,
+	r := editor.Post(`mutation($id: ID!) { updateMember(input: {id: $id, description: "mine now"}) { userErrors { code } } }`,
 		map[string]any{"id": db.GlobalID("Member", vng.ID)})
-	if codes := errorCodes(r.Errors); !slices.Equal(codes, []string{"FORBIDDEN"}) {
+	if codes := hubtest.ErrorCodes(r.Errors); !slices.Equal(codes, []string{"FORBIDDEN"}) {
 		t.Errorf("the new editor updating vng: %v", codes)
 	}
 
 	// A rejection records its reason; an empty reason is refused.
 	var second payload
-	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Spam Ltd"})}, &second)
+	h.Query(apply, map[string]any{"in": hubtest.Merge(input, map[string]any{"organisation": "Spam Ltd"})}, &second)
 	var rejected struct {
 		M struct {
 			Application *struct{ Status, RejectionReason string }
 			UserErrors  []struct{ Code string }
 		}
 	}
-	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: " "}) { application { status } userErrors { code } } }`,
+	admin.Query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: " "}) { application { status } userErrors { code } } }`,
 		map[string]any{"id": second.M.Application.ID}, &rejected)
 	if rejected.M.Application != nil || len(rejected.M.UserErrors) != 1 || rejected.M.UserErrors[0].Code != "REQUIRED" {
 		t.Fatalf("rejecting without a reason: %+v", rejected.M)
 	}
-	admin.query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Not an association of municipalities."}) {
+	admin.Query(`mutation($id: ID!) { m: rejectMembershipApplication(input: {id: $id, reason: "Not an association of municipalities."}) {
 		application { status rejectionReason } userErrors { code } } }`, map[string]any{"id": second.M.Application.ID}, &rejected)
 	if rejected.M.Application == nil || rejected.M.Application.Status != "REJECTED" || rejected.M.Application.RejectionReason != "Not an association of municipalities." {
 		t.Fatalf("rejection: %+v", rejected.M)
@@ -635,7 +636,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 	}
 	// A rejected organisation may apply again.
 	var retry payload
-	h.query(apply, map[string]any{"in": merge(input, map[string]any{"organisation": "Spam Ltd"})}, &retry)
+	h.Query(apply, map[string]any{"in": hubtest.Merge(input, map[string]any{"organisation": "Spam Ltd"})}, &retry)
 	if retry.M.Application == nil {
 		t.Fatalf("applying again after a rejection: %+v", retry.M)
 	}
@@ -645,7 +646,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 // search, until an admin accepts it; then it is public and searchable.
 func TestToolProposals(t *testing.T) {
 	f := newAccessFixture(t)
-	f.h.waitSearch(t)
+	f.h.WaitSearch()
 	var proposed struct {
 		M struct {
 			DigitalTool struct {
@@ -654,7 +655,7 @@ func TestToolProposals(t *testing.T) {
 			}
 		}
 	}
-	f.callers["editor-own"].query(`mutation { m: createDigitalTool(input: {name: "Zorblax kerbside sensor hub", licence: "EUPL-1.2",
+	f.callers["editor-own"].Query(`mutation { m: createDigitalTool(input: {name: "Zorblax kerbside sensor hub", licence: "EUPL-1.2",
 		developmentStatus: COMPLETED}) { digitalTool { id slug reviewStatus proposedBy { slug } } } }`, nil, &proposed)
 	tool := proposed.M.DigitalTool
 	if tool.ReviewStatus != "PROPOSED" || tool.ProposedBy.Slug != "vng" {
@@ -666,7 +667,7 @@ func TestToolProposals(t *testing.T) {
 			Node *struct{ ID string } `json:"node"`
 			List struct{ Nodes []struct{ ID string } }
 		}
-		f.callers[caller].query(`query($s: String!, $id: ID!) { slug: digitalTool(slug: $s) { id } node(id: $id) { id }
+		f.callers[caller].Query(`query($s: String!, $id: ID!) { slug: digitalTool(slug: $s) { id } node(id: $id) { id }
 			list: digitalTools(first: 100, filter: {reviewStatus: [PROPOSED]}) { nodes { id } } }`,
 			map[string]any{"s": tool.Slug, "id": tool.ID}, &out)
 		return out.Slug != nil, out.Node != nil, slices.ContainsFunc(out.List.Nodes, func(n struct{ ID string }) bool { return n.ID == tool.ID })
@@ -682,7 +683,7 @@ func TestToolProposals(t *testing.T) {
 		var out struct {
 			M struct{ UserErrors []struct{ Code string } }
 		}
-		f.callers[caller].query(`mutation($tools: [ID!]!) { m: createBestPractice(input: {title: "Kerbside sensing", language: "en",
+		f.callers[caller].Query(`mutation($tools: [ID!]!) { m: createBestPractice(input: {title: "Kerbside sensing", language: "en",
 			country: "NL", year: 2026, tools: $tools}) { userErrors { code } } }`, map[string]any{"tools": []string{tool.ID}}, &out)
 		var codes []string
 		for _, e := range out.M.UserErrors {
@@ -696,14 +697,14 @@ func TestToolProposals(t *testing.T) {
 	if got := link("editor-other"); !slices.Equal(got, []string{"UNKNOWN_REFERENCE"}) {
 		t.Errorf("another member's editor linking the proposal: %v, want UNKNOWN_REFERENCE", got)
 	}
-	f.h.waitSearch(t)
-	if n := f.callers["admin"].search("zorblax", nil).Search.TotalCount; n != 0 {
+	f.h.WaitSearch()
+	if n := f.callers["admin"].Search("zorblax", nil).Search.TotalCount; n != 0 {
 		t.Errorf("search found the proposal %d times", n)
 	}
 	var accepted struct {
 		M struct{ DigitalTool struct{ ReviewStatus string } }
 	}
-	f.callers["admin"].query(`mutation($id: ID!) { m: acceptDigitalTool(input: {id: $id}) { digitalTool { reviewStatus } } }`,
+	f.callers["admin"].Query(`mutation($id: ID!) { m: acceptDigitalTool(input: {id: $id}) { digitalTool { reviewStatus } } }`,
 		map[string]any{"id": tool.ID}, &accepted)
 	if accepted.M.DigitalTool.ReviewStatus != "ACCEPTED" {
 		t.Fatalf("accepted: %+v", accepted)
@@ -711,8 +712,8 @@ func TestToolProposals(t *testing.T) {
 	if s, i, _ := sees("anonymous"); !s || !i {
 		t.Error("an accepted tool is not public")
 	}
-	f.h.waitSearch(t)
-	if n := f.h.search("zorblax", nil).Search.TotalCount; n != 1 {
+	f.h.WaitSearch()
+	if n := f.h.Search("zorblax", nil).Search.TotalCount; n != 1 {
 		t.Errorf("search finds the accepted tool %d times, want 1", n)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // go test -run '^$' -fuzz FuzzGraphQLRequest: whatever body arrives at /graphql, the answer is a
@@ -20,11 +22,11 @@ func FuzzGraphQLRequest(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		h := sharedDemoHub(t)
+		h := hubtest.Shared(t)
 		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
-		h.handler.ServeHTTP(rec, req)
+		h.Handler.ServeHTTP(rec, req)
 		if rec.Code >= 500 || strings.Contains(rec.Body.String(), "INTERNAL_SERVER_ERROR") {
 			t.Fatalf("%q: %d %s", body, rec.Code, rec.Body.String())
 		}

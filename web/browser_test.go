@@ -1,4 +1,4 @@
-package main
+package web_test
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
 // chromiumPath finds a Chromium: $HUB_CHROMIUM, or one on PATH. `make test` installs Debian's chromium
@@ -119,8 +120,8 @@ func (b *browser) checkNoProblems(t *testing.T) {
 // facet narrows them, the member view shows a member's practices and recommended funding, and the
 // keyboard reaches the skip link first. It saves a screenshot and the first load's time.
 func TestDashboardInBrowser(t *testing.T) {
-	h := sharedDemoHub(t)
-	h.waitSearch(t)
+	h := hubtest.Shared(t)
+	h.WaitSearch()
 	b := newBrowser(t)
 
 	// The API's own figures, to compare the page with.
@@ -148,13 +149,13 @@ func TestDashboardInBrowser(t *testing.T) {
 			}
 		}
 	}
-	h.query(`{ stats { members { total byCountry { key count } } bestPractices { total byThemeAndYear { key buckets { key count } } }
+	h.Query(`{ stats { members { total byCountry { key count } } bestPractices { total byThemeAndYear { key buckets { key count } } }
 		fundingOpportunities { upcomingDeadlines(days: 120) { date } } } }`, nil, &api)
 
 	// First load, timed by the page itself (navigation start to all sections rendered).
 	var loadMs float64
 	b.run(t, "loading the dashboard",
-		chromedp.Navigate(h.server.URL+"/dashboard/"),
+		chromedp.Navigate(h.Server.URL+"/dashboard/"),
 		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
 		chromedp.Evaluate(`window.dashboardLoadMs`, &loadMs),
 	)
@@ -269,7 +270,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			RecommendedFunding []struct{ Score float64 }
 		}
 	}
-	h.query(`{ member(slug: "vng") { bestPractices(first: 20) { totalCount } recommendedFunding(first: 5) { score } } }`, nil, &vng)
+	h.Query(`{ member(slug: "vng") { bestPractices(first: 20) { totalCount } recommendedFunding(first: 5) { score } } }`, nil, &vng)
 	b.run(t, "choosing a member",
 		chromedp.SetValue(`#member-select`, "vng", chromedp.ByQuery),
 		chromedp.Evaluate(`document.getElementById('member-select').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
@@ -301,7 +302,7 @@ func TestDashboardInBrowser(t *testing.T) {
 	// On a fresh load, the first Tab reaches the skip link.
 	var focused string
 	b.run(t, "tabbing",
-		chromedp.Navigate(h.server.URL+"/dashboard/"),
+		chromedp.Navigate(h.Server.URL+"/dashboard/"),
 		chromedp.WaitVisible(`body[data-ready="true"]`, chromedp.ByQuery),
 		chromedp.KeyEvent("\t"),
 		chromedp.Evaluate(`(document.activeElement.getAttribute('href') || '') + ' ' + document.activeElement.textContent.trim()`, &focused))

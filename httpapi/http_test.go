@@ -1,4 +1,4 @@
-package main
+package httpapi_test
 
 import (
 	"bytes"
@@ -15,41 +15,31 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/db"
-	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/hubtest"
 )
 
-func get(t *testing.T, u string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 func TestHTTPSurface(t *testing.T) {
-	h := sharedDemoHub(t)
-	if code, body := get(t, h.server.URL+"/graphql?query="+url.QueryEscape(`{ themes { code dataTheme } }`)); code != 200 || !strings.Contains(body, `"code":"mobility","dataTheme":"TRAN"`) {
+	h := hubtest.Shared(t)
+	if code, body := hubtest.Get(t, h.Server.URL+"/graphql?query="+url.QueryEscape(`{ themes { code dataTheme } }`)); code != 200 || !strings.Contains(body, `"code":"mobility","dataTheme":"TRAN"`) {
 		t.Errorf("GET /graphql: %d %s", code, body)
 	}
-	if code, body := get(t, h.server.URL+"/"); code != 200 || !strings.Contains(body, "GraphiQL") {
+	if code, body := hubtest.Get(t, h.Server.URL+"/"); code != 200 || !strings.Contains(body, "GraphiQL") {
 		t.Errorf("GraphiQL at /: %d", code)
 	}
-	if code, _ := get(t, h.server.URL+"/healthz"); code != 200 {
+	if code, _ := hubtest.Get(t, h.Server.URL+"/healthz"); code != 200 {
 		t.Errorf("/healthz: %d", code)
 	}
-	if code, _ := get(t, h.server.URL+"/readyz"); code != 200 {
+	if code, _ := hubtest.Get(t, h.Server.URL+"/readyz"); code != 200 {
 		t.Errorf("/readyz: %d", code)
 	}
-	if code, body := get(t, h.server.URL+"/metrics"); code != 200 || !strings.Contains(body, "hub_graphql_sql_statements") ||
+	if code, body := hubtest.Get(t, h.Server.URL+"/metrics"); code != 200 || !strings.Contains(body, "hub_graphql_sql_statements") ||
 		!strings.Contains(body, "hub_search_rebuild_duration_seconds_count") {
 		t.Errorf("/metrics: %d", code)
 	}
-	resp, err := http.Post(h.server.URL+"/graphql", "application/json", strings.NewReader("{not json"))
+	resp, err := http.Post(h.Server.URL+"/graphql", "application/json", strings.NewReader("{not json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,9 +51,9 @@ func TestHTTPSurface(t *testing.T) {
 
 // A failure inside the hub reaches the caller as a coded error with a request id, never as SQL text.
 func TestInternalErrorsDoNotLeak(t *testing.T) {
-	h := newHub(t, false)
-	h.backend.DB.Pool.Close()
-	r := h.post(`{ members { totalCount nodes { name } } }`, nil)
+	h := hubtest.New(t, false)
+	h.DB().Pool.Close()
+	r := h.Post(`{ members { totalCount nodes { name } } }`, nil)
 	if r.Status >= 500 || len(r.Errors) == 0 {
 		t.Fatalf("status %d, errors %v", r.Status, r.Errors)
 	}
@@ -71,22 +61,22 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 	if e.Message != "internal error" || e.Extensions["code"] != "INTERNAL_SERVER_ERROR" || e.Extensions["requestId"] == "" {
 		t.Errorf("error = %+v", e)
 	}
-	if code, _ := get(t, h.server.URL+"/readyz"); code != http.StatusServiceUnavailable {
+	if code, _ := hubtest.Get(t, h.Server.URL+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database gone: %d", code)
 	}
 }
 
 func TestSeeding(t *testing.T) {
-	h := newHub(t, true).admin() // counts every practice, drafts too
+	h := hubtest.New(t, true).Admin() // counts every practice, drafts too
 	ctx := context.Background()
-	before := h.snapshot()
-	if err := seed.Demo(ctx, h.backend.DB); err != nil {
+	before := h.Snapshot()
+	if err := seed.Demo(ctx, h.DB()); err != nil {
 		t.Fatalf("loading the demo data again: %v", err)
 	}
-	if h.snapshot() != before {
+	if h.Snapshot() != before {
 		t.Error("loading the demo data twice changed the data")
 	}
-	if err := seed.Synthetic(ctx, h.backend.DB, 2000); err != nil {
+	if err := seed.Synthetic(ctx, h.DB(), 2000); err != nil {
 		t.Fatal(err)
 	}
 	var data struct {
@@ -94,14 +84,14 @@ func TestSeeding(t *testing.T) {
 		Members       struct{ TotalCount int }
 		DigitalTools  struct{ TotalCount int }
 	}
-	h.query(`{ bestPractices { totalCount } members { totalCount } digitalTools { totalCount } }`, nil, &data)
+	h.Query(`{ bestPractices { totalCount } members { totalCount } digitalTools { totalCount } }`, nil, &data)
 	if data.BestPractices.TotalCount != 2060 || data.Members.TotalCount != 25+50 || data.DigitalTools.TotalCount != 26+10 {
 		t.Errorf("after 2000 synthetic practices: %+v", data)
 	}
 	languages := 0
 	for _, l := range []string{"en", "de", "fr", "es", "it", "nl", "pl", "sv", "fi", "hr"} {
 		var n struct{ BestPractices struct{ TotalCount int } }
-		h.query(`query($l: String!) { bestPractices(filter: {language: [$l], author: null}) { totalCount } }`, map[string]any{"l": l}, &n)
+		h.Query(`query($l: String!) { bestPractices(filter: {language: [$l], author: null}) { totalCount } }`, map[string]any{"l": l}, &n)
 		if n.BestPractices.TotalCount > 0 {
 			languages++
 		}
@@ -110,7 +100,7 @@ func TestSeeding(t *testing.T) {
 		t.Errorf("synthetic practices in %d languages", languages)
 	}
 	// The nested query still costs the same few statements on the larger data.
-	n, r := h.countStatements(membersNested)
+	n, r := h.CountStatements(hubtest.MembersNested)
 	if len(r.Errors) > 0 || n > 6 {
 		t.Errorf("nested query on synthetic data: %d statements, errors %v", n, r.Errors)
 	}
@@ -118,10 +108,10 @@ func TestSeeding(t *testing.T) {
 
 // Demo loading runs in one transaction: a failure half-way leaves nothing behind.
 func TestInTxIsAllOrNothing(t *testing.T) {
-	h := newHub(t, false)
+	h := hubtest.New(t, false)
 	ctx := context.Background()
 	failure := errors.New("stop half-way")
-	err := h.backend.DB.InTx(ctx, func(d *db.DB) error {
+	err := h.DB().InTx(ctx, func(d *db.DB) error {
 		slug := "half-way"
 		if _, errs, err := d.CreateMember(ctx, &db.CreateMemberInput{Name: "Half Way", Slug: &slug, Kind: db.MemberKindOther, Country: "MT"}); err != nil || len(errs) > 0 {
 			t.Fatalf("create: %v %v", err, errs)
@@ -134,17 +124,17 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 	if !errors.Is(err, failure) {
 		t.Fatalf("InTx returned %v", err)
 	}
-	if m, _ := h.backend.DB.MemberBySlug(ctx, "half-way"); m != nil {
+	if m, _ := h.DB().MemberBySlug(ctx, "half-way"); m != nil {
 		t.Error("a write of a failed transaction stayed")
 	}
 }
 
 // The endpoint follows the GraphQL-over-HTTP specification where it says what status a request gets.
 func TestGraphQLOverHTTP(t *testing.T) {
-	h := sharedDemoHub(t)
+	h := hubtest.Shared(t)
 	do := func(method, contentType, accept, body string) (*http.Response, string) {
 		t.Helper()
-		req, _ := http.NewRequest(method, h.server.URL+"/graphql", strings.NewReader(body))
+		req, _ := http.NewRequest(method, h.Server.URL+"/graphql", strings.NewReader(body))
 		if contentType != "" {
 			req.Header.Set("Content-Type", contentType)
 		}
@@ -160,7 +150,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		return resp, string(b)
 	}
 	// A mutation over GET: 405 with Allow: POST.
-	resp, err := http.Get(h.server.URL + "/graphql?query=" + url.QueryEscape(`mutation { deleteMember(input: {id: "x"}) { deletedId } }`))
+	resp, err := http.Get(h.Server.URL + "/graphql?query=" + url.QueryEscape(`mutation { deleteMember(input: {id: "x"}) { deletedId } }`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,25 +194,25 @@ func TestGraphQLOverHTTP(t *testing.T) {
 }
 
 func TestIntrospectionCanBeTurnedOff(t *testing.T) {
-	on := sharedDemoHub(t).post(`{ __schema { queryType { name } } }`, nil)
+	on := hubtest.Shared(t).Post(`{ __schema { queryType { name } } }`, nil)
 	if len(on.Errors) > 0 {
 		t.Errorf("introspection on: %v", on.Errors)
 	}
-	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), NoIntrospection: true}, false)
-	if off := h.post(`{ __schema { queryType { name } } }`, nil); len(off.Errors) == 0 || off.Status >= 500 {
+	h := hubtest.StartWith(t, false, func(c *config.Config) { c.Introspection = false })
+	if off := h.Post(`{ __schema { queryType { name } } }`, nil); len(off.Errors) == 0 || off.Status >= 500 {
 		t.Errorf("introspection off: %d %s", off.Status, off.Data)
 	}
 }
 
 // Operations are bounded in depth and in cost, a page costing by its size; the cost is reported.
 func TestDepthAndCostLimits(t *testing.T) {
-	h := sharedDemoHub(t)
-	r := h.post(`{ members(first: 3) { nodes { name } } }`, nil)
+	h := hubtest.Shared(t)
+	r := h.Post(`{ members(first: 3) { nodes { name } } }`, nil)
 	var ext struct {
 		Extensions struct{ Cost int }
 	}
 	body, _ := json.Marshal(map[string]any{"query": `{ members(first: 3) { nodes { name } } }`})
-	resp, err := http.Post(h.server.URL+"/graphql", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(h.Server.URL+"/graphql", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +223,7 @@ func TestDepthAndCostLimits(t *testing.T) {
 		t.Errorf("cost %d (errors %v), want 7", ext.Extensions.Cost, r.Errors)
 	}
 	// The README's first query stays well within the limit.
-	if r := h.post(`{ members(first: 50) { totalCount edges { node { id name country { code } bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`, nil); len(r.Errors) > 0 {
+	if r := h.Post(`{ members(first: 50) { totalCount edges { node { id name country { code } bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`, nil); len(r.Errors) > 0 {
 		t.Errorf("the README query: %v", r.Errors)
 	}
 	deep := "{ themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { themes { bestPractices { nodes { title } } } } } } } } } } } } }"
@@ -251,8 +241,8 @@ func TestDepthAndCostLimits(t *testing.T) {
 		"100×100×100":    {costly, "COMPLEXITY_LIMIT_EXCEEDED"},
 		"1000 levels":    {nested, ""},
 	} {
-		r := h.post(c.query, nil)
-		codes := errorCodes(r.Errors)
+		r := h.Post(c.query, nil)
+		codes := hubtest.ErrorCodes(r.Errors)
 		if r.Status >= 500 || len(codes) == 0 || c.code != "" && codes[0] != c.code {
 			t.Errorf("%s: status %d, codes %v; want %s", name, r.Status, codes, c.code)
 		}
@@ -262,11 +252,11 @@ func TestDepthAndCostLimits(t *testing.T) {
 // One address over its rate gets 429 with Retry-After; a request over its time gets TIMEOUT, and the
 // SQL it started is cancelled with it.
 func TestRateLimitAndTimeout(t *testing.T) {
-	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), RateLimit: 2}, false)
+	h := hubtest.StartWith(t, false, func(c *config.Config) { c.RateLimit = 2 })
 	limited := 0
 	for range 12 {
 		body := strings.NewReader(`{"query":"{ themes { code } }"}`)
-		resp, err := http.Post(h.server.URL+"/graphql", "application/json", body)
+		resp, err := http.Post(h.Server.URL+"/graphql", "application/json", body)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,9 +273,9 @@ func TestRateLimitAndTimeout(t *testing.T) {
 		t.Errorf("%d of 12 quick requests limited at 2/s in bursts of 5", limited)
 	}
 
-	slow := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(), RequestTimeout: time.Nanosecond}, true)
-	r := slow.post(`{ members(first: 5) { nodes { name } } }`, nil)
-	if codes := errorCodes(r.Errors); r.Status >= 500 || len(codes) == 0 || codes[0] != "TIMEOUT" {
+	slow := hubtest.StartWith(t, true, func(c *config.Config) { c.RequestTimeout = time.Nanosecond })
+	r := slow.Post(`{ members(first: 5) { nodes { name } } }`, nil)
+	if codes := hubtest.ErrorCodes(r.Errors); r.Status >= 500 || len(codes) == 0 || codes[0] != "TIMEOUT" {
 		t.Errorf("a request over its time: status %d, codes %v, data %.200s", r.Status, codes, r.Data)
 	}
 }
@@ -293,10 +283,9 @@ func TestRateLimitAndTimeout(t *testing.T) {
 // A CORS preflight from an allowed origin succeeds; from another origin it is refused.
 func TestCORSAllowList(t *testing.T) {
 	allowed := "https://dashboard.example.org"
-	h := startHub(t, Config{DatabaseURL: dbtest.NewDatabase(t), DataDir: t.TempDir(),
-		CORSOrigins: []string{allowed, "*"}}, false) // a wildcard in the list is ignored
+	h := hubtest.StartWith(t, false, func(c *config.Config) { c.CORSOrigins = []string{allowed, "*"} }) // a wildcard in the list is ignored
 	preflight := func(origin string) *http.Response {
-		req, _ := http.NewRequest(http.MethodOptions, h.server.URL+"/graphql", nil)
+		req, _ := http.NewRequest(http.MethodOptions, h.Server.URL+"/graphql", nil)
 		req.Header.Set("Origin", origin)
 		req.Header.Set("Access-Control-Request-Method", "POST")
 		req.Header.Set("Access-Control-Request-Headers", "authorization,content-type") // as browsers send it
@@ -315,8 +304,8 @@ func TestCORSAllowList(t *testing.T) {
 		t.Errorf("another origin was allowed: %v", resp.Header)
 	}
 	// Without a list, any origin may read, never with credentials.
-	open := sharedDemoHub(t)
-	req, _ := http.NewRequest(http.MethodOptions, open.server.URL+"/graphql", nil)
+	open := hubtest.Shared(t)
+	req, _ := http.NewRequest(http.MethodOptions, open.Server.URL+"/graphql", nil)
 	req.Header.Set("Origin", "https://anywhere.example")
 	req.Header.Set("Access-Control-Request-Method", "POST")
 	resp, err := http.DefaultClient.Do(req)

@@ -1,0 +1,34 @@
+package httpapi
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/smartcommunities/hub/auth"
+)
+
+// authenticate tells who sent the request. Credentials that do not authenticate get 401, and count
+// against the address's rate, so that guessing tokens is as slow as any other flood.
+func authenticate(a *auth.Authenticator, l rateLimits, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.Authenticate(r)
+		if err != nil {
+			if l.perAddress > 0 {
+				if d := l.limiter.wait("addr:"+clientAddress(r.Context()), l.perAddress); d > 0 {
+					tooMany(w, d, "too many requests from this address; retry after the time in Retry-After")
+					return
+				}
+			}
+			if !errors.Is(err, auth.ErrBadCredentials) && !errors.Is(err, auth.ErrBadScheme) {
+				slog.ErrorContext(r.Context(), "authenticating", "err", err, "request_id", requestID(r.Context()))
+				httpError(w, http.StatusServiceUnavailable, "INTERNAL_SERVER_ERROR", "the hub cannot check credentials just now; retry shortly")
+				return
+			}
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+			httpError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
+	})
+}

@@ -1,0 +1,55 @@
+package hubtest
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+)
+
+// Snapshot fingerprints every entity and link table, to prove a refused mutation changed nothing.
+func (h *Hub) Snapshot() string {
+	h.T.Helper()
+	var parts []string
+	for _, table := range []string{"member", "member_country", "contact_point", "best_practice", "best_practice_translation",
+		"best_practice_author", "best_practice_theme", "best_practice_mim", "best_practice_tool", "best_practice_funding",
+		"digital_tool", "digital_tool_theme", "digital_tool_mim", "digital_tool_country", "funding_opportunity",
+		"funding_opportunity_country", "funding_opportunity_theme"} {
+		var sum string
+		err := h.DB().Pool.QueryRow(context.Background(),
+			fmt.Sprintf("select coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from %s x", table)).Scan(&sum)
+		if err != nil {
+			h.T.Fatal(err)
+		}
+		parts = append(parts, table+"="+sum)
+	}
+	return strings.Join(parts, ",")
+}
+
+// ID looks up the global ID of a demo entity by its slug, or its identifier for a funding opportunity;
+// kind is the query field: member, bestPractice, digitalTool or fundingOpportunity.
+func (h *Hub) ID(kind, key string) string {
+	h.T.Helper()
+	var data map[string]*struct{ ID string }
+	arg := map[string]string{"member": "slug", "bestPractice": "slug", "digitalTool": "slug", "fundingOpportunity": "identifier"}[kind]
+	h.Query(fmt.Sprintf(`{ x: %s(%s: %q) { id } }`, kind, arg, key), nil, &data)
+	if data["x"] == nil {
+		h.T.Fatalf("no %s %s", kind, key)
+	}
+	return data["x"].ID
+}
+
+// Merge is base with the keys of over replaced: an input that differs from a valid one in a field.
+func Merge(base, over map[string]any) map[string]any {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]any{}
+	}
+	maps.Copy(out, over)
+	return out
+}
+
+// MembersNested is the README's first query: a page of members, each with a page of practices and
+// their tools.
+const MembersNested = `{ members(first: 50) { totalCount edges { node { id name country { code }
+	bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`
