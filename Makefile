@@ -25,7 +25,7 @@ check-generated: generate
 
 ## bench: Go benchmarks of the GraphQL endpoint (see docs/benchmarks.md)
 bench: postgres
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 .
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./httpapi
 
 ## bench-search: search benchmarks on 100,000 synthetic practices, Bleve beside PostgreSQL FTS (about 6 min)
 bench-search: postgres

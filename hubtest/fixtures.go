@@ -4,26 +4,18 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"strings"
+
+	"github.com/smartcommunities/hub/db/dbtest"
 )
 
 // Snapshot fingerprints every entity and link table, to prove a refused mutation changed nothing.
 func (h *Hub) Snapshot() string {
 	h.T.Helper()
-	var parts []string
-	for _, table := range []string{"member", "member_country", "contact_point", "best_practice", "best_practice_translation",
-		"best_practice_author", "best_practice_theme", "best_practice_mim", "best_practice_tool", "best_practice_funding",
-		"digital_tool", "digital_tool_theme", "digital_tool_mim", "digital_tool_country", "funding_opportunity",
-		"funding_opportunity_country", "funding_opportunity_theme"} {
-		var sum string
-		err := h.DB().Pool.QueryRow(context.Background(),
-			fmt.Sprintf("select coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from %s x", table)).Scan(&sum)
-		if err != nil {
-			h.T.Fatal(err)
-		}
-		parts = append(parts, table+"="+sum)
+	sum, err := dbtest.Fingerprint(context.Background(), h.DB().Pool)
+	if err != nil {
+		h.T.Fatal(err)
 	}
-	return strings.Join(parts, ",")
+	return sum
 }
 
 // ID looks up the global ID of a demo entity by its slug, or its identifier for a funding opportunity;

@@ -36,11 +36,12 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// artifactsDir is where browser tests leave screenshots and timings: $HUB_ARTIFACTS_DIR, or .artifacts/.
+// artifactsDir is where browser tests leave screenshots and timings: $HUB_ARTIFACTS_DIR, or the
+// repository's .artifacts/ (go test runs in web/).
 func artifactsDir(t *testing.T) string {
 	dir := os.Getenv("HUB_ARTIFACTS_DIR")
 	if dir == "" {
-		dir = ".artifacts"
+		dir = filepath.Join("..", ".artifacts")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)

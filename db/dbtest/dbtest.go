@@ -12,6 +12,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -91,4 +92,24 @@ func NewDatabase(t testing.TB) string {
 		}
 	})
 	return server(name)
+}
+
+// Fingerprint sums every entity and link table, so that a test can prove a refused write changed
+// nothing.
+func Fingerprint(ctx context.Context, q interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}) (string, error) {
+	var parts []string
+	for _, table := range []string{"member", "member_country", "contact_point", "best_practice", "best_practice_translation",
+		"best_practice_author", "best_practice_theme", "best_practice_mim", "best_practice_tool", "best_practice_funding",
+		"digital_tool", "digital_tool_theme", "digital_tool_mim", "digital_tool_country", "funding_opportunity",
+		"funding_opportunity_country", "funding_opportunity_theme"} {
+		var sum string
+		err := q.QueryRow(ctx, fmt.Sprintf("select coalesce(md5(string_agg(x::text, '|' order by x::text)), '') from %s x", table)).Scan(&sum)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, table+"="+sum)
+	}
+	return strings.Join(parts, ","), nil
 }
