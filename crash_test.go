@@ -23,6 +23,7 @@ import (
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/hubtest"
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 // hubProcess is `hub serve` run as its own process, so that it can be killed.
@@ -77,7 +78,7 @@ func startHubProcess(t *testing.T, bin, dsn, dataDir string) *hubProcess {
 // waitCaughtUp waits until the process serves and its index has applied every committed change.
 func (p *hubProcess) waitCaughtUp(t *testing.T) {
 	t.Helper()
-	hubtest.WaitFor(t, "the hub at "+p.addr+" to catch up", 90*time.Second, func() bool {
+	wait.For(t, "the hub at "+p.addr+" to catch up", 90*time.Second, func() bool {
 		resp, err := http.Get("http://" + p.addr + "/readyz")
 		if err != nil {
 			return false
@@ -123,6 +124,7 @@ func (p *hubProcess) post(query string, vars map[string]any, out any) error {
 // (creates, updates and deletes of practices), restarts it, and compares what search finds with what
 // PostgreSQL holds: every committed write is searchable, and no deleted practice is.
 func TestKilledDuringWritesLosesNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the hub binary")
 	}
@@ -190,13 +192,12 @@ func TestKilledDuringWritesLosesNothing(t *testing.T) {
 		}()
 	}
 	// Kill in the middle of the burst; if writes fail instead, say so rather than wait for ever.
-	deadline := time.Now().Add(60 * time.Second)
-	for done.Load() < writes/2 {
-		if next.Load() > writes+6 || time.Now().After(deadline) {
+	wait.For(t, "half the writes to succeed", 60*time.Second, func() bool {
+		if next.Load() > writes+6 {
 			t.Fatalf("only %d of %d writes succeeded before the kill was due", done.Load(), min(next.Load(), writes))
 		}
-		time.Sleep(time.Millisecond)
-	}
+		return done.Load() >= writes/2
+	})
 	if err := p.cmd.Process.Kill(); err != nil { // SIGKILL: no shutdown of any kind
 		t.Fatal(err)
 	}

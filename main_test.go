@@ -11,6 +11,7 @@ import (
 // A value that does not parse stops `hub serve` with status 2 and a message naming the variable,
 // before anything starts: no data directory, no PostgreSQL.
 func TestBadConfigurationStopsBeforeStarting(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the hub binary")
 	}

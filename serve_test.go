@@ -15,12 +15,14 @@ import (
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/hubtest"
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 func TestMain(m *testing.M) { hubtest.Main(m) }
 
 // Two hubs starting at once on one empty database both come up; migrations and demo data happen once.
 func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
+	t.Parallel()
 	dsn := dbtest.NewDatabase(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	var addrs []string
@@ -50,7 +52,7 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		}()
 	}
 	for _, addr := range addrs {
-		hubtest.WaitFor(t, addr+" to be ready", 30*time.Second, func() bool {
+		wait.For(t, addr+" to be ready", 30*time.Second, func() bool {
 			resp, err := http.Get("http://" + addr + "/readyz")
 			if err != nil {
 				return false
@@ -108,7 +110,7 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, h := range hubs {
-		hubtest.WaitFor(t, "hub "+h.addr+" to find the practice written through "+hubs[0].addr, 5*time.Second, func() bool {
+		wait.For(t, "hub "+h.addr+" to find the practice written through "+hubs[0].addr, 5*time.Second, func() bool {
 			var r hubtest.SearchResult
 			if err := h.post(hubtest.SearchQuery, map[string]any{"q": "narwhalgrid"}, &r); err != nil {
 				t.Fatal(err)

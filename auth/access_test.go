@@ -81,6 +81,7 @@ type accessCase struct {
 // content and on another's: allowed calls succeed, others get UNAUTHENTICATED (no token) or FORBIDDEN
 // and change nothing.
 func TestAccessMatrixOfMutations(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	admin := f.callers["admin"]
 	d := f.h.DB()
@@ -346,6 +347,7 @@ func strconvID(gid string) (int64, bool) {
 // TestAccessMatrixOfPrivateData reads every private field, and every way to a draft practice, as every
 // kind of caller.
 func TestAccessMatrixOfPrivateData(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	f.h.WaitSearch()
 	var drafts, ownDrafts int

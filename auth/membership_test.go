@@ -14,6 +14,7 @@ import (
 // TestMembershipApplicationToPublishedPractice is the whole way in for a new organisation: it applies,
 // an admin approves, the member appears, and its editor's token publishes a practice.
 func TestMembershipApplicationToPublishedPractice(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, true)
 	admin := h.Admin()
 	apply := `mutation($in: ApplyForMembershipInput!) { m: applyForMembership(input: $in) {
@@ -207,6 +208,7 @@ func TestMembershipApplicationToPublishedPractice(t *testing.T) {
 // A tool an editor proposes is seen by its member's editors and the admins only, and found by nobody's
 // search, until an admin accepts it; then it is public and searchable.
 func TestToolProposals(t *testing.T) {
+	t.Parallel()
 	f := newAccessFixture(t)
 	f.h.WaitSearch()
 	var proposed struct {

@@ -50,6 +50,7 @@ func rawPost(h *hubtest.Hub, t *testing.T, authorization string, headers map[str
 // Tokens: shown once and stored as a hash; a token that does not authenticate is a 401, never a quiet
 // anonymous request; revocation and expiry take effect at once; use is recorded.
 func TestAPITokenLifecycle(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false)
 	admin := h.Admin()
 	var created struct {
@@ -170,6 +171,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 
 // A token with a rate of its own gets 429 past it; other callers are not held back by it.
 func TestPerTokenRateLimit(t *testing.T) {
+	t.Parallel()
 	h := hubtest.StartWith(t, false, func(c *config.Config) { c.RateLimit = 1000 })
 	var out struct {
 		M struct{ Secret string }
@@ -199,6 +201,7 @@ func TestPerTokenRateLimit(t *testing.T) {
 // Membership applications are limited per client address; behind a trusted proxy the address is the
 // nearest untrusted one in X-Forwarded-For, and from anyone else X-Forwarded-For is ignored.
 func TestApplicationsLimitedPerClientAddress(t *testing.T) {
+	t.Parallel()
 	apply := `mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
 		motivation: "We share.", contactName: "Ana", contactEmail: "ana@example.org"}) { application { id } } }`
 	code := func(h *hubtest.Hub, xff string) string {
@@ -228,6 +231,7 @@ func TestApplicationsLimitedPerClientAddress(t *testing.T) {
 // an editor's onto the member its hub_member claim names. Tokens that are not the provider's, not for
 // the hub, expired or without a hub role get 401.
 func TestOIDCTokens(t *testing.T) {
+	t.Parallel()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	stranger, _ := rsa.GenerateKey(rand.Reader, 2048)
 	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}}

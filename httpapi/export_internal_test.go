@@ -9,6 +9,7 @@ import (
 // At most cap(slots) exports run at once; one more is told to retry. The GraphQL handler here stands
 // still until released, so the first export is surely running when the second arrives.
 func TestCSVExportsRunFewAtATime(t *testing.T) {
+	t.Parallel()
 	release := make(chan struct{})
 	started := make(chan struct{}, 1)
 	stall := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -47,6 +47,7 @@ func getCSV(h *hubtest.Hub, t *testing.T, path string, params map[string]string)
 // Each export holds exactly what the list gives under the same filter and order, page after page, as
 // the caller may read it; a bad filter is the list's own error.
 func TestCSVExports(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	for _, c := range []struct {
 		path, list, filterType, filter, orderBy, idField string
@@ -110,6 +111,7 @@ func TestCSVExports(t *testing.T) {
 
 // A cell that a spreadsheet would run as a formula is defused.
 func TestCSVDefusesFormulas(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false)
 	admin := h.Admin()
 	admin.Query(`mutation { createMember(input: {name: "=HYPERLINK(\"http://evil.example\",\"x\")", kind: OTHER, country: "BE", slug: "evil"}) { userErrors { message } } }`, nil, &struct{}{})
@@ -129,6 +131,7 @@ func jsonValue(t *testing.T, s string) any {
 
 // An export longer than a page: every row once, as many as the list's totalCount.
 func TestCSVExportPagesThroughLongLists(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false)
 	if err := seed.Synthetic(context.Background(), h.DB(), 450); err != nil {
 		t.Fatal(err)

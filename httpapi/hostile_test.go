@@ -83,6 +83,7 @@ func send(h *hubtest.Hub, r hostile) *httptest.ResponseRecorder {
 }
 
 func TestHostileRequests(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	for _, r := range hostileRequests() {

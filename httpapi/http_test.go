@@ -22,6 +22,7 @@ import (
 )
 
 func TestHTTPSurface(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	if code, body := hubtest.Get(t, h.Server.URL+"/graphql?query="+url.QueryEscape(`{ themes { code dataTheme } }`)); code != 200 || !strings.Contains(body, `"code":"mobility","dataTheme":"TRAN"`) {
 		t.Errorf("GET /graphql: %d %s", code, body)
@@ -51,6 +52,7 @@ func TestHTTPSurface(t *testing.T) {
 
 // A failure inside the hub reaches the caller as a coded error with a request id, never as SQL text.
 func TestInternalErrorsDoNotLeak(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false)
 	h.DB().Pool.Close()
 	r := h.Post(`{ members { totalCount nodes { name } } }`, nil)
@@ -67,6 +69,7 @@ func TestInternalErrorsDoNotLeak(t *testing.T) {
 }
 
 func TestSeeding(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, true).Admin() // counts every practice, drafts too
 	ctx := context.Background()
 	before := h.Snapshot()
@@ -108,6 +111,7 @@ func TestSeeding(t *testing.T) {
 
 // Demo loading runs in one transaction: a failure half-way leaves nothing behind.
 func TestInTxIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false)
 	ctx := context.Background()
 	failure := errors.New("stop half-way")
@@ -131,6 +135,7 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 
 // The endpoint follows the GraphQL-over-HTTP specification where it says what status a request gets.
 func TestGraphQLOverHTTP(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	do := func(method, contentType, accept, body string) (*http.Response, string) {
 		t.Helper()
@@ -194,6 +199,7 @@ func TestGraphQLOverHTTP(t *testing.T) {
 }
 
 func TestIntrospectionCanBeTurnedOff(t *testing.T) {
+	t.Parallel()
 	on := hubtest.Shared(t).Post(`{ __schema { queryType { name } } }`, nil)
 	if len(on.Errors) > 0 {
 		t.Errorf("introspection on: %v", on.Errors)
@@ -206,6 +212,7 @@ func TestIntrospectionCanBeTurnedOff(t *testing.T) {
 
 // Operations are bounded in depth and in cost, a page costing by its size; the cost is reported.
 func TestDepthAndCostLimits(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	r := h.Post(`{ members(first: 3) { nodes { name } } }`, nil)
 	var ext struct {
@@ -252,6 +259,7 @@ func TestDepthAndCostLimits(t *testing.T) {
 // One address over its rate gets 429 with Retry-After; a request over its time gets TIMEOUT, and the
 // SQL it started is cancelled with it.
 func TestRateLimitAndTimeout(t *testing.T) {
+	t.Parallel()
 	h := hubtest.StartWith(t, false, func(c *config.Config) { c.RateLimit = 2 })
 	limited := 0
 	for range 12 {
@@ -282,6 +290,7 @@ func TestRateLimitAndTimeout(t *testing.T) {
 
 // A CORS preflight from an allowed origin succeeds; from another origin it is refused.
 func TestCORSAllowList(t *testing.T) {
+	t.Parallel()
 	allowed := "https://dashboard.example.org"
 	h := hubtest.StartWith(t, false, func(c *config.Config) { c.CORSOrigins = []string{allowed, "*"} }) // a wildcard in the list is ignored
 	preflight := func(origin string) *http.Response {

@@ -22,6 +22,7 @@ import (
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/dbtest"
 	"github.com/smartcommunities/hub/httpapi"
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 // Main runs a package's tests (call it from TestMain): only warnings and errors are logged, since the
@@ -249,24 +250,10 @@ func ErrorCodes(errs []Error) []string {
 	return codes
 }
 
-// WaitFor waits until cond holds, checking it every 20 ms, and fails the test with what when it does
-// not hold within deadline. It returns how long it waited.
-func WaitFor(t testing.TB, what string, deadline time.Duration, cond func() bool) time.Duration {
-	t.Helper()
-	start := time.Now()
-	for !cond() {
-		if time.Since(start) > deadline {
-			t.Fatalf("waited %s for %s", deadline, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return time.Since(start)
-}
-
 // WaitSearch waits until the hub's index is built and has applied every committed change.
 func (h *Hub) WaitSearch() {
 	h.T.Helper()
-	WaitFor(h.T, "the search index to catch up", 60*time.Second, func() bool {
+	wait.For(h.T, "the search index to catch up", 60*time.Second, func() bool {
 		st, err := h.Backend.Search.Status(context.Background())
 		return err == nil && st.State == "ready" && st.Pending == 0
 	})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDemoMembersWithNestedPracticesAndTools(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	var data struct {
 		Members struct {

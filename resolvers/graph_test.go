@@ -10,6 +10,7 @@ import (
 )
 
 func TestNodeResolvesEveryType(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	var data struct {
 		Members              struct{ Nodes []struct{ ID string } }
@@ -70,6 +71,7 @@ type listCase struct {
 }
 
 func TestFiltersKeepOnlyMatchingItems(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t).Admin() // admins see drafts too: every status can be filtered on
 	hasString := func(key string, want ...string) func(map[string]any) bool {
 		return func(n map[string]any) bool { s, _ := n[key].(string); return slices.Contains(want, s) }
@@ -156,6 +158,7 @@ func TestFiltersKeepOnlyMatchingItems(t *testing.T) {
 }
 
 func TestOrderings(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	cases := []struct {
 		field, order, key string
@@ -216,6 +219,7 @@ func compareValues(a, b any, numeric bool) int {
 
 // Paging with after visits every item exactly once, and paging back with before visits them in reverse.
 func TestPagingVisitsEachItemOnce(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	for _, c := range []struct{ field, order string }{
 		{"members", "{field: NAME}"},
@@ -294,6 +298,7 @@ func TestPagingVisitsEachItemOnce(t *testing.T) {
 }
 
 func TestBadPageArgumentsAreClearErrors(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	var first struct {
 		Members struct{ PageInfo struct{ EndCursor string } }
@@ -328,6 +333,7 @@ func TestBadPageArgumentsAreClearErrors(t *testing.T) {
 
 // Every relation can be followed both ways.
 func TestRelationsBothWays(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	var data struct {
 		BestPractice struct {

@@ -21,6 +21,7 @@ type mutationCase struct {
 }
 
 func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, true).Admin()
 	vng, cork, decidim := h.ID("member", "vng"), h.ID("bestPractice", "cork-smart-parking-sensors"), h.ID("digitalTool", "decidim")
 	horizon := h.ID("fundingOpportunity", "HORIZON-MISS-2024-CIT-01")
@@ -154,6 +155,7 @@ func inputType(mutation string) string {
 
 // A create, an update that leaves other fields alone, and a delete, for each entity.
 func TestMutationsCreateUpdateDelete(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, true).Admin()
 	vng := h.ID("member", "vng")
 	stellio := h.ID("digitalTool", "stellio")
@@ -288,6 +290,7 @@ func TestMutationsCreateUpdateDelete(t *testing.T) {
 // A call's status follows from today's date: forthcoming before it opens, open through its last
 // deadline, closed after; the filter and the field agree.
 func TestFundingStatusFollowsTheDates(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, false).Admin()
 	today := h.DB().Today()
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }

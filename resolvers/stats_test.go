@@ -21,6 +21,7 @@ type bucket struct {
 // filtered to the bucket's key as well. It runs without a filter and with one, as an anonymous caller and
 // as an admin (who also counts drafts and proposals).
 func TestStatsEqualListTotals(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	admin := h.Admin()
 	type section struct {
@@ -113,6 +114,7 @@ func listTotal(t *testing.T, h *hubtest.Hub, list, filterType string, filter map
 
 // The figures that are not plain counts: sums, theme-by-year series, upcoming deadlines.
 func TestStatsSumsSeriesAndDeadlines(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	var out struct {
 		Stats struct {

@@ -11,9 +11,11 @@ import (
 
 	"github.com/smartcommunities/hub/db/seed"
 	"github.com/smartcommunities/hub/hubtest"
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 func TestSearchForgivesTyposAndHighlights(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	r := h.Search("parkng sensors", nil)
@@ -39,6 +41,7 @@ func TestSearchForgivesTyposAndHighlights(t *testing.T) {
 }
 
 func TestSearchLanguagesAndSyntax(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	first := func(q string, vars map[string]any) string {
@@ -99,6 +102,7 @@ func TestSearchLanguagesAndSyntax(t *testing.T) {
 }
 
 func TestSearchFacetsAndFilters(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	all := h.Search("", nil)
@@ -144,6 +148,7 @@ func TestSearchFacetsAndFilters(t *testing.T) {
 }
 
 func TestSearchPaging(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	seen := map[string]bool{}
@@ -180,6 +185,7 @@ func TestSearchPaging(t *testing.T) {
 }
 
 func TestMalformedSearchQueries(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	for _, c := range []struct {
@@ -244,20 +250,13 @@ func createPractice(h *hubtest.Hub, title, body string) string {
 // awaitHits polls a search until it has want hits, and says how long that took.
 func awaitHits(h *hubtest.Hub, q string, want int, within time.Duration) time.Duration {
 	h.T.Helper()
-	start := time.Now()
-	for {
-		got := h.Search(q, map[string]any{"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED"}}}).Search.TotalCount
-		if got == want {
-			return time.Since(start)
-		}
-		if time.Since(start) > within {
-			h.T.Fatalf("%q: %d hits after %v, want %d", q, got, within, want)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	return wait.For(h.T, fmt.Sprintf("%d hits for %q", want, q), within, func() bool {
+		return h.Search(q, map[string]any{"filter": map[string]any{"status": []string{"DRAFT", "PUBLISHED"}}}).Search.TotalCount == want
+	})
 }
 
 func TestSearchFollowsWrites(t *testing.T) {
+	t.Parallel()
 	h := hubtest.New(t, true)
 	h.WaitSearch()
 	id := createPractice(h, "Quokkaboard for municipal <script>alert(1)</script> dashboards",
@@ -286,6 +285,7 @@ func TestSearchFollowsWrites(t *testing.T) {
 }
 
 func TestRelatedPractices(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	var r struct {
@@ -332,6 +332,7 @@ func TestRelatedPractices(t *testing.T) {
 // With the index deleted while the hub is stopped, the next start serves at once, reports the rebuild,
 // and ends with complete results.
 func TestIndexRebuiltWhenMissing(t *testing.T) {
+	t.Parallel()
 	cfg := hubtest.Config(t)
 	h := hubtest.Start(t, cfg, true)
 	if err := seed.Synthetic(t.Context(), h.DB(), 4000); err != nil {
@@ -350,12 +351,8 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 	var members struct{ Members struct{ TotalCount int } }
 	h.Query(`{ members { totalCount } }`, nil, &members)
 	var progress []float64
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	wait.For(t, "the rebuild to finish", 60*time.Second, func() bool {
 		code, body := hubtest.Get(t, h.Server.URL+"/readyz")
-		if time.Now().After(deadline) {
-			t.Fatalf("still rebuilding after 60 s: %s", body)
-		}
 		var ready struct {
 			Ready  bool
 			Search struct {
@@ -367,15 +364,15 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 			t.Fatalf("/readyz during the rebuild: %d %s", code, body)
 		}
 		if ready.Search.State != "building" {
-			break
+			return true
 		}
 		progress = append(progress, ready.Search.Progress)
 		// Meanwhile search says why it cannot answer.
 		if r := h.Post(hubtest.SearchQuery, map[string]any{"q": "city"}); len(r.Errors) > 0 && hubtest.ErrorCodes(r.Errors)[0] != "SEARCH_UNAVAILABLE" {
 			t.Errorf("search during the rebuild: %v", r.Errors)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return false
+	})
 	if len(progress) == 0 || progress[len(progress)-1] < progress[0] {
 		t.Errorf("/readyz showed no rebuild progress: %v", progress)
 	}
@@ -388,6 +385,7 @@ func TestIndexRebuiltWhenMissing(t *testing.T) {
 
 // Facet buckets carry names for people: reference names, language names, enum values in words.
 func TestFacetLabels(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	var out struct {

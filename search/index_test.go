@@ -11,6 +11,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 // running starts the indexer of x until stop is called or the test ends.
@@ -25,13 +26,7 @@ func running(t *testing.T, x *Index) (stop func()) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	wait.For(t, what, 30*time.Second, cond)
 }
 
 func (x *Index) currentHandleName() string {

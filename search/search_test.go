@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 
@@ -77,20 +76,4 @@ func find(t *testing.T, x *Index, d *db.DB, r Request) *Result {
 		t.Fatalf("search %q: %v", r.Query, err)
 	}
 	return res
-}
-
-func TestSmoke(t *testing.T) {
-	x, d := openDemo(t)
-	for _, q := range []string{"parkng sensors", "municipalite", "parking sen", `"parking sensors"`, "the and of", "type:member", "Parkplätze", ""} {
-		res := find(t, x, d, Request{Query: q})
-		t.Logf("%q: %d hits in %v", q, res.TotalCount, res.Took)
-		for _, h := range res.Hits[:min(3, len(res.Hits))] {
-			var hl []string
-			for _, x := range h.Highlights {
-				hl = append(hl, x.Field+"("+x.Language+"): "+strings.Join(x.Fragments, " | "))
-			}
-			t.Logf("  %s:%d %.3f %s", h.Entity, h.ID, h.Score, strings.Join(hl, " ;; "))
-		}
-		t.Logf("  facets %+v", res.Facets)
-	}
 }

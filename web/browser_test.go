@@ -121,6 +121,7 @@ func (b *browser) checkNoProblems(t *testing.T) {
 // facet narrows them, the member view shows a member's practices and recommended funding, and the
 // keyboard reaches the skip link first. It saves a screenshot and the first load's time.
 func TestDashboardInBrowser(t *testing.T) {
+	t.Parallel()
 	h := hubtest.Shared(t)
 	h.WaitSearch()
 	b := newBrowser(t)
