@@ -188,7 +188,15 @@ func FundingStatusOn(opening, finalDeadline, day time.Time) FundingStatus {
 	}
 }
 
-func dateOf(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// fundingStatusSQL calls funding_status on the funding_opportunity row aliased f; day is an SQL
+// expression for DB.Today.
+func fundingStatusSQL(day string) string {
+	return "funding_status(f.opening_date, f.final_deadline, " + day + "::date)"
+}
 
 // NextDeadlineOn is the first deadline on or after day, or nil once all have passed.
 func (f *FundingOpportunity) NextDeadlineOn(day time.Time) *time.Time {
