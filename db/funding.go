@@ -102,9 +102,7 @@ func (d *DB) fundingList(flt *FundingOpportunityFilter, o *FundingOpportunityOrd
 			b.where("f.programme_code = any(%s)", flt.Programme)
 		}
 		if flt.Status != nil {
-			// The same rule as FundingOpportunity.StatusOn, in SQL.
-			b.where(`(case when %[1]s::date < f.opening_date then 'FORTHCOMING' when %[1]s::date > f.final_deadline
-				then 'CLOSED' else 'OPEN' end) = any(%[2]s)`, today, enumStrings(flt.Status))
+			b.where(fundingStatusSQL(b.arg(today))+" = any(%s)", enumStrings(flt.Status))
 		}
 		if flt.Theme != nil {
 			b.where("exists (select 1 from funding_opportunity_theme t where t.funding_id = f.id and t.theme_code = any(%s))", flt.Theme)

@@ -258,11 +258,11 @@ func (f *FundingOpportunityStats) ByProgramme(ctx context.Context) ([]*StatsBuck
 	return labelled(bs, err, f.d.programmeName)
 }
 
-// ByStatus applies the rule of FundingOpportunity.StatusOn, as the status filter does.
+// ByStatus groups by funding_status, as the status filter filters by it.
 func (f *FundingOpportunityStats) ByStatus(ctx context.Context) ([]*StatsBucket, error) {
-	today := f.d.Today().Format(time.DateOnly)
-	bs, err := f.group(ctx, fmt.Sprintf(`case when '%[1]s'::date < f.opening_date then 'FORTHCOMING'
-		when '%[1]s'::date > f.final_deadline then 'CLOSED' else 'OPEN' end`, today), "", "f.total_budget", false)
+	// A literal: group has no place for arguments of its key, and a formatted date needs no quoting.
+	today := "'" + f.d.Today().Format(time.DateOnly) + "'"
+	bs, err := f.group(ctx, fundingStatusSQL(today), "", "f.total_budget", false)
 	return labelled(bs, err, EnumLabel)
 }
 
@@ -392,7 +392,7 @@ func (d *DB) RecommendedFunding(ctx context.Context, members []int64, first int)
 			from funding_opportunity f
 			left join funding_opportunity_theme ft on ft.funding_id = f.id
 			left join mine on mine.theme_code = ft.theme_code and mine.member_id = m.id
-			where f.final_deadline >= $2
+			where `+fundingStatusSQL("$2")+` <> 'CLOSED'
 				and exists (select 1 from funding_opportunity_country c where c.funding_id = f.id and c.country_code = m.country_code)
 			group by f.id
 			order by score desc, f.final_deadline, f.id

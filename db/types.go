@@ -164,17 +164,38 @@ type FundingOpportunity struct {
 	UpdatedAt       time.Time
 }
 
-// StatusOn derives the status for a given day: a call is open from its opening date through its last
-// deadline, both inclusive.
+// StatusOn is the opportunity's status on day (see FundingStatusOn).
 func (f *FundingOpportunity) StatusOn(day time.Time) FundingStatus {
+	return FundingStatusOn(f.OpeningDate, f.Deadlines[len(f.Deadlines)-1], day)
+}
+
+// FundingStatusOn is the one rule for a call's status in Go: open from its opening date through its
+// final deadline, both inclusive. Its twin in SQL is funding_status (migration 007), which every query
+// filtering or grouping by status calls; TestFundingStatusSQLMatchesGo holds the two together. The search
+// index calls this one.
+//
+// Only the calendar dates count, as with SQL dates: pgx reads a date as midnight UTC, while a caller may
+// hold a day at midnight in another zone.
+func FundingStatusOn(opening, finalDeadline, day time.Time) FundingStatus {
+	day, opening, finalDeadline = dateOf(day), dateOf(opening), dateOf(finalDeadline)
 	switch {
-	case day.Before(f.OpeningDate):
+	case day.Before(opening):
 		return FundingStatusForthcoming
-	case day.After(f.Deadlines[len(f.Deadlines)-1]):
+	case day.After(finalDeadline):
 		return FundingStatusClosed
 	default:
 		return FundingStatusOpen
 	}
+}
+
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// fundingStatusSQL calls funding_status on the funding_opportunity row aliased f; day is an SQL
+// expression for DB.Today.
+func fundingStatusSQL(day string) string {
+	return "funding_status(f.opening_date, f.final_deadline, " + day + "::date)"
 }
 
 // NextDeadlineOn is the first deadline on or after day, or nil once all have passed.

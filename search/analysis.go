@@ -38,7 +38,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "6"
+const MappingVersion = "7"
 
 // Languages are the EU's 24 official languages, each with the best analysis Bleve offers (the README has
 // the table). Texts in other languages are searchable through the folded fields only.
@@ -227,12 +227,6 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, false))
 	doc.AddFieldMappingsAt(fieldFacet, keyword(false, true))
-	for _, f := range []string{fieldOpening, fieldDeadline} {
-		d := mapping.NewDateTimeFieldMapping()
-		d.IncludeInAll = false
-		d.DocValues = false
-		doc.AddFieldMappingsAt(f, d)
-	}
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzer
@@ -265,11 +259,10 @@ const (
 	fieldYear      = "year"
 	fieldProgramme = "programme"
 	fieldStatus    = "status"
-	fieldOpening   = "opening"
-	fieldDeadline  = "deadline"
+	fieldPeriod    = "period" // only in the facet field: a call's opening date and final deadline
 	fieldTool      = "tool"
 	fieldAuthor    = "author"
-	fieldFacet     = "facet" // field=value for every facet field, and a call's opening= and deadline= dates
+	fieldFacet     = "facet" // field=value for every facet field, and a call's period=opening/deadline
 	fieldTitle     = "title"
 	fieldSummary   = "summary"
 	fieldBody      = "body"

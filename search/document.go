@@ -44,9 +44,6 @@ func document(s *db.SearchSource, allCountries []string) map[string]any {
 		if len(s.Countries) == 0 {
 			doc[fieldCountry] = allCountries // no list of eligible countries: open to all
 		}
-		// The status of a call follows the date, so it is derived at query time from these two.
-		doc[fieldOpening] = *s.OpeningDate
-		doc[fieldDeadline] = *s.FinalDeadline
 	} else {
 		doc[fieldStatus] = s.Status
 	}
@@ -89,11 +86,29 @@ func document(s *db.SearchSource, allCountries []string) map[string]any {
 		}
 	}
 	if s.Entity == "FundingOpportunity" {
-		facets = append(facets, fieldOpening+"="+s.OpeningDate.Format(time.DateOnly),
-			fieldDeadline+"="+s.FinalDeadline.Format(time.DateOnly))
+		facets = append(facets, periodTerm(*s.OpeningDate, *s.FinalDeadline))
 	}
 	doc[fieldFacet] = facets
 	return doc
+}
+
+// A call's status changes with the day while its document does not, so the document holds the call's
+// opening date and final deadline as one term of the facet field, and each search asks
+// db.FundingStatusOn, the rule of the API and of the lists' SQL, what that period's status is on the
+// search's day: for the status filter (fundingStatusQuery) and the status facet (facets).
+func periodTerm(opening, finalDeadline time.Time) string {
+	return fieldPeriod + "=" + opening.Format(time.DateOnly) + "/" + finalDeadline.Format(time.DateOnly)
+}
+
+// periodStatus is the status on day of the call whose period is value, the part of its term after "=".
+func periodStatus(value string, day time.Time) (db.FundingStatus, bool) {
+	o, f, _ := strings.Cut(value, "/")
+	opening, err1 := time.Parse(time.DateOnly, o)
+	finalDeadline, err2 := time.Parse(time.DateOnly, f)
+	if err1 != nil || err2 != nil {
+		return "", false
+	}
+	return db.FundingStatusOn(opening, finalDeadline, day), true
 }
 
 func versionText(v *db.TextVersion, role string) string {

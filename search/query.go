@@ -1,14 +1,22 @@
 package search
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/smartcommunities/hub/db"
 )
 
 // QueryError is a query the reader must correct; GraphQL reports it with the code BAD_QUERY.
@@ -314,33 +322,55 @@ func anyTerm(field string, values []string, norm func(string) string) query.Quer
 	return query.NewDisjunctionQuery(qs)
 }
 
-// statusQuery matches any of the statuses. A funding opportunity's status follows the date: FORTHCOMING
-// before its opening date, CLOSED after its final deadline, OPEN between them (inclusive).
+// statusQuery matches any of the statuses: a funding opportunity's on the builder's day, anything else's
+// as indexed.
 func (b *builder) statusQuery(statuses []string) query.Query {
 	var qs []query.Query
-	yes := true
-	no := false
-	day := b.today
+	funding := &fundingStatusQuery{day: b.today}
 	for _, s := range statuses {
-		s = strings.ToUpper(s)
-		switch s {
-		case "FORTHCOMING":
-			q := query.NewDateRangeInclusiveQuery(day, time.Time{}, &no, nil)
-			q.SetField(fieldOpening)
-			qs = append(qs, q)
-		case "CLOSED":
-			q := query.NewDateRangeInclusiveQuery(time.Time{}, day, nil, &no)
-			q.SetField(fieldDeadline)
-			qs = append(qs, q)
-		case "OPEN":
-			opened := query.NewDateRangeInclusiveQuery(time.Time{}, day, nil, &yes)
-			opened.SetField(fieldOpening)
-			notClosed := query.NewDateRangeInclusiveQuery(day, time.Time{}, &yes, nil)
-			notClosed.SetField(fieldDeadline)
-			qs = append(qs, query.NewConjunctionQuery([]query.Query{opened, notClosed}))
+		switch s := db.FundingStatus(strings.ToUpper(s)); s {
+		case db.FundingStatusForthcoming, db.FundingStatusOpen, db.FundingStatusClosed:
+			funding.statuses = append(funding.statuses, s)
 		default:
-			qs = append(qs, term(fieldStatus, s))
+			qs = append(qs, term(fieldStatus, string(s)))
 		}
 	}
+	if len(funding.statuses) > 0 {
+		qs = append(qs, funding)
+	}
 	return query.NewDisjunctionQuery(qs)
+}
+
+// fundingStatusQuery matches the funding opportunities whose status on day is one of statuses. Its
+// searcher reads the periods in the index it searches (periodTerm), keeps those whose status is asked
+// for and matches their terms: one call of db.FundingStatusOn per distinct period, not per document, and
+// no second spelling of the rule as date ranges.
+type fundingStatusQuery struct {
+	statuses []db.FundingStatus
+	day      time.Time
+}
+
+func (q *fundingStatusQuery) Searcher(ctx context.Context, r index.IndexReader, _ mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	prefix := fieldPeriod + "="
+	dict, err := r.FieldDictPrefix(fieldFacet, []byte(prefix))
+	if err != nil {
+		return nil, err
+	}
+	defer dict.Close()
+	var terms []string
+	for {
+		e, err := dict.Next()
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			break
+		}
+		if s, ok := periodStatus(strings.TrimPrefix(e.Term, prefix), q.day); ok && slices.Contains(q.statuses, s) {
+			terms = append(terms, e.Term)
+		}
+	}
+	// No limit on the terms: at most one per funding opportunity.
+	return searcher.NewMultiTermSearcher(ctx, r, terms, fieldFacet, 1, options, false)
 }

@@ -214,39 +214,27 @@ func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64)
 	return out, nil
 }
 
-// maxFacetTerms bounds the distinct values counted in the facet field: facet values and the dates of
+// maxFacetTerms bounds the distinct values counted in the facet field: facet values and the periods of
 // funding opportunities.
 const maxFacetTerms = 100_000
 
 // facets splits the counts of the facet field into the facets. A funding opportunity's status is counted
-// from its dates: forthcoming before its opening date, closed after its final deadline, else open.
+// from its period on today (periodTerm).
 func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 	counts := map[string][]Bucket{}
-	day := today.Format(time.DateOnly)
-	forthcoming, closed := 0, 0
+	funding := map[db.FundingStatus]int{}
 	if fr := res.Facets[fieldFacet]; fr != nil && fr.Terms != nil {
 		for _, t := range fr.Terms.Terms() {
 			field, value, _ := strings.Cut(t.Term, "=")
-			switch {
-			case field == fieldOpening && value > day:
-				forthcoming += t.Count
-			case field == fieldDeadline && value < day:
-				closed += t.Count
-			case field != fieldOpening && field != fieldDeadline:
+			if field != fieldPeriod {
 				counts[field] = append(counts[field], Bucket{Value: value, Count: t.Count})
+			} else if s, ok := periodStatus(value, today); ok {
+				funding[s] += t.Count
 			}
 		}
 	}
-	funding := 0
-	for _, b := range counts[fieldType] {
-		if b.Value == typeNames["FundingOpportunity"] {
-			funding = b.Count
-		}
-	}
-	for _, b := range []Bucket{{Value: "FORTHCOMING", Count: forthcoming}, {Value: "CLOSED", Count: closed}, {Value: "OPEN", Count: funding - forthcoming - closed}} {
-		if b.Count > 0 {
-			counts[fieldStatus] = append(counts[fieldStatus], b)
-		}
+	for s, n := range funding {
+		counts[fieldStatus] = append(counts[fieldStatus], Bucket{Value: string(s), Count: n})
 	}
 	out := make([]*Facet, 0, len(facetFields))
 	for _, ff := range facetFields {
