@@ -261,7 +261,7 @@ func TestSearchFollowsWrites(t *testing.T) {
 	h.WaitSearch()
 	id := createPractice(h, "Quokkaboard for municipal <script>alert(1)</script> dashboards",
 		"La municipalité publie ses données ouvertes.")
-	took := awaitHits(h, "quokkaboard", 1, time.Second)
+	took := awaitHits(h, "quokkaboard", 1, 10*time.Second)
 	// Accents fold: a reader who types without them finds the word with them, and the other way round.
 	for _, q := range []string{"municipalite publie", "quokkabôard"} {
 		if r := h.Search(q, nil); r.Search.TotalCount != 1 || r.Search.Edges[0].Node.ID != id {
@@ -277,11 +277,11 @@ func TestSearchFollowsWrites(t *testing.T) {
 	var upd struct{ M struct{ UserErrors []any } }
 	h.Admin().Query(`mutation($id: ID!) { m: updateBestPractice(input: {id: $id, title: "Wombatboard"}) { userErrors { code } } }`,
 		map[string]any{"id": id}, &upd)
-	awaitHits(h, "wombatboard", 1, time.Second)
-	awaitHits(h, "quokkaboard", 0, time.Second)
+	awaitHits(h, "wombatboard", 1, 10*time.Second)
+	awaitHits(h, "quokkaboard", 0, 10*time.Second)
 	var del struct{ M struct{ DeletedID *string } }
 	h.Admin().Query(`mutation($id: ID!) { m: deleteBestPractice(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, &del)
-	awaitHits(h, "wombatboard", 0, time.Second)
+	awaitHits(h, "wombatboard", 0, 10*time.Second)
 }
 
 func TestRelatedPractices(t *testing.T) {
