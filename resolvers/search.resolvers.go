@@ -44,7 +44,7 @@ func (r *facetBucketResolver) Label(ctx context.Context, obj *search.Bucket) (st
 // Search is the resolver for the search field.
 func (r *queryResolver) Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) (*model.SearchConnection, error) {
 	req := search.Request{Query: query, Types: enumStrings(types), First: first, After: after, Today: r.DB.Today(),
-		Drafts: db.ReadAccessOf(ctx)}
+		Access: db.ReadAccessOf(ctx)}
 	if filter != nil {
 		req.Filter = *filter
 	}

@@ -40,7 +40,7 @@ func (x *Index) currentHandleName() string {
 
 func countAll(t *testing.T, x *Index, d *db.DB) int {
 	t.Helper()
-	res, err := x.Search(context.Background(), Request{Drafts: db.ReadAccess{All: true}, Filter: Filter{Status: []string{"DRAFT", "PUBLISHED", "ARCHIVED",
+	res, err := x.Search(context.Background(), Request{Access: db.ReadAccess{All: true}, Filter: Filter{Status: []string{"DRAFT", "PUBLISHED", "ARCHIVED",
 		"ACTIVE", "SUSPENDED", "LEFT", "UNDER_DEVELOPMENT", "COMPLETED", "DEPRECATED", "OPEN", "CLOSED", "FORTHCOMING"}},
 		Today: d.Today()})
 	if err != nil {

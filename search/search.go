@@ -29,9 +29,9 @@ type Request struct {
 	First    *int
 	After    *string
 	Today    time.Time // for the status of funding opportunities
-	// Drafts are the draft practices the caller may find, as in the lists; even those only when a
-	// status is asked for.
-	Drafts db.ReadAccess
+	// Access is the unpublished content the caller may read, as in the lists: their draft practices
+	// are found only when a status is asked for.
+	Access db.ReadAccess
 }
 
 // Filter narrows a search; each list matches any of its values, as in the list filters.
@@ -312,11 +312,11 @@ func (r *Request) query(known func(string) bool) (query.Query, error) {
 	var mustNot []query.Query
 	draft := term(fieldStatus, string(db.BestPracticeStatusDraft))
 	switch {
-	case !b.statusAsked || (!r.Drafts.All && r.Drafts.Member == 0):
+	case !b.statusAsked || (!r.Access.All && r.Access.Member == 0):
 		mustNot = append(mustNot, draft)
-	case !r.Drafts.All:
+	case !r.Access.All:
 		others := query.NewBooleanQuery([]query.Query{draft}, nil,
-			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Drafts.Member, 10))})
+			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Access.Member, 10))})
 		mustNot = append(mustNot, others)
 	}
 	return query.NewBooleanQuery(must, nil, mustNot), nil
