@@ -373,11 +373,19 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	return refs, v.errs, nil
 }
 
+// practiceTable: an editor owns the practices their member authors.
+var practiceTable = &table{name: "best_practice", typ: "BestPractice",
+	owns: func(ctx context.Context, q Querier, id, member int64) (bool, error) {
+		var authors bool
+		err := q.QueryRow(ctx, "select exists (select 1 from best_practice_author where practice_id = $1 and member_id = $2)", id, member).Scan(&authors)
+		return authors, err
+	}}
+
 // CreateBestPractice validates and stores a new best practice.
 func (d *DB) CreateBestPractice(ctx context.Context, in *CreateBestPracticeInput) (*BestPractice, []UserError, error) {
 	p := &practiceDraft{BestPractice: BestPractice{Status: BestPracticeStatusDraft}}
 	in.asUpdate().applyTo(p)
-	return d.savePractice(ctx, p)
+	return write(ctx, d, func(d *DB) (*BestPractice, []UserError, error) { return d.savePractice(ctx, p) })
 }
 
 // UpdateBestPractice validates and applies a change to a best practice.
@@ -386,40 +394,41 @@ func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput
 	if !ok {
 		return nil, notFound("id", "BestPractice", in.ID), nil
 	}
-	cur, err := d.bestPracticesByIDForWrite(ctx, []int64{id})
-	if err != nil || cur[0] == nil {
-		return nil, notFound("id", "BestPractice", in.ID), err
-	}
-	p := &practiceDraft{BestPractice: *cur[0]}
-	if err := d.loadPracticeDraft(ctx, p); err != nil {
-		return nil, nil, err
-	}
-	in.applyTo(p)
-	return d.savePractice(ctx, p)
+	return update(ctx, d, practiceTable, id, loadPracticeDraft,
+		func(ctx context.Context, d *DB, p *practiceDraft) (*BestPractice, []UserError, error) {
+			in.applyTo(p)
+			return d.savePractice(ctx, p)
+		})
 }
 
-// loadPracticeDraft reads a stored practice's relations, so that an update that leaves them out keeps them.
-func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
-	ids := []int64{p.ID}
+// loadPracticeDraft reads a stored practice with its relations, so that an update that leaves them out
+// keeps them.
+func loadPracticeDraft(ctx context.Context, d *DB, id int64) (*practiceDraft, error) {
+	ids := []int64{id}
+	cur, err := d.bestPracticesByIDForWrite(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	p := &practiceDraft{BestPractice: *cur[0]}
 	tr, err := d.PracticeTranslations(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, t := range tr[p.ID] {
+	for _, t := range tr[id] {
 		p.translations = append(p.translations, &TranslationInput{Language: t.Language, Title: t.Title, Summary: &t.Summary})
 	}
 	themes, err := d.PracticeThemes(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p.themes = themes[p.ID]
+	p.themes = themes[id]
 	mims, err := d.PracticeMims(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, id := range mims[p.ID] {
-		m := d.ref.MimByID(id)
-		p.mims = append(p.mims, &MimRef{Code: m.Code, Edition: m.Edition})
+	for _, m := range mims[id] {
+		mim := d.ref.MimByID(m)
+		p.mims = append(p.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
 	}
 	for _, link := range []struct {
 		table, column, typ string
@@ -428,22 +437,23 @@ func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
 		{"best_practice_author", "member_id", "Member", &p.authors}} {
 		linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		for _, id := range linked[p.ID] {
-			*link.dst = append(*link.dst, GlobalID(link.typ, id))
+		for _, l := range linked[id] {
+			*link.dst = append(*link.dst, GlobalID(link.typ, l))
 		}
 	}
 	p.linkedTools = slices.Clone(p.tools)
-	return nil
+	return p, nil
 }
 
+// savePractice validates a draft and writes it, in the transaction of write or update.
 func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice, []UserError, error) {
 	refs, errs, err := d.validatePractice(ctx, p)
 	if err != nil || len(errs) > 0 {
 		return nil, errs, err
 	}
-	err = d.tx(ctx, func(tx pgx.Tx) error { return writePractice(ctx, tx, p, refs) })
+	err = writePractice(ctx, d.q, p, refs)
 	if errs := duplicateErrors(err, map[string]string{"best_practice_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
 	}
@@ -457,7 +467,7 @@ func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice,
 	return saved[0], nil, nil
 }
 
-func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *practiceRefs) error {
+func writePractice(ctx context.Context, tx conn, p *practiceDraft, refs *practiceRefs) error {
 	args := []any{p.Slug, p.Title, p.Summary, p.Body, p.Language, p.Municipality, p.CountryCode, p.NutsCode,
 		p.Results, p.Transferability, p.Year, p.Status, p.SourceURL}
 	if p.ID == 0 {
@@ -501,7 +511,11 @@ func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *pract
 
 // DeleteBestPractice deletes a best practice with its links.
 func (d *DB) DeleteBestPractice(ctx context.Context, gid string) ([]UserError, error) {
-	return d.deleteEntity(ctx, "best_practice", "BestPractice", gid)
+	id, ok := entityID(gid, "BestPractice")
+	if !ok {
+		return notFound("id", "BestPractice", gid), nil
+	}
+	return remove(ctx, d, practiceTable, id)
 }
 
 // PracticeAuthorIDs returns the ids of the members authoring the practice gid, and whether it exists.
