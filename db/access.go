@@ -224,7 +224,7 @@ func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserE
 	load := func(ctx context.Context, d *DB, id int64) (*ApiToken, error) {
 		return queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+" from api_token t where t.id = $1", id)
 	}
-	return update(ctx, d, tokenTable, id, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
+	return update(ctx, d, tokenTable, id, nil, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
 		if t.RevokedAt != nil {
 			return t, nil, nil
 		}

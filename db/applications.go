@@ -167,7 +167,7 @@ func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMember
 	if !ok {
 		return nil, notFound("id", "MembershipApplication", in.ID), nil
 	}
-	return update(ctx, d, applicationTable, id, loadApplication,
+	return update(ctx, d, applicationTable, id, nil, loadApplication,
 		func(ctx context.Context, d *DB, a *MembershipApplication) (*Approval, []UserError, error) {
 			if errs := undecided(a); errs != nil {
 				return nil, errs, nil
@@ -206,7 +206,7 @@ func (d *DB) RejectMembershipApplication(ctx context.Context, gid, reason string
 	if !ok {
 		return nil, notFound("id", "MembershipApplication", gid), nil
 	}
-	return update(ctx, d, applicationTable, id, loadApplication,
+	return update(ctx, d, applicationTable, id, nil, loadApplication,
 		func(ctx context.Context, d *DB, a *MembershipApplication) (*MembershipApplication, []UserError, error) {
 			if errs := undecided(a); errs != nil {
 				return nil, errs, nil

@@ -59,16 +59,18 @@ type UpdateFundingOpportunityInput struct {
 	EligibleCountries []string
 	Themes            []string
 	URL               *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const fundingColumns = `f.id, f.topic_id, f.call_id, f.title, f.programme_code, f.action_type, f.description,
 	f.opening_date, f.deadline_model, f.deadlines, f.total_budget::text, f.min_contribution::text,
-	f.max_contribution::text, f.url, f.created_at, f.updated_at`
+	f.max_contribution::text, f.url, f.version, f.created_at, f.updated_at`
 
 func (f *FundingOpportunity) fields() []any {
 	return []any{&f.ID, &f.Identifier, &f.CallIdentifier, &f.Title, &f.ProgrammeCode, &f.ActionType, &f.Description,
 		&f.OpeningDate, &f.DeadlineModel, &f.Deadlines, &f.TotalBudget, &f.MinContribution, &f.MaxContribution,
-		&f.URL, &f.CreatedAt, &f.UpdatedAt}
+		&f.URL, &f.Version, &f.CreatedAt, &f.UpdatedAt}
 }
 
 func (f *FundingOpportunity) key() int64 { return f.ID }
@@ -243,7 +245,7 @@ func (d *DB) validateFunding(f *fundingDraft) []UserError {
 }
 
 // fundingTable: editors own no funding opportunity.
-var fundingTable = &table{name: "funding_opportunity", typ: "FundingOpportunity"}
+var fundingTable = &table{name: "funding_opportunity", typ: "FundingOpportunity", versioned: true}
 
 // CreateFundingOpportunity validates and stores a new funding opportunity.
 func (d *DB) CreateFundingOpportunity(ctx context.Context, in *CreateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
@@ -258,7 +260,7 @@ func (d *DB) UpdateFundingOpportunity(ctx context.Context, in *UpdateFundingOppo
 	if !ok {
 		return nil, notFound("id", "FundingOpportunity", in.ID), nil
 	}
-	return update(ctx, d, fundingTable, id, loadFundingDraft,
+	return update(ctx, d, fundingTable, id, in.ExpectedVersion, loadFundingDraft,
 		func(ctx context.Context, d *DB, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
 			in.applyTo(f)
 			return d.saveFunding(ctx, f)
@@ -298,7 +300,7 @@ func (d *DB) saveFunding(ctx context.Context, f *fundingDraft) (*FundingOpportun
 		_, err = d.q.Exec(ctx, `update funding_opportunity set topic_id = $1, call_id = $2, title = $3,
 			programme_code = $4, action_type = $5, description = $6, opening_date = $7, deadline_model = $8,
 			deadlines = $9, total_budget = $10::numeric, min_contribution = $11::numeric, max_contribution = $12::numeric,
-			url = $13, updated_at = now() where id = $14`, append(args, f.ID)...)
+			url = $13, version = version + 1, updated_at = now() where id = $14`, append(args, f.ID)...)
 	}
 	if errs := duplicateErrors(err, map[string]string{"funding_opportunity_topic_id_key": "identifier"}); errs != nil {
 		return nil, errs, nil

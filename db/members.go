@@ -57,14 +57,16 @@ type UpdateMemberInput struct {
 	ContactPoints             []*ContactPointInput
 	Status                    *MemberStatus
 	JoinedOn                  *time.Time
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const memberColumns = `m.id, m.slug, m.name, m.native_name, m.acronym, m.kind, m.country_code,
-	m.municipalities_represented, m.description, m.website, m.status, m.joined_on, m.created_at, m.updated_at`
+	m.municipalities_represented, m.description, m.website, m.status, m.joined_on, m.version, m.created_at, m.updated_at`
 
 func (m *Member) fields() []any {
 	return []any{&m.ID, &m.Slug, &m.Name, &m.NativeName, &m.Acronym, &m.Kind, &m.CountryCode,
-		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.CreatedAt, &m.UpdatedAt}
+		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.Version, &m.CreatedAt, &m.UpdatedAt}
 }
 
 func (m *Member) key() int64 { return m.ID }
@@ -202,7 +204,7 @@ func (d *DB) validateMember(m *memberDraft) []UserError {
 }
 
 // memberTable: an editor owns their own member.
-var memberTable = &table{name: "member", typ: "Member",
+var memberTable = &table{name: "member", typ: "Member", versioned: true,
 	owns: func(_ context.Context, _ Querier, id, member int64) (bool, error) { return id == member, nil }}
 
 // CreateMember validates and stores a new member.
@@ -218,7 +220,7 @@ func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, 
 	if !ok {
 		return nil, notFound("id", "Member", in.ID), nil
 	}
-	return update(ctx, d, memberTable, id, loadMemberDraft,
+	return update(ctx, d, memberTable, id, in.ExpectedVersion, loadMemberDraft,
 		func(ctx context.Context, d *DB, m *memberDraft) (*Member, []UserError, error) {
 			in.applyTo(m)
 			return d.saveMember(ctx, m)
@@ -261,7 +263,7 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 	} else {
 		_, err = d.q.Exec(ctx, `update member set slug = $1, name = $2, native_name = $3, acronym = $4, kind = $5,
 			country_code = $6, municipalities_represented = $7, description = $8, website = $9, status = $10,
-			joined_on = $11, updated_at = now() where id = $12`, append(args, m.ID)...)
+			joined_on = $11, version = version + 1, updated_at = now() where id = $12`, append(args, m.ID)...)
 	}
 	if errs := duplicateErrors(err, map[string]string{"member_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil

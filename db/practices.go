@@ -76,14 +76,16 @@ type UpdateBestPracticeInput struct {
 	Status          *BestPracticeStatus
 	Authors         []string
 	SourceURL       *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const practiceColumns = `bp.id, bp.slug, bp.title, bp.summary, bp.body, bp.language, bp.municipality, bp.country_code,
-	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.created_at, bp.updated_at`
+	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.version, bp.created_at, bp.updated_at`
 
 func (p *BestPractice) fields() []any {
 	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
-		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.CreatedAt, &p.UpdatedAt}
+		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.Version, &p.CreatedAt, &p.UpdatedAt}
 }
 
 func (p *BestPractice) key() int64 { return p.ID }
@@ -374,7 +376,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 }
 
 // practiceTable: an editor owns the practices their member authors.
-var practiceTable = &table{name: "best_practice", typ: "BestPractice",
+var practiceTable = &table{name: "best_practice", typ: "BestPractice", versioned: true,
 	owns: func(ctx context.Context, q Querier, id, member int64) (bool, error) {
 		var authors bool
 		err := q.QueryRow(ctx, "select exists (select 1 from best_practice_author where practice_id = $1 and member_id = $2)", id, member).Scan(&authors)
@@ -394,7 +396,7 @@ func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput
 	if !ok {
 		return nil, notFound("id", "BestPractice", in.ID), nil
 	}
-	return update(ctx, d, practiceTable, id, loadPracticeDraft,
+	return update(ctx, d, practiceTable, id, in.ExpectedVersion, loadPracticeDraft,
 		func(ctx context.Context, d *DB, p *practiceDraft) (*BestPractice, []UserError, error) {
 			in.applyTo(p)
 			return d.savePractice(ctx, p)
@@ -480,7 +482,7 @@ func writePractice(ctx context.Context, tx conn, p *practiceDraft, refs *practic
 	} else {
 		_, err := tx.Exec(ctx, `update best_practice set slug = $1, title = $2, summary = $3, body = $4, language = $5,
 			municipality = $6, country_code = $7, nuts_code = $8, results = $9, transferability = $10, year = $11,
-			status = $12, source_url = $13, updated_at = now() where id = $14`, append(args, p.ID)...)
+			status = $12, source_url = $13, version = version + 1, updated_at = now() where id = $14`, append(args, p.ID)...)
 		if err != nil {
 			return err
 		}

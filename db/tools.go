@@ -54,17 +54,19 @@ type UpdateDigitalToolInput struct {
 	Countries         []string
 	Website           *string
 	RepositoryURL     *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 // toolColumns derives open_source from the licence on every read, so it cannot go stale.
 const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
 	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
-	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.created_at, t.updated_at`
+	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.version, t.created_at, t.updated_at`
 
 func (t *DigitalTool) fields() []any {
 	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
 		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.ReviewStatus, &t.ProposedByID,
-		&t.CreatedAt, &t.UpdatedAt}
+		&t.Version, &t.CreatedAt, &t.UpdatedAt}
 }
 
 func (t *DigitalTool) key() int64 { return t.ID }
@@ -235,7 +237,7 @@ func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput, 
 }
 
 // toolTable: editors own no tool; they propose new ones, which admins accept.
-var toolTable = &table{name: "digital_tool", typ: "DigitalTool"}
+var toolTable = &table{name: "digital_tool", typ: "DigitalTool", versioned: true}
 
 // UpdateDigitalTool validates and applies a change to a digital tool.
 func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) (*DigitalTool, []UserError, error) {
@@ -243,7 +245,7 @@ func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) 
 	if !ok {
 		return nil, notFound("id", "DigitalTool", in.ID), nil
 	}
-	return update(ctx, d, toolTable, id, loadToolDraft,
+	return update(ctx, d, toolTable, id, in.ExpectedVersion, loadToolDraft,
 		func(ctx context.Context, d *DB, t *toolDraft) (*DigitalTool, []UserError, error) {
 			in.applyTo(t)
 			return d.saveTool(ctx, t)
@@ -291,7 +293,7 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 	} else {
 		_, err = d.q.Exec(ctx, `update digital_tool set slug = $1, name = $2, description = $3, provider = $4,
 			licence = $5, development_status = $6, standards = $7, languages = $8, website = $9,
-			repository_url = $10, updated_at = now() where id = $11`, append(args, t.ID)...)
+			repository_url = $10, version = version + 1, updated_at = now() where id = $11`, append(args, t.ID)...)
 	}
 	if errs := duplicateErrors(err, map[string]string{"digital_tool_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
@@ -334,11 +336,11 @@ func (d *DB) AcceptDigitalTool(ctx context.Context, gid string) (*DigitalTool, [
 		cur, err := d.toolsByIDForWrite(ctx, []int64{id})
 		return cur[0], err
 	}
-	return update(ctx, d, toolTable, id, load, func(ctx context.Context, d *DB, t *DigitalTool) (*DigitalTool, []UserError, error) {
+	return update(ctx, d, toolTable, id, nil, load, func(ctx context.Context, d *DB, t *DigitalTool) (*DigitalTool, []UserError, error) {
 		if t.ReviewStatus == ToolReviewStatusAccepted {
 			return t, nil, nil
 		}
-		t, err := queryOne[DigitalTool](ctx, d.q, `update digital_tool t set review_status = 'ACCEPTED',
+		t, err := queryOne[DigitalTool](ctx, d.q, `update digital_tool t set review_status = 'ACCEPTED', version = version + 1,
 			updated_at = now() where id = $1 returning `+toolColumns, id)
 		return t, nil, err
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -134,6 +135,7 @@ func TestConcurrentUpdatesOfOnePracticeKeepBothChanges(t *testing.T) {
 	kept := 0
 	for i := range rounds {
 		title, summary := fmt.Sprintf("Title %d", i), fmt.Sprintf("Summary %d", i)
+		before := f.readPractice(t).Version
 		errA, errB := concurrently(
 			func() error {
 				_, errs, err := f.d.UpdateBestPractice(ctx, &db.UpdateBestPracticeInput{ID: id, Title: &title})
@@ -147,10 +149,10 @@ func TestConcurrentUpdatesOfOnePracticeKeepBothChanges(t *testing.T) {
 			t.Fatalf("round %d: %v, %v", i, errA, errB)
 		}
 		p := f.readPractice(t)
-		if p.Title == title && p.Summary == summary {
+		if p.Title == title && p.Summary == summary && p.Version == before+2 {
 			kept++
 		} else {
-			t.Errorf("round %d: title %q, summary %q: want %q, %q", i, p.Title, p.Summary, title, summary)
+			t.Errorf("round %d: title %q, summary %q, version %d after %d: want %q, %q, %d", i, p.Title, p.Summary, p.Version, before, title, summary, before+2)
 		}
 	}
 	t.Logf("both changes kept in %d of %d rounds", kept, rounds)
@@ -188,6 +190,67 @@ func TestConcurrentUpdatesOfOneMemberKeepBothChanges(t *testing.T) {
 		}
 	}
 	t.Logf("both changes kept in %d of %d rounds", kept, rounds)
+}
+
+// An update made from a version that is no longer current is refused with CONFLICT and changes nothing;
+// one made from the current version applies and increments it.
+func TestStaleExpectedVersionIsRefused(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	read := f.readPractice(t)
+	title := "Changed in between"
+	must(f.d.UpdateBestPractice(ctx, &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title}))(t)
+	before := f.row(t, "best_practice", f.practice.ID)
+	current := read.Version + 1
+
+	stale := "From the stale form"
+	p, errs, err := f.d.UpdateBestPractice(ctx, &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &stale,
+		Themes: []string{"mobility"}, ExpectedVersion: &read.Version})
+	if err != nil || p != nil || len(errs) != 1 || errs[0].Code != db.UserErrorConflict ||
+		strings.Join(errs[0].Field, ".") != "input.expectedVersion" || !strings.Contains(errs[0].Message, fmt.Sprint(current)) {
+		t.Fatalf("a stale update: %v %v %+v", p, err, errs)
+	}
+	if after := f.row(t, "best_practice", f.practice.ID); after != before {
+		t.Errorf("a stale update changed the practice:\n%s\n%s", before, after)
+	}
+
+	p = must(f.d.UpdateBestPractice(ctx, &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &stale, ExpectedVersion: &current}))(t)
+	if p.Title != stale || p.Version != current+1 {
+		t.Errorf("an update from the current version: title %q, version %d; want %q, %d", p.Title, p.Version, stale, current+1)
+	}
+
+	// Members, tools and funding opportunities the same way.
+	m := f.readMember(t, f.outsider.ID)
+	memberBefore := f.row(t, "member", m.ID)
+	old := m.Version - 1
+	name := "Stale name"
+	if _, errs, err := f.d.UpdateMember(ctx, &db.UpdateMemberInput{ID: memberID(m), Name: &name, ExpectedVersion: &old}); err != nil ||
+		len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
+		t.Errorf("a stale member update: %v %+v", err, errs)
+	}
+	if f.row(t, "member", m.ID) != memberBefore {
+		t.Error("a stale member update changed the member")
+	}
+	if m2 := must(f.d.UpdateMember(ctx, &db.UpdateMemberInput{ID: memberID(m), Name: &name, ExpectedVersion: &m.Version}))(t); m2.Version != m.Version+1 || m2.Name != name {
+		t.Errorf("a current member update: %+v", m2)
+	}
+	tool := must(f.d.CreateDigitalTool(ctx, &db.CreateDigitalToolInput{Name: "Kerb", Licence: "MIT", DevelopmentStatus: db.DevelopmentStatusCompleted}, nil))(t)
+	zero := int32(0)
+	if _, errs, _ := f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.GlobalID("DigitalTool", tool.ID), Name: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
+		t.Errorf("a stale tool update: %+v", errs)
+	}
+	if t2 := must(f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.GlobalID("DigitalTool", tool.ID), Name: &name, ExpectedVersion: &tool.Version}))(t); t2.Version != 2 {
+		t.Errorf("a current tool update left version %d", t2.Version)
+	}
+	call := must(f.d.CreateFundingOpportunity(ctx, &db.CreateFundingOpportunityInput{Identifier: "TEST-1", Title: "Call", Programme: "DIGITAL",
+		OpeningDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), DeadlineModel: db.DeadlineModelSingleStage,
+		Deadlines: []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}}))(t)
+	if _, errs, _ := f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.GlobalID("FundingOpportunity", call.ID), Title: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
+		t.Errorf("a stale funding update: %+v", errs)
+	}
+	if c2 := must(f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.GlobalID("FundingOpportunity", call.ID), Title: &name, ExpectedVersion: &call.Version}))(t); c2.Version != 2 {
+		t.Errorf("a current funding update left version %d", c2.Version)
+	}
 }
 
 // An editor writes only practices their member authors: the write flow checks it on the locked row.

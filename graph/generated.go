@@ -118,6 +118,7 @@ type ComplexityRoot struct {
 		Transferability func(childComplexity int) int
 		Translations    func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Year            func(childComplexity int) int
 	}
 
@@ -208,6 +209,7 @@ type ComplexityRoot struct {
 		Themes            func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		UsedIn            func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
+		Version           func(childComplexity int) int
 		Website           func(childComplexity int) int
 	}
 
@@ -275,6 +277,7 @@ type ComplexityRoot struct {
 		TotalBudget       func(childComplexity int) int
 		URL               func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	FundingOpportunityConnection struct {
@@ -333,6 +336,7 @@ type ComplexityRoot struct {
 		Slug                      func(childComplexity int) int
 		Status                    func(childComplexity int) int
 		UpdatedAt                 func(childComplexity int) int
+		Version                   func(childComplexity int) int
 		Website                   func(childComplexity int) int
 	}
 
@@ -977,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BestPractice.UpdatedAt(childComplexity), true
+	case "BestPractice.version":
+		if e.ComplexityRoot.BestPractice.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPractice.Version(childComplexity), true
 	case "BestPractice.year":
 		if e.ComplexityRoot.BestPractice.Year == nil {
 			break
@@ -1333,6 +1343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.UsedIn(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.BestPracticeFilter), args["orderBy"].(*db.BestPracticeOrder)), true
+	case "DigitalTool.version":
+		if e.ComplexityRoot.DigitalTool.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.Version(childComplexity), true
 	case "DigitalTool.website":
 		if e.ComplexityRoot.DigitalTool.Website == nil {
 			break
@@ -1604,6 +1620,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingOpportunity.UpdatedAt(childComplexity), true
+	case "FundingOpportunity.version":
+		if e.ComplexityRoot.FundingOpportunity.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunity.Version(childComplexity), true
 
 	case "FundingOpportunityConnection.edges":
 		if e.ComplexityRoot.FundingOpportunityConnection.Edges == nil {
@@ -1848,6 +1870,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.UpdatedAt(childComplexity), true
+	case "Member.version":
+		if e.ComplexityRoot.Member.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Version(childComplexity), true
 	case "Member.website":
 		if e.ComplexityRoot.Member.Website == nil {
 			break
@@ -3087,6 +3115,8 @@ func (ec *executionContext) childFields_BestPractice(ctx context.Context, field 
 		return ec.fieldContext_BestPractice_authors(ctx, field)
 	case "sourceUrl":
 		return ec.fieldContext_BestPractice_sourceUrl(ctx, field)
+	case "version":
+		return ec.fieldContext_BestPractice_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_BestPractice_createdAt(ctx, field)
 	case "updatedAt":
@@ -3267,6 +3297,8 @@ func (ec *executionContext) childFields_DigitalTool(ctx context.Context, field g
 		return ec.fieldContext_DigitalTool_proposedBy(ctx, field)
 	case "usedIn":
 		return ec.fieldContext_DigitalTool_usedIn(ctx, field)
+	case "version":
+		return ec.fieldContext_DigitalTool_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_DigitalTool_createdAt(ctx, field)
 	case "updatedAt":
@@ -3401,6 +3433,8 @@ func (ec *executionContext) childFields_FundingOpportunity(ctx context.Context, 
 		return ec.fieldContext_FundingOpportunity_url(ctx, field)
 	case "fundedPractices":
 		return ec.fieldContext_FundingOpportunity_fundedPractices(ctx, field)
+	case "version":
+		return ec.fieldContext_FundingOpportunity_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_FundingOpportunity_createdAt(ctx, field)
 	case "updatedAt":
@@ -3515,6 +3549,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_status(ctx, field)
 	case "joinedOn":
 		return ec.fieldContext_Member_joinedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_Member_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Member_createdAt(ctx, field)
 	case "updatedAt":
@@ -6521,6 +6557,29 @@ func (ec *executionContext) fieldContext_BestPractice_sourceUrl(_ context.Contex
 	return graphql.NewScalarFieldContext("BestPractice", field, false, false, "String")
 }
 
+func (ec *executionContext) _BestPractice_version(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPractice_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPractice_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BestPractice", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BestPractice_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8059,6 +8118,29 @@ func (ec *executionContext) fieldContext_DigitalTool_usedIn(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DigitalTool_version(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DigitalTool_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9216,6 +9298,29 @@ func (ec *executionContext) fieldContext_FundingOpportunity_fundedPractices(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _FundingOpportunity_version(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunity_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunity_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOpportunity", field, false, false, "Int")
+}
+
 func (ec *executionContext) _FundingOpportunity_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10203,6 +10308,29 @@ func (ec *executionContext) _Member_joinedOn(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Member_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Member_version(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
@@ -17991,7 +18119,7 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "slug", "summary", "body", "language", "translations", "municipality", "country", "nutsCode", "themes", "mims", "tools", "funding", "results", "transferability", "year", "status", "authors", "sourceUrl"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "title", "slug", "summary", "body", "language", "translations", "municipality", "country", "nutsCode", "themes", "mims", "tools", "funding", "results", "transferability", "year", "status", "authors", "sourceUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18005,6 +18133,13 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18166,7 +18301,7 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18180,6 +18315,13 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18299,7 +18441,7 @@ func (ec *executionContext) unmarshalInputUpdateFundingOpportunityInput(ctx cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "identifier", "callIdentifier", "title", "programme", "actionType", "description", "openingDate", "deadlineModel", "deadlines", "totalBudget", "minContribution", "maxContribution", "eligibleCountries", "themes", "url"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "identifier", "callIdentifier", "title", "programme", "actionType", "description", "openingDate", "deadlineModel", "deadlines", "totalBudget", "minContribution", "maxContribution", "eligibleCountries", "themes", "url"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18313,6 +18455,13 @@ func (ec *executionContext) unmarshalInputUpdateFundingOpportunityInput(ctx cont
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "identifier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identifier"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18446,7 +18595,7 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "slug", "nativeName", "acronym", "kind", "country", "otherCountries", "municipalitiesRepresented", "description", "website", "contactPoints", "status", "joinedOn"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "nativeName", "acronym", "kind", "country", "otherCountries", "municipalitiesRepresented", "description", "website", "contactPoints", "status", "joinedOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18460,6 +18609,13 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -19026,6 +19182,11 @@ func (ec *executionContext) _BestPractice(ctx context.Context, sel ast.Selection
 		case "sourceUrl":
 			out.Values[i] = ec._BestPractice_sourceUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._BestPractice_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
@@ -19651,6 +19812,11 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DigitalTool_usedIn(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._DigitalTool_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._DigitalTool_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20104,6 +20270,11 @@ func (ec *executionContext) _FundingOpportunity(ctx context.Context, sel ast.Sel
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FundingOpportunity_fundedPractices(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._FundingOpportunity_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._FundingOpportunity_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20488,6 +20659,11 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "joinedOn":
 			out.Values[i] = ec._Member_joinedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Member_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
