@@ -26,14 +26,15 @@ func ParseGlobalID(id string) (typ, key string, ok bool) {
 	return typ, key, ok && typ != "" && key != ""
 }
 
-// entityID decodes the global ID of an entity of type typ into its row id.
+// entityID decodes the global ID of an entity of type typ into its row id. The key must be the canonical
+// decimal of a positive int64, so that an ID has one spelling (Member:01 and Member:+1 are not Member:1).
 func entityID(id, typ string) (int64, bool) {
 	t, key, ok := ParseGlobalID(id)
 	if !ok || t != typ {
 		return 0, false
 	}
 	n, err := strconv.ParseInt(key, 10, 64)
-	return n, err == nil && n > 0
+	return n, err == nil && n > 0 && strconv.FormatInt(n, 10) == key
 }
 
 // Node is any object that has a global ID (GraphQL's Node interface).
