@@ -16,7 +16,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/smartcommunities/hub/db"
-	"github.com/smartcommunities/hub/graph/model"
 )
 
 // Principal is the caller of a request.
@@ -184,7 +183,7 @@ func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (an
 		if p.Role != db.RoleEditor {
 			return nil, Allow(ctx, db.RoleEditor)
 		}
-		own := db.GlobalID("Member", p.Member)
+		own := db.MemberID(p.Member)
 		fc := graphql.GetFieldContext(ctx)
 		notYours := refuse("FORBIDDEN", "an editor may only change their own member's content")
 		switch in := fc.Args["input"].(type) {
@@ -199,7 +198,7 @@ func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (an
 			if in.Authors == nil {
 				// The editor's member authors what they write: arguments are read when the resolver
 				// runs, so the default given here is what it gets.
-				in.Authors = []string{own}
+				in.Authors = []db.MemberID{own}
 				fc.Args["input"] = in
 			} else if !slices.Contains(in.Authors, own) {
 				return nil, refuse("FORBIDDEN", "an editor's practice must name their own member among its authors")
@@ -209,7 +208,7 @@ func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (an
 				return nil, refuse("FORBIDDEN", "an editor may not remove their own member from a practice's authors")
 			}
 			notYours = refuse("FORBIDDEN", notAuthor)
-		case model.DeleteBestPracticeInput:
+		case db.DeleteBestPracticeInput:
 			notYours = refuse("FORBIDDEN", notAuthor)
 		default:
 			return nil, refuse("FORBIDDEN", "only admins may do this")

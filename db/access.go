@@ -125,7 +125,8 @@ func hashToken(secret string) []byte {
 type CreateApiTokenInput struct {
 	Name string
 	Role Role
-	// The member an editor token edits for: its global ID.
+	// The member an editor token edits for: its global ID. The one ID of an input still decoded here rather
+	// than where GraphQL input enters: `hub token create` (main.go) fills it in as a string.
 	Member    *string
 	ExpiresAt *time.Time
 	RateLimit *float64
@@ -148,11 +149,12 @@ func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, create
 		case in.Role != RoleEditor && in.Member != nil:
 			v.fail("member", UserErrorInvalid, "only editor tokens belong to a member")
 		case in.Member != nil:
-			id, ok := entityID(*in.Member, "Member")
-			if !ok {
-				v.fail("member", UserErrorInvalid, "%q is not the ID of a Member", *in.Member)
+			m, err := ParseID[MemberID](*in.Member)
+			if err != nil {
+				v.fail("member", UserErrorInvalid, "%s", err)
 				break
 			}
+			id := int64(m)
 			missing, err := checkExist(ctx, d.q, "member", []int64{id})
 			if err != nil {
 				return nil, nil, err
@@ -212,19 +214,25 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*ApiToken, error)
 	return t, nil
 }
 
+type RevokeApiTokenInput struct {
+	ID APITokenID
+}
+
 // tokenTable: editors own no token.
 var tokenTable = &table{name: "api_token", typ: "ApiToken"}
 
-// RevokeApiToken revokes a token for good; revoking it again changes nothing.
+// RevokeApiToken revokes a token for good; revoking it again changes nothing. It takes the token's global
+// ID, as `hub token revoke` (main.go) is given it, and decodes it here; the GraphQL input decodes it where
+// it enters, and the resolver encodes it again for this.
 func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserError, error) {
-	id, ok := entityID(gid, "ApiToken")
-	if !ok {
+	id, err := ParseID[APITokenID](gid)
+	if err != nil {
 		return nil, notFound("id", "ApiToken", gid), nil
 	}
 	load := func(ctx context.Context, d *DB, id int64) (*ApiToken, error) {
 		return queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+" from api_token t where t.id = $1", id)
 	}
-	return update(ctx, d, tokenTable, id, nil, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
+	return update(ctx, d, tokenTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
 		if t.RevokedAt != nil {
 			return t, nil, nil
 		}
@@ -235,9 +243,8 @@ func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserE
 
 // ApiTokenFilter narrows the list of tokens.
 type ApiTokenFilter struct {
-	Role []Role
-	// Member global ID.
-	Member *string
+	Role   []Role
+	Member *MemberID
 	Active *bool
 }
 
@@ -251,8 +258,7 @@ func (d *DB) ApiTokens(ctx context.Context, page PageArgs, f *ApiTokenFilter) (*
 				b.where("t.role = any(%s)", enumStrings(f.Role))
 			}
 			if f.Member != nil {
-				id, _ := entityID(*f.Member, "Member")
-				b.where("t.member_id = %s", id)
+				b.where("t.member_id = %s", int64(*f.Member))
 			}
 			if f.Active != nil {
 				b.where("(t.revoked_at is null and (t.expires_at is null or t.expires_at > now())) = %s", *f.Active)

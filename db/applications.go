@@ -144,7 +144,7 @@ func (d *DB) MembershipApplicationsByID(ctx context.Context, ids []int64) ([]*Me
 }
 
 type ApproveMembershipApplicationInput struct {
-	ID string
+	ID MembershipApplicationID
 	// The new member's slug; derived from the organisation's name when omitted.
 	Slug *string
 }
@@ -163,11 +163,7 @@ var applicationTable = &table{name: "membership_application", typ: "MembershipAp
 // ApproveMembershipApplication turns a submitted application into a member with the applicant as its
 // contact point, and an editor token for it, all or nothing.
 func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMembershipApplicationInput, approvedBy *int64) (*Approval, []UserError, error) {
-	id, ok := entityID(in.ID, "MembershipApplication")
-	if !ok {
-		return nil, notFound("id", "MembershipApplication", in.ID), nil
-	}
-	return update(ctx, d, applicationTable, id, nil, loadApplication,
+	return update(ctx, d, applicationTable, int64(in.ID), nil, loadApplication,
 		func(ctx context.Context, d *DB, a *MembershipApplication) (*Approval, []UserError, error) {
 			if errs := undecided(a); errs != nil {
 				return nil, errs, nil
@@ -195,18 +191,21 @@ func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMember
 		})
 }
 
+type RejectMembershipApplicationInput struct {
+	ID MembershipApplicationID
+	// Told to the applicant.
+	Reason string
+}
+
 // RejectMembershipApplication closes a submitted application with the reason the applicant is given.
-func (d *DB) RejectMembershipApplication(ctx context.Context, gid, reason string) (*MembershipApplication, []UserError, error) {
+func (d *DB) RejectMembershipApplication(ctx context.Context, in *RejectMembershipApplicationInput) (*MembershipApplication, []UserError, error) {
+	reason := in.Reason
 	v := &validator{}
 	v.text("reason", &reason, true, 5000)
 	if !v.ok() {
 		return nil, v.errs, nil
 	}
-	id, ok := entityID(gid, "MembershipApplication")
-	if !ok {
-		return nil, notFound("id", "MembershipApplication", gid), nil
-	}
-	return update(ctx, d, applicationTable, id, nil, loadApplication,
+	return update(ctx, d, applicationTable, int64(in.ID), nil, loadApplication,
 		func(ctx context.Context, d *DB, a *MembershipApplication) (*MembershipApplication, []UserError, error) {
 			if errs := undecided(a); errs != nil {
 				return nil, errs, nil

@@ -43,7 +43,7 @@ type CreateFundingOpportunityInput struct {
 }
 
 type UpdateFundingOpportunityInput struct {
-	ID                string
+	ID                FundingOpportunityID
 	Identifier        *string
 	CallIdentifier    *string
 	Title             *string
@@ -256,11 +256,7 @@ func (d *DB) CreateFundingOpportunity(ctx context.Context, in *CreateFundingOppo
 
 // UpdateFundingOpportunity validates and applies a change to a funding opportunity.
 func (d *DB) UpdateFundingOpportunity(ctx context.Context, in *UpdateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
-	id, ok := entityID(in.ID, "FundingOpportunity")
-	if !ok {
-		return nil, notFound("id", "FundingOpportunity", in.ID), nil
-	}
-	return update(ctx, d, fundingTable, id, in.ExpectedVersion, loadFundingDraft,
+	return update(ctx, d, fundingTable, int64(in.ID), in.ExpectedVersion, loadFundingDraft,
 		func(ctx context.Context, d *DB, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
 			in.applyTo(f)
 			return d.saveFunding(ctx, f)
@@ -322,10 +318,10 @@ func (d *DB) saveFunding(ctx context.Context, f *fundingDraft) (*FundingOpportun
 }
 
 // DeleteFundingOpportunity deletes a funding opportunity; practices it funded stay.
-func (d *DB) DeleteFundingOpportunity(ctx context.Context, gid string) ([]UserError, error) {
-	id, ok := entityID(gid, "FundingOpportunity")
-	if !ok {
-		return notFound("id", "FundingOpportunity", gid), nil
-	}
-	return remove(ctx, d, fundingTable, id)
+func (d *DB) DeleteFundingOpportunity(ctx context.Context, id FundingOpportunityID) ([]UserError, error) {
+	return remove(ctx, d, fundingTable, int64(id))
+}
+
+type DeleteFundingOpportunityInput struct {
+	ID FundingOpportunityID
 }

@@ -40,8 +40,11 @@ func FuzzParseGlobalID(f *testing.F) {
 		if ok && (typ == "" || key == "" || GlobalID(typ, key) != s) {
 			t.Fatalf("%q parsed as %q %q", s, typ, key)
 		}
-		if id, ok := entityID(s, "Member"); ok && (id <= 0 || GlobalID("Member", id) != s) {
+		if id, err := ParseID[MemberID](s); err == nil && (id <= 0 || id.GlobalID() != s) {
 			t.Fatalf("%q parsed as Member %d", s, id)
+		}
+		if k, ok := ParseNodeID(s); ok && k.Row != 0 && GlobalID(k.Type, k.Row) != s {
+			t.Fatalf("%q parsed as node %+v", s, k)
 		}
 	})
 }

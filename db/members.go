@@ -43,7 +43,7 @@ type CreateMemberInput struct {
 }
 
 type UpdateMemberInput struct {
-	ID                        string
+	ID                        MemberID
 	Name                      *string
 	Slug                      *string
 	NativeName                *string
@@ -216,11 +216,7 @@ func (d *DB) CreateMember(ctx context.Context, in *CreateMemberInput) (*Member, 
 
 // UpdateMember validates and applies a change to a member.
 func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, []UserError, error) {
-	id, ok := entityID(in.ID, "Member")
-	if !ok {
-		return nil, notFound("id", "Member", in.ID), nil
-	}
-	return update(ctx, d, memberTable, id, in.ExpectedVersion, loadMemberDraft,
+	return update(ctx, d, memberTable, int64(in.ID), in.ExpectedVersion, loadMemberDraft,
 		func(ctx context.Context, d *DB, m *memberDraft) (*Member, []UserError, error) {
 			in.applyTo(m)
 			return d.saveMember(ctx, m)
@@ -290,10 +286,10 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 }
 
 // DeleteMember deletes a member; its authorship of best practices goes with it, the practices stay.
-func (d *DB) DeleteMember(ctx context.Context, gid string) ([]UserError, error) {
-	id, ok := entityID(gid, "Member")
-	if !ok {
-		return notFound("id", "Member", gid), nil
-	}
-	return remove(ctx, d, memberTable, id)
+func (d *DB) DeleteMember(ctx context.Context, id MemberID) ([]UserError, error) {
+	return remove(ctx, d, memberTable, int64(id))
+}
+
+type DeleteMemberInput struct {
+	ID MemberID
 }

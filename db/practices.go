@@ -45,18 +45,18 @@ type CreateBestPracticeInput struct {
 	NutsCode        *string
 	Themes          []string
 	Mims            []*MimRef
-	Tools           []string
-	Funding         []string
+	Tools           []DigitalToolID
+	Funding         []FundingOpportunityID
 	Results         *string
 	Transferability *string
 	Year            int32
 	Status          *BestPracticeStatus
-	Authors         []string
+	Authors         []MemberID
 	SourceURL       *string
 }
 
 type UpdateBestPracticeInput struct {
-	ID              string
+	ID              BestPracticeID
 	Title           *string
 	Slug            *string
 	Summary         *string
@@ -68,13 +68,13 @@ type UpdateBestPracticeInput struct {
 	NutsCode        *string
 	Themes          []string
 	Mims            []*MimRef
-	Tools           []string
-	Funding         []string
+	Tools           []DigitalToolID
+	Funding         []FundingOpportunityID
 	Results         *string
 	Transferability *string
 	Year            *int32
 	Status          *BestPracticeStatus
-	Authors         []string
+	Authors         []MemberID
 	SourceURL       *string
 	// The version the change was made from: refused with CONFLICT unless it is still the current one.
 	ExpectedVersion *int32
@@ -227,18 +227,18 @@ func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Mem
 		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
 }
 
-// practiceDraft is a best practice as a write will leave it; references are still global IDs.
+// practiceDraft is a best practice as a write will leave it.
 type practiceDraft struct {
 	BestPractice
 	translations []*TranslationInput
 	themes       []string
 	mims         []*MimRef
-	tools        []string
-	funding      []string
-	authors      []string
+	tools        []DigitalToolID
+	funding      []FundingOpportunityID
+	authors      []MemberID
 	// linkedTools are the tools the stored practice already uses: a new link must be to a tool the
 	// writer may read (not another member's proposal), an old one stays whoever wrote it.
-	linkedTools []string
+	linkedTools []DigitalToolID
 }
 
 func (in *CreateBestPracticeInput) asUpdate() *UpdateBestPracticeInput {
@@ -320,9 +320,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	}
 	p.themes = v.themes("themes", p.themes)
 	refs := &practiceRefs{mims: v.mims("mims", p.mims)}
-	refs.tools = v.ids("tools", "DigitalTool", p.tools)
-	refs.funding = v.ids("funding", "FundingOpportunity", p.funding)
-	refs.authors = v.ids("authors", "Member", p.authors)
+	refs.tools, refs.funding, refs.authors = sqlIDs(p.tools), sqlIDs(p.funding), sqlIDs(p.authors)
 	if len(p.authors) == 0 {
 		v.fail("authors", UserErrorRequired, "a best practice needs at least one authoring member")
 	}
@@ -350,7 +348,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	}
 	var added []int64
 	for _, id := range refs.tools {
-		if !slices.Contains(p.linkedTools, GlobalID("DigitalTool", id)) {
+		if !slices.Contains(p.linkedTools, DigitalToolID(id)) {
 			added = append(added, id)
 		}
 	}
@@ -392,11 +390,7 @@ func (d *DB) CreateBestPractice(ctx context.Context, in *CreateBestPracticeInput
 
 // UpdateBestPractice validates and applies a change to a best practice.
 func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput) (*BestPractice, []UserError, error) {
-	id, ok := entityID(in.ID, "BestPractice")
-	if !ok {
-		return nil, notFound("id", "BestPractice", in.ID), nil
-	}
-	return update(ctx, d, practiceTable, id, in.ExpectedVersion, loadPracticeDraft,
+	return update(ctx, d, practiceTable, int64(in.ID), in.ExpectedVersion, loadPracticeDraft,
 		func(ctx context.Context, d *DB, p *practiceDraft) (*BestPractice, []UserError, error) {
 			in.applyTo(p)
 			return d.savePractice(ctx, p)
@@ -432,21 +426,27 @@ func loadPracticeDraft(ctx context.Context, d *DB, id int64) (*practiceDraft, er
 		mim := d.ref.MimByID(m)
 		p.mims = append(p.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
 	}
-	for _, link := range []struct {
-		table, column, typ string
-		dst                *[]string
-	}{{"best_practice_tool", "tool_id", "DigitalTool", &p.tools}, {"best_practice_funding", "funding_id", "FundingOpportunity", &p.funding},
-		{"best_practice_author", "member_id", "Member", &p.authors}} {
-		linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range linked[id] {
-			*link.dst = append(*link.dst, GlobalID(link.typ, l))
-		}
+	if p.tools, err = linkedIDs[DigitalToolID](ctx, d, "best_practice_tool", "tool_id", id); err != nil {
+		return nil, err
+	}
+	if p.funding, err = linkedIDs[FundingOpportunityID](ctx, d, "best_practice_funding", "funding_id", id); err != nil {
+		return nil, err
+	}
+	if p.authors, err = linkedIDs[MemberID](ctx, d, "best_practice_author", "member_id", id); err != nil {
+		return nil, err
 	}
 	p.linkedTools = slices.Clone(p.tools)
 	return p, nil
+}
+
+// linkedIDs reads the ids a practice links to in table.
+func linkedIDs[ID EntityID](ctx context.Context, d *DB, table, column string, practice int64) ([]ID, error) {
+	linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", column, table), []int64{practice})
+	var out []ID
+	for _, l := range linked[practice] {
+		out = append(out, ID(l))
+	}
+	return out, err
 }
 
 // savePractice validates a draft and writes it, in the transaction of write or update.
@@ -512,23 +512,19 @@ func writePractice(ctx context.Context, tx conn, p *practiceDraft, refs *practic
 }
 
 // DeleteBestPractice deletes a best practice with its links.
-func (d *DB) DeleteBestPractice(ctx context.Context, gid string) ([]UserError, error) {
-	id, ok := entityID(gid, "BestPractice")
-	if !ok {
-		return notFound("id", "BestPractice", gid), nil
-	}
-	return remove(ctx, d, practiceTable, id)
+func (d *DB) DeleteBestPractice(ctx context.Context, id BestPracticeID) ([]UserError, error) {
+	return remove(ctx, d, practiceTable, int64(id))
 }
 
-// PracticeAuthorIDs returns the ids of the members authoring the practice gid, and whether it exists.
-func (d *DB) PracticeAuthorIDs(ctx context.Context, gid string) ([]int64, bool, error) {
-	id, ok := entityID(gid, "BestPractice")
-	if !ok {
-		return nil, false, nil
-	}
+type DeleteBestPracticeInput struct {
+	ID BestPracticeID
+}
+
+// PracticeAuthorIDs returns the ids of the members authoring the practice, and whether it exists.
+func (d *DB) PracticeAuthorIDs(ctx context.Context, id BestPracticeID) ([]int64, bool, error) {
 	var authors []int64
 	err := d.q.QueryRow(ctx, `select array(select member_id from best_practice_author where practice_id = bp.id)
-		from best_practice bp where bp.id = $1`, id).Scan(&authors)
+		from best_practice bp where bp.id = $1`, int64(id)).Scan(&authors)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}

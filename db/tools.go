@@ -40,7 +40,7 @@ type CreateDigitalToolInput struct {
 }
 
 type UpdateDigitalToolInput struct {
-	ID                string
+	ID                DigitalToolID
 	Name              *string
 	Slug              *string
 	Description       *string
@@ -241,11 +241,7 @@ var toolTable = &table{name: "digital_tool", typ: "DigitalTool", versioned: true
 
 // UpdateDigitalTool validates and applies a change to a digital tool.
 func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) (*DigitalTool, []UserError, error) {
-	id, ok := entityID(in.ID, "DigitalTool")
-	if !ok {
-		return nil, notFound("id", "DigitalTool", in.ID), nil
-	}
-	return update(ctx, d, toolTable, id, in.ExpectedVersion, loadToolDraft,
+	return update(ctx, d, toolTable, int64(in.ID), in.ExpectedVersion, loadToolDraft,
 		func(ctx context.Context, d *DB, t *toolDraft) (*DigitalTool, []UserError, error) {
 			in.applyTo(t)
 			return d.saveTool(ctx, t)
@@ -318,25 +314,25 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 }
 
 // DeleteDigitalTool deletes a digital tool; practices that used it stay.
-func (d *DB) DeleteDigitalTool(ctx context.Context, gid string) ([]UserError, error) {
-	id, ok := entityID(gid, "DigitalTool")
-	if !ok {
-		return notFound("id", "DigitalTool", gid), nil
-	}
-	return remove(ctx, d, toolTable, id)
+func (d *DB) DeleteDigitalTool(ctx context.Context, id DigitalToolID) ([]UserError, error) {
+	return remove(ctx, d, toolTable, int64(id))
+}
+
+type DeleteDigitalToolInput struct {
+	ID DigitalToolID
+}
+
+type AcceptDigitalToolInput struct {
+	ID DigitalToolID
 }
 
 // AcceptDigitalTool publishes a proposed tool; accepting an accepted one changes nothing.
-func (d *DB) AcceptDigitalTool(ctx context.Context, gid string) (*DigitalTool, []UserError, error) {
-	id, ok := entityID(gid, "DigitalTool")
-	if !ok {
-		return nil, notFound("id", "DigitalTool", gid), nil
-	}
+func (d *DB) AcceptDigitalTool(ctx context.Context, id DigitalToolID) (*DigitalTool, []UserError, error) {
 	load := func(ctx context.Context, d *DB, id int64) (*DigitalTool, error) {
 		cur, err := d.toolsByIDForWrite(ctx, []int64{id})
 		return cur[0], err
 	}
-	return update(ctx, d, toolTable, id, nil, load, func(ctx context.Context, d *DB, t *DigitalTool) (*DigitalTool, []UserError, error) {
+	return update(ctx, d, toolTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *DigitalTool) (*DigitalTool, []UserError, error) {
 		if t.ReviewStatus == ToolReviewStatusAccepted {
 			return t, nil, nil
 		}

@@ -46,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	f.author = must(f.d.CreateMember(ctx, &db.CreateMemberInput{Name: "Authoring Association", Kind: db.MemberKindOther, Country: "BE"}))(t)
 	f.outsider = must(f.d.CreateMember(ctx, &db.CreateMemberInput{Name: "Other Association", Kind: db.MemberKindOther, Country: "NL"}))(t)
 	f.practice = must(f.d.CreateBestPractice(ctx, &db.CreateBestPracticeInput{Title: "Shared parking", Language: "en",
-		Country: "BE", Year: 2024, Authors: []string{memberID(f.author)}}))(t)
+		Country: "BE", Year: 2024, Authors: []db.MemberID{memberID(f.author)}}))(t)
 	return f
 }
 
@@ -61,8 +61,8 @@ func must[T any](v *T, errs []db.UserError, err error) func(t *testing.T) *T {
 	}
 }
 
-func memberID(m *db.Member) string         { return db.GlobalID("Member", m.ID) }
-func practiceID(p *db.BestPractice) string { return db.GlobalID("BestPractice", p.ID) }
+func memberID(m *db.Member) db.MemberID               { return db.MemberID(m.ID) }
+func practiceID(p *db.BestPractice) db.BestPracticeID { return db.BestPracticeID(p.ID) }
 
 func (f *fixture) readPractice(t *testing.T) *db.BestPractice {
 	t.Helper()
@@ -236,19 +236,19 @@ func TestStaleExpectedVersionIsRefused(t *testing.T) {
 	}
 	tool := must(f.d.CreateDigitalTool(ctx, &db.CreateDigitalToolInput{Name: "Kerb", Licence: "MIT", DevelopmentStatus: db.DevelopmentStatusCompleted}, nil))(t)
 	zero := int32(0)
-	if _, errs, _ := f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.GlobalID("DigitalTool", tool.ID), Name: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
+	if _, errs, _ := f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.DigitalToolID(tool.ID), Name: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
 		t.Errorf("a stale tool update: %+v", errs)
 	}
-	if t2 := must(f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.GlobalID("DigitalTool", tool.ID), Name: &name, ExpectedVersion: &tool.Version}))(t); t2.Version != 2 {
+	if t2 := must(f.d.UpdateDigitalTool(ctx, &db.UpdateDigitalToolInput{ID: db.DigitalToolID(tool.ID), Name: &name, ExpectedVersion: &tool.Version}))(t); t2.Version != 2 {
 		t.Errorf("a current tool update left version %d", t2.Version)
 	}
 	call := must(f.d.CreateFundingOpportunity(ctx, &db.CreateFundingOpportunityInput{Identifier: "TEST-1", Title: "Call", Programme: "DIGITAL",
 		OpeningDate: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), DeadlineModel: db.DeadlineModelSingleStage,
 		Deadlines: []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}}))(t)
-	if _, errs, _ := f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.GlobalID("FundingOpportunity", call.ID), Title: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
+	if _, errs, _ := f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.FundingOpportunityID(call.ID), Title: &name, ExpectedVersion: &zero}); len(errs) != 1 || errs[0].Code != db.UserErrorConflict {
 		t.Errorf("a stale funding update: %+v", errs)
 	}
-	if c2 := must(f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.GlobalID("FundingOpportunity", call.ID), Title: &name, ExpectedVersion: &call.Version}))(t); c2.Version != 2 {
+	if c2 := must(f.d.UpdateFundingOpportunity(ctx, &db.UpdateFundingOpportunityInput{ID: db.FundingOpportunityID(call.ID), Title: &name, ExpectedVersion: &call.Version}))(t); c2.Version != 2 {
 		t.Errorf("a current funding update left version %d", c2.Version)
 	}
 }
@@ -273,7 +273,7 @@ func TestEditorMayOnlyWriteAuthoredPractices(t *testing.T) {
 		t.Error("a refused editor changed the practice")
 	}
 	// A missing practice is NOT_FOUND to an editor as to an admin.
-	if _, errs, err := f.d.UpdateBestPractice(outsider, &db.UpdateBestPracticeInput{ID: db.GlobalID("BestPractice", 999999), Title: &title}); err != nil || len(errs) != 1 || errs[0].Code != db.UserErrorNotFound {
+	if _, errs, err := f.d.UpdateBestPractice(outsider, &db.UpdateBestPracticeInput{ID: 999999, Title: &title}); err != nil || len(errs) != 1 || errs[0].Code != db.UserErrorNotFound {
 		t.Errorf("an editor updating a missing practice: %v %v", errs, err)
 	}
 	if p := must(f.d.UpdateBestPractice(db.WithEditor(ctx, f.author.ID), &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title}))(t); p.Title != title {

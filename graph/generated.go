@@ -401,7 +401,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptDigitalTool            func(childComplexity int, input model.AcceptDigitalToolInput) int
+		AcceptDigitalTool            func(childComplexity int, input db.AcceptDigitalToolInput) int
 		ApplyForMembership           func(childComplexity int, input db.ApplyForMembershipInput) int
 		ApproveMembershipApplication func(childComplexity int, input db.ApproveMembershipApplicationInput) int
 		CreateAPIToken               func(childComplexity int, input db.CreateApiTokenInput) int
@@ -409,12 +409,12 @@ type ComplexityRoot struct {
 		CreateDigitalTool            func(childComplexity int, input db.CreateDigitalToolInput) int
 		CreateFundingOpportunity     func(childComplexity int, input db.CreateFundingOpportunityInput) int
 		CreateMember                 func(childComplexity int, input db.CreateMemberInput) int
-		DeleteBestPractice           func(childComplexity int, input model.DeleteBestPracticeInput) int
-		DeleteDigitalTool            func(childComplexity int, input model.DeleteDigitalToolInput) int
-		DeleteFundingOpportunity     func(childComplexity int, input model.DeleteFundingOpportunityInput) int
-		DeleteMember                 func(childComplexity int, input model.DeleteMemberInput) int
-		RejectMembershipApplication  func(childComplexity int, input model.RejectMembershipApplicationInput) int
-		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
+		DeleteBestPractice           func(childComplexity int, input db.DeleteBestPracticeInput) int
+		DeleteDigitalTool            func(childComplexity int, input db.DeleteDigitalToolInput) int
+		DeleteFundingOpportunity     func(childComplexity int, input db.DeleteFundingOpportunityInput) int
+		DeleteMember                 func(childComplexity int, input db.DeleteMemberInput) int
+		RejectMembershipApplication  func(childComplexity int, input db.RejectMembershipApplicationInput) int
+		RevokeAPIToken               func(childComplexity int, input db.RevokeApiTokenInput) int
 		UpdateBestPractice           func(childComplexity int, input db.UpdateBestPracticeInput) int
 		UpdateDigitalTool            func(childComplexity int, input db.UpdateDigitalToolInput) int
 		UpdateFundingOpportunity     func(childComplexity int, input db.UpdateFundingOpportunityInput) int
@@ -623,23 +623,23 @@ type MimResolver interface {
 }
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input db.CreateApiTokenInput) (*model.CreateAPITokenPayload, error)
-	RevokeAPIToken(ctx context.Context, input model.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error)
+	RevokeAPIToken(ctx context.Context, input db.RevokeApiTokenInput) (*model.RevokeAPITokenPayload, error)
 	CreateBestPractice(ctx context.Context, input db.CreateBestPracticeInput) (*model.BestPracticePayload, error)
 	UpdateBestPractice(ctx context.Context, input db.UpdateBestPracticeInput) (*model.BestPracticePayload, error)
-	DeleteBestPractice(ctx context.Context, input model.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error)
+	DeleteBestPractice(ctx context.Context, input db.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error)
 	CreateFundingOpportunity(ctx context.Context, input db.CreateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
 	UpdateFundingOpportunity(ctx context.Context, input db.UpdateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
-	DeleteFundingOpportunity(ctx context.Context, input model.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error)
+	DeleteFundingOpportunity(ctx context.Context, input db.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error)
 	CreateMember(ctx context.Context, input db.CreateMemberInput) (*model.MemberPayload, error)
 	UpdateMember(ctx context.Context, input db.UpdateMemberInput) (*model.MemberPayload, error)
-	DeleteMember(ctx context.Context, input model.DeleteMemberInput) (*model.DeleteMemberPayload, error)
+	DeleteMember(ctx context.Context, input db.DeleteMemberInput) (*model.DeleteMemberPayload, error)
 	ApplyForMembership(ctx context.Context, input db.ApplyForMembershipInput) (*model.ApplyForMembershipPayload, error)
 	ApproveMembershipApplication(ctx context.Context, input db.ApproveMembershipApplicationInput) (*model.ApproveMembershipApplicationPayload, error)
-	RejectMembershipApplication(ctx context.Context, input model.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error)
+	RejectMembershipApplication(ctx context.Context, input db.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error)
 	CreateDigitalTool(ctx context.Context, input db.CreateDigitalToolInput) (*model.DigitalToolPayload, error)
-	AcceptDigitalTool(ctx context.Context, input model.AcceptDigitalToolInput) (*model.DigitalToolPayload, error)
+	AcceptDigitalTool(ctx context.Context, input db.AcceptDigitalToolInput) (*model.DigitalToolPayload, error)
 	UpdateDigitalTool(ctx context.Context, input db.UpdateDigitalToolInput) (*model.DigitalToolPayload, error)
-	DeleteDigitalTool(ctx context.Context, input model.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
+	DeleteDigitalTool(ctx context.Context, input db.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
 }
 type ProgrammeResolver interface {
 	ID(ctx context.Context, obj *db.Programme) (string, error)
@@ -2117,7 +2117,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptDigitalTool(childComplexity, args["input"].(model.AcceptDigitalToolInput)), true
+		return e.ComplexityRoot.Mutation.AcceptDigitalTool(childComplexity, args["input"].(db.AcceptDigitalToolInput)), true
 	case "Mutation.applyForMembership":
 		if e.ComplexityRoot.Mutation.ApplyForMembership == nil {
 			break
@@ -2205,7 +2205,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteBestPractice(childComplexity, args["input"].(model.DeleteBestPracticeInput)), true
+		return e.ComplexityRoot.Mutation.DeleteBestPractice(childComplexity, args["input"].(db.DeleteBestPracticeInput)), true
 	case "Mutation.deleteDigitalTool":
 		if e.ComplexityRoot.Mutation.DeleteDigitalTool == nil {
 			break
@@ -2216,7 +2216,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteDigitalTool(childComplexity, args["input"].(model.DeleteDigitalToolInput)), true
+		return e.ComplexityRoot.Mutation.DeleteDigitalTool(childComplexity, args["input"].(db.DeleteDigitalToolInput)), true
 	case "Mutation.deleteFundingOpportunity":
 		if e.ComplexityRoot.Mutation.DeleteFundingOpportunity == nil {
 			break
@@ -2227,7 +2227,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteFundingOpportunity(childComplexity, args["input"].(model.DeleteFundingOpportunityInput)), true
+		return e.ComplexityRoot.Mutation.DeleteFundingOpportunity(childComplexity, args["input"].(db.DeleteFundingOpportunityInput)), true
 	case "Mutation.deleteMember":
 		if e.ComplexityRoot.Mutation.DeleteMember == nil {
 			break
@@ -2238,7 +2238,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteMember(childComplexity, args["input"].(model.DeleteMemberInput)), true
+		return e.ComplexityRoot.Mutation.DeleteMember(childComplexity, args["input"].(db.DeleteMemberInput)), true
 	case "Mutation.rejectMembershipApplication":
 		if e.ComplexityRoot.Mutation.RejectMembershipApplication == nil {
 			break
@@ -2249,7 +2249,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectMembershipApplication(childComplexity, args["input"].(model.RejectMembershipApplicationInput)), true
+		return e.ComplexityRoot.Mutation.RejectMembershipApplication(childComplexity, args["input"].(db.RejectMembershipApplicationInput)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -2260,7 +2260,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(model.RevokeAPITokenInput)), true
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(db.RevokeApiTokenInput)), true
 	case "Mutation.updateBestPractice":
 		if e.ComplexityRoot.Mutation.UpdateBestPractice == nil {
 			break
@@ -4343,8 +4343,8 @@ func (ec *executionContext) field_Mutation_acceptDigitalTool_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
-			return ec.unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx, v)
+		func(ctx context.Context, v any) (db.AcceptDigitalToolInput, error) {
+			return ec.unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAcceptDigitalToolInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4455,8 +4455,8 @@ func (ec *executionContext) field_Mutation_deleteBestPractice_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteBestPracticeInput, error) {
-			return ec.unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticeInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteBestPracticeInput, error) {
+			return ec.unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteBestPracticeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4469,8 +4469,8 @@ func (ec *executionContext) field_Mutation_deleteDigitalTool_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteDigitalToolInput, error) {
-			return ec.unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteDigitalToolInput, error) {
+			return ec.unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteDigitalToolInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4483,8 +4483,8 @@ func (ec *executionContext) field_Mutation_deleteFundingOpportunity_args(ctx con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteFundingOpportunityInput, error) {
-			return ec.unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteFundingOpportunityInput, error) {
+			return ec.unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteFundingOpportunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4497,8 +4497,8 @@ func (ec *executionContext) field_Mutation_deleteMember_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteMemberInput, error) {
-			return ec.unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteMemberInput, error) {
+			return ec.unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteMemberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4511,8 +4511,8 @@ func (ec *executionContext) field_Mutation_rejectMembershipApplication_args(ctx 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RejectMembershipApplicationInput, error) {
-			return ec.unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationInput(ctx, v)
+		func(ctx context.Context, v any) (db.RejectMembershipApplicationInput, error) {
+			return ec.unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRejectMembershipApplicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4525,8 +4525,8 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RevokeAPITokenInput, error) {
-			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenInput(ctx, v)
+		func(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
+			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11493,7 +11493,7 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(model.RevokeAPITokenInput))
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(db.RevokeApiTokenInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11693,7 +11693,7 @@ func (ec *executionContext) _Mutation_deleteBestPractice(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteBestPractice(ctx, fc.Args["input"].(model.DeleteBestPracticeInput))
+			return ec.Resolvers.Mutation().DeleteBestPractice(ctx, fc.Args["input"].(db.DeleteBestPracticeInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11886,7 +11886,7 @@ func (ec *executionContext) _Mutation_deleteFundingOpportunity(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteFundingOpportunity(ctx, fc.Args["input"].(model.DeleteFundingOpportunityInput))
+			return ec.Resolvers.Mutation().DeleteFundingOpportunity(ctx, fc.Args["input"].(db.DeleteFundingOpportunityInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12079,7 +12079,7 @@ func (ec *executionContext) _Mutation_deleteMember(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteMember(ctx, fc.Args["input"].(model.DeleteMemberInput))
+			return ec.Resolvers.Mutation().DeleteMember(ctx, fc.Args["input"].(db.DeleteMemberInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12247,7 +12247,7 @@ func (ec *executionContext) _Mutation_rejectMembershipApplication(ctx context.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectMembershipApplication(ctx, fc.Args["input"].(model.RejectMembershipApplicationInput))
+			return ec.Resolvers.Mutation().RejectMembershipApplication(ctx, fc.Args["input"].(db.RejectMembershipApplicationInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12371,7 +12371,7 @@ func (ec *executionContext) _Mutation_acceptDigitalTool(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptDigitalTool(ctx, fc.Args["input"].(model.AcceptDigitalToolInput))
+			return ec.Resolvers.Mutation().AcceptDigitalTool(ctx, fc.Args["input"].(db.AcceptDigitalToolInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12495,7 +12495,7 @@ func (ec *executionContext) _Mutation_deleteDigitalTool(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteDigitalTool(ctx, fc.Args["input"].(model.DeleteDigitalToolInput))
+			return ec.Resolvers.Mutation().DeleteDigitalTool(ctx, fc.Args["input"].(db.DeleteDigitalToolInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15992,8 +15992,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Context, obj any) (model.AcceptDigitalToolInput, error) {
-	var it model.AcceptDigitalToolInput
+func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Context, obj any) (db.AcceptDigitalToolInput, error) {
+	var it db.AcceptDigitalToolInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16012,7 +16012,7 @@ func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16028,8 +16028,8 @@ func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (model.AcceptDigitalToolInput, error) {
-	var out model.AcceptDigitalToolInput
+func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (db.AcceptDigitalToolInput, error) {
+	var out db.AcceptDigitalToolInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptDigitalToolInput", raw, &out)
 	return out, err
 }
@@ -16061,7 +16061,7 @@ func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, ob
 			it.Role = data
 		case "member":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16201,7 +16201,7 @@ func (ec *executionContext) unmarshalInputApproveMembershipApplicationInput(ctx 
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16590,14 +16590,14 @@ func (ec *executionContext) unmarshalInputCreateBestPracticeInput(ctx context.Co
 			it.Mims = data
 		case "tools":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tools"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Tools = data
 		case "funding":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funding"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16632,7 +16632,7 @@ func (ec *executionContext) unmarshalInputCreateBestPracticeInput(ctx context.Co
 			it.Status = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17102,8 +17102,8 @@ func UnmarshalDateRange(ctx context.Context, raw any) (db.DateRange, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Context, obj any) (model.DeleteBestPracticeInput, error) {
-	var it model.DeleteBestPracticeInput
+func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Context, obj any) (db.DeleteBestPracticeInput, error) {
+	var it db.DeleteBestPracticeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17122,7 +17122,7 @@ func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Co
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17138,14 +17138,14 @@ func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteBestPracticeInput(ctx context.Context, raw any) (model.DeleteBestPracticeInput, error) {
-	var out model.DeleteBestPracticeInput
+func UnmarshalDeleteBestPracticeInput(ctx context.Context, raw any) (db.DeleteBestPracticeInput, error) {
+	var out db.DeleteBestPracticeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteBestPracticeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Context, obj any) (model.DeleteDigitalToolInput, error) {
-	var it model.DeleteDigitalToolInput
+func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Context, obj any) (db.DeleteDigitalToolInput, error) {
+	var it db.DeleteDigitalToolInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17164,7 +17164,7 @@ func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17180,14 +17180,14 @@ func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteDigitalToolInput(ctx context.Context, raw any) (model.DeleteDigitalToolInput, error) {
-	var out model.DeleteDigitalToolInput
+func UnmarshalDeleteDigitalToolInput(ctx context.Context, raw any) (db.DeleteDigitalToolInput, error) {
+	var out db.DeleteDigitalToolInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteDigitalToolInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx context.Context, obj any) (model.DeleteFundingOpportunityInput, error) {
-	var it model.DeleteFundingOpportunityInput
+func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx context.Context, obj any) (db.DeleteFundingOpportunityInput, error) {
+	var it db.DeleteFundingOpportunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17206,7 +17206,7 @@ func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx cont
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17222,14 +17222,14 @@ func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteFundingOpportunityInput(ctx context.Context, raw any) (model.DeleteFundingOpportunityInput, error) {
-	var out model.DeleteFundingOpportunityInput
+func UnmarshalDeleteFundingOpportunityInput(ctx context.Context, raw any) (db.DeleteFundingOpportunityInput, error) {
+	var out db.DeleteFundingOpportunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteFundingOpportunityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context, obj any) (model.DeleteMemberInput, error) {
-	var it model.DeleteMemberInput
+func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context, obj any) (db.DeleteMemberInput, error) {
+	var it db.DeleteMemberInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17248,7 +17248,7 @@ func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context,
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17264,8 +17264,8 @@ func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteMemberInput(ctx context.Context, raw any) (model.DeleteMemberInput, error) {
-	var out model.DeleteMemberInput
+func UnmarshalDeleteMemberInput(ctx context.Context, raw any) (db.DeleteMemberInput, error) {
+	var out db.DeleteMemberInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteMemberInput", raw, &out)
 	return out, err
 }
@@ -17821,8 +17821,8 @@ func UnmarshalMimRef(ctx context.Context, raw any) (db.MimRef, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx context.Context, obj any) (model.RejectMembershipApplicationInput, error) {
-	var it model.RejectMembershipApplicationInput
+func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx context.Context, obj any) (db.RejectMembershipApplicationInput, error) {
+	var it db.RejectMembershipApplicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17841,7 +17841,7 @@ func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx c
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17864,14 +17864,14 @@ func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx c
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRejectMembershipApplicationInput(ctx context.Context, raw any) (model.RejectMembershipApplicationInput, error) {
-	var out model.RejectMembershipApplicationInput
+func UnmarshalRejectMembershipApplicationInput(ctx context.Context, raw any) (db.RejectMembershipApplicationInput, error) {
+	var out db.RejectMembershipApplicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectMembershipApplicationInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (model.RevokeAPITokenInput, error) {
-	var it model.RevokeAPITokenInput
+func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (db.RevokeApiTokenInput, error) {
+	var it db.RevokeApiTokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17890,7 +17890,7 @@ func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Contex
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17906,8 +17906,8 @@ func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (model.RevokeAPITokenInput, error) {
-	var out model.RevokeAPITokenInput
+func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (db.RevokeApiTokenInput, error) {
+	var out db.RevokeApiTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiTokenInput", raw, &out)
 	return out, err
 }
@@ -18128,7 +18128,7 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18219,14 +18219,14 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 			it.Mims = data
 		case "tools":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tools"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Tools = data
 		case "funding":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funding"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18261,7 +18261,7 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 			it.Status = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18310,7 +18310,7 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18450,7 +18450,7 @@ func (ec *executionContext) unmarshalInputUpdateFundingOpportunityInput(ctx cont
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18604,7 +18604,7 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -22440,7 +22440,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
+func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAcceptDigitalToolInput(ctx context.Context, v any) (db.AcceptDigitalToolInput, error) {
 	res, err := ec.unmarshalInputAcceptDigitalToolInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22779,7 +22779,7 @@ func (ec *executionContext) marshalNDeadlineModel2githubᚗcomᚋsmartcommunitie
 	return res
 }
 
-func (ec *executionContext) unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticeInput(ctx context.Context, v any) (model.DeleteBestPracticeInput, error) {
+func (ec *executionContext) unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteBestPracticeInput(ctx context.Context, v any) (db.DeleteBestPracticeInput, error) {
 	res, err := ec.unmarshalInputDeleteBestPracticeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22792,7 +22792,7 @@ func (ec *executionContext) marshalNDeleteBestPracticePayload2ᚖgithubᚗcomᚋ
 	return ec._DeleteBestPracticePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolInput(ctx context.Context, v any) (model.DeleteDigitalToolInput, error) {
+func (ec *executionContext) unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteDigitalToolInput(ctx context.Context, v any) (db.DeleteDigitalToolInput, error) {
 	res, err := ec.unmarshalInputDeleteDigitalToolInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22805,7 +22805,7 @@ func (ec *executionContext) marshalNDeleteDigitalToolPayload2ᚖgithubᚗcomᚋs
 	return ec._DeleteDigitalToolPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityInput(ctx context.Context, v any) (model.DeleteFundingOpportunityInput, error) {
+func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteFundingOpportunityInput(ctx context.Context, v any) (db.DeleteFundingOpportunityInput, error) {
 	res, err := ec.unmarshalInputDeleteFundingOpportunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22818,7 +22818,7 @@ func (ec *executionContext) marshalNDeleteFundingOpportunityPayload2ᚖgithubᚗ
 	return ec._DeleteFundingOpportunityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberInput(ctx context.Context, v any) (model.DeleteMemberInput, error) {
+func (ec *executionContext) unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteMemberInput(ctx context.Context, v any) (db.DeleteMemberInput, error) {
 	res, err := ec.unmarshalInputDeleteMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -23155,6 +23155,90 @@ func (ec *executionContext) marshalNHighlight2ᚖgithubᚗcomᚋsmartcommunities
 		return graphql.Null
 	}
 	return ec._Highlight(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx context.Context, v any) (db.APITokenID, error) {
+	res, err := scalar.UnmarshalAPITokenID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx context.Context, sel ast.SelectionSet, v db.APITokenID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalAPITokenID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx context.Context, v any) (db.BestPracticeID, error) {
+	res, err := scalar.UnmarshalBestPracticeID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx context.Context, sel ast.SelectionSet, v db.BestPracticeID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalBestPracticeID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx context.Context, v any) (db.DigitalToolID, error) {
+	res, err := scalar.UnmarshalDigitalToolID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx context.Context, sel ast.SelectionSet, v db.DigitalToolID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDigitalToolID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx context.Context, v any) (db.FundingOpportunityID, error) {
+	res, err := scalar.UnmarshalFundingOpportunityID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx context.Context, sel ast.SelectionSet, v db.FundingOpportunityID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalFundingOpportunityID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, v any) (db.MemberID, error) {
+	res, err := scalar.UnmarshalMemberID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, sel ast.SelectionSet, v db.MemberID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalMemberID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx context.Context, v any) (db.MembershipApplicationID, error) {
+	res, err := scalar.UnmarshalMembershipApplicationID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx context.Context, sel ast.SelectionSet, v db.MembershipApplicationID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalMembershipApplicationID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -23506,7 +23590,7 @@ func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋsmartcommunities
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationInput(ctx context.Context, v any) (model.RejectMembershipApplicationInput, error) {
+func (ec *executionContext) unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRejectMembershipApplicationInput(ctx context.Context, v any) (db.RejectMembershipApplicationInput, error) {
 	res, err := ec.unmarshalInputRejectMembershipApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -23519,7 +23603,7 @@ func (ec *executionContext) marshalNRejectMembershipApplicationPayload2ᚖgithub
 	return ec._RejectMembershipApplicationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenInput(ctx context.Context, v any) (model.RevokeAPITokenInput, error) {
+func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
 	res, err := ec.unmarshalInputRevokeApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -24377,16 +24461,16 @@ func (ec *executionContext) marshalOFundingStatus2ᚕgithubᚗcomᚋsmartcommuni
 	return ret
 }
 
-func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx context.Context, v any) ([]db.DigitalToolID, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]string, len(vSlice))
+	res := make([]db.DigitalToolID, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -24394,13 +24478,13 @@ func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any
 	return res, nil
 }
 
-func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.DigitalToolID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -24410,6 +24494,94 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx context.Context, v any) ([]db.FundingOpportunityID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.FundingOpportunityID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.FundingOpportunityID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx context.Context, v any) ([]db.MemberID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.MemberID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.MemberID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, v any) (*db.MemberID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalMemberID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, sel ast.SelectionSet, v *db.MemberID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalMemberID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
