@@ -213,7 +213,7 @@ func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (an
 		default:
 			return nil, refuse("FORBIDDEN", "only admins may do this")
 		}
-		res, err := next(db.WithEditor(ctx, p.Member))
+		res, err := next(db.WithEditor(ctx, own))
 		if errors.Is(err, db.ErrNotOwner) {
 			return nil, notYours
 		}

@@ -17,13 +17,13 @@ type editorKey struct{}
 
 // WithEditor returns a context whose updates and deletes may only touch what member owns: auth's @owner
 // sets it for editors. Without it (admins, the seed) writes are not restricted.
-func WithEditor(ctx context.Context, member int64) context.Context {
+func WithEditor(ctx context.Context, member MemberID) context.Context {
 	return context.WithValue(ctx, editorKey{}, member)
 }
 
 func editorOf(ctx context.Context) (int64, bool) {
-	m, ok := ctx.Value(editorKey{}).(int64)
-	return m, ok
+	m, ok := ctx.Value(editorKey{}).(MemberID)
+	return int64(m), ok
 }
 
 // errRollback undoes a transaction whose outcome is userErrors.

@@ -259,7 +259,7 @@ func TestEditorMayOnlyWriteAuthoredPractices(t *testing.T) {
 	ctx := context.Background()
 	title := "Taken over"
 	before := f.row(t, "best_practice", f.practice.ID)
-	outsider := db.WithEditor(ctx, f.outsider.ID)
+	outsider := db.WithEditor(ctx, db.MemberID(f.outsider.ID))
 	if p, errs, err := f.d.UpdateBestPractice(outsider, &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title}); !errors.Is(err, db.ErrNotOwner) || p != nil || errs != nil {
 		t.Errorf("another member's editor updating: %v %v %v", p, errs, err)
 	}
@@ -276,7 +276,7 @@ func TestEditorMayOnlyWriteAuthoredPractices(t *testing.T) {
 	if _, errs, err := f.d.UpdateBestPractice(outsider, &db.UpdateBestPracticeInput{ID: 999999, Title: &title}); err != nil || len(errs) != 1 || errs[0].Code != db.UserErrorNotFound {
 		t.Errorf("an editor updating a missing practice: %v %v", errs, err)
 	}
-	if p := must(f.d.UpdateBestPractice(db.WithEditor(ctx, f.author.ID), &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title}))(t); p.Title != title {
+	if p := must(f.d.UpdateBestPractice(db.WithEditor(ctx, db.MemberID(f.author.ID)), &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title}))(t); p.Title != title {
 		t.Errorf("the author's editor: title %q", p.Title)
 	}
 }
@@ -315,7 +315,7 @@ func TestEditorUpdateWaitsForConcurrentChangeOfAuthors(t *testing.T) {
 			title := "Edited by " + editor.Name
 			done := make(chan error, 1)
 			go func() {
-				_, errs, err := f.d.UpdateBestPractice(db.WithEditor(ctx, editor.ID), &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title})
+				_, errs, err := f.d.UpdateBestPractice(db.WithEditor(ctx, db.MemberID(editor.ID)), &db.UpdateBestPracticeInput{ID: practiceID(f.practice), Title: &title})
 				done <- failed(errs, err)
 			}()
 			waitForLockWait(t, f.d)
