@@ -211,7 +211,8 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				return v
 			},
 			unchanged: func(string) bool {
-				authors, _, _ := d.PracticeAuthorIDs(ctx, lastIDs["practice"])
+				id, _ := db.ParseID[db.BestPracticeID](lastIDs["practice"])
+				authors, _, _ := d.PracticeAuthorIDs(ctx, id)
 				return len(authors) == 1 && db.GlobalID("Member", authors[0]) == f.own
 			}},
 		{name: "deleteBestPractice own", mutation: "deleteBestPractice", allowed: editors,

@@ -16,7 +16,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/smartcommunities/hub/db"
-	"github.com/smartcommunities/hub/graph/model"
 )
 
 // Principal is the caller of a request.
@@ -169,9 +168,13 @@ func Private(ctx context.Context, obj any, next graphql.Resolver, role db.Role, 
 	return nil, nil
 }
 
-// Owner is the @owner directive: an editor may only write their own member's content. It reads the
-// mutation's input argument; a mutation it does not know is refused, so a new one cannot slip through.
-func Owner(d *db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+// Owner is the @owner directive: an editor may only write their own member's content. What it can tell
+// from the mutation's input argument it checks here; a mutation it does not know is refused, so a new one
+// cannot slip through. Whether the editor's member authors a practice it checks in the write's own
+// transaction, on the locked row (db.WithEditor), so that a change of authors cannot come in between.
+//
+// The database parameter is unused since then; it stays because the server's wiring passes one.
+func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 	return func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 		p := From(ctx)
 		if p.Role == db.RoleAdmin {
@@ -180,7 +183,7 @@ func Owner(d *db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (
 		if p.Role != db.RoleEditor {
 			return nil, Allow(ctx, db.RoleEditor)
 		}
-		own := db.GlobalID("Member", p.Member)
+		own := db.MemberID(p.Member)
 		fc := graphql.GetFieldContext(ctx)
 		notYours := refuse("FORBIDDEN", "an editor may only change their own member's content")
 		switch in := fc.Args["input"].(type) {
@@ -195,38 +198,27 @@ func Owner(d *db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (
 			if in.Authors == nil {
 				// The editor's member authors what they write: arguments are read when the resolver
 				// runs, so the default given here is what it gets.
-				in.Authors = []string{own}
+				in.Authors = []db.MemberID{own}
 				fc.Args["input"] = in
 			} else if !slices.Contains(in.Authors, own) {
 				return nil, refuse("FORBIDDEN", "an editor's practice must name their own member among its authors")
 			}
 		case db.UpdateBestPracticeInput:
-			if err := authorsPractice(ctx, d, in.ID, p.Member); err != nil {
-				return nil, err
-			}
 			if in.Authors != nil && !slices.Contains(in.Authors, own) {
 				return nil, refuse("FORBIDDEN", "an editor may not remove their own member from a practice's authors")
 			}
-		case model.DeleteBestPracticeInput:
-			if err := authorsPractice(ctx, d, in.ID, p.Member); err != nil {
-				return nil, err
-			}
+			notYours = refuse("FORBIDDEN", notAuthor)
+		case db.DeleteBestPracticeInput:
+			notYours = refuse("FORBIDDEN", notAuthor)
 		default:
 			return nil, refuse("FORBIDDEN", "only admins may do this")
 		}
-		return next(ctx)
+		res, err := next(db.WithEditor(ctx, own))
+		if errors.Is(err, db.ErrNotOwner) {
+			return nil, notYours
+		}
+		return res, err
 	}
 }
 
-// authorsPractice refuses unless member authors the practice gid. A practice that does not exist passes,
-// so the mutation reports NOT_FOUND as it would to an admin.
-func authorsPractice(ctx context.Context, d *db.DB, gid string, member int64) error {
-	authors, found, err := d.PracticeAuthorIDs(ctx, gid)
-	if err != nil || !found {
-		return err
-	}
-	if !slices.Contains(authors, member) {
-		return refuse("FORBIDDEN", "an editor may only change practices their own member authors")
-	}
-	return nil
-}
+const notAuthor = "an editor may only change practices their own member authors"

@@ -125,7 +125,8 @@ func hashToken(secret string) []byte {
 type CreateApiTokenInput struct {
 	Name string
 	Role Role
-	// The member an editor token edits for: its global ID.
+	// The member an editor token edits for: its global ID. The one ID of an input still decoded here rather
+	// than where GraphQL input enters: `hub token create` (main.go) fills it in as a string.
 	Member    *string
 	ExpiresAt *time.Time
 	RateLimit *float64
@@ -134,50 +135,55 @@ type CreateApiTokenInput struct {
 // CreateApiToken stores a new token and returns it with its secret, which exists nowhere else
 // afterwards. createdBy is the token that asked for it, if any.
 func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, createdBy *int64) (*ApiToken, string, []UserError, error) {
-	v := &validator{ref: d.ref}
-	v.text("name", &in.Name, true, 200)
-	if in.Role.Rank() == 0 {
-		v.fail("role", UserErrorInvalid, "role must be PARTNER, EDITOR or ADMIN")
-	}
-	var member *int64
-	switch {
-	case in.Role == RoleEditor && in.Member == nil:
-		v.fail("member", UserErrorRequired, "an editor token needs the member it edits for")
-	case in.Role != RoleEditor && in.Member != nil:
-		v.fail("member", UserErrorInvalid, "only editor tokens belong to a member")
-	case in.Member != nil:
-		id, ok := entityID(*in.Member, "Member")
-		if !ok {
-			v.fail("member", UserErrorInvalid, "%q is not the ID of a Member", *in.Member)
-			break
+	var secret string
+	t, errs, err := write(ctx, d, func(d *DB) (*ApiToken, []UserError, error) {
+		v := &validator{ref: d.ref}
+		v.text("name", &in.Name, true, 200)
+		if in.Role.Rank() == 0 {
+			v.fail("role", UserErrorInvalid, "role must be PARTNER, EDITOR or ADMIN")
 		}
-		missing, err := checkExist(ctx, d.q, "member", []int64{id})
-		if err != nil {
-			return nil, "", nil, err
+		var member *int64
+		switch {
+		case in.Role == RoleEditor && in.Member == nil:
+			v.fail("member", UserErrorRequired, "an editor token needs the member it edits for")
+		case in.Role != RoleEditor && in.Member != nil:
+			v.fail("member", UserErrorInvalid, "only editor tokens belong to a member")
+		case in.Member != nil:
+			m, err := ParseID[MemberID](*in.Member)
+			if err != nil {
+				v.fail("member", UserErrorInvalid, "%s", err)
+				break
+			}
+			id := int64(m)
+			missing, err := checkExist(ctx, d.q, "member", []int64{id})
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(missing) > 0 {
+				v.fail("member", UserErrorUnknownReference, "no member has the ID %q", *in.Member)
+			}
+			member = &id
 		}
-		if len(missing) > 0 {
-			v.fail("member", UserErrorUnknownReference, "no member has the ID %q", *in.Member)
+		if in.ExpiresAt != nil && !in.ExpiresAt.After(d.now()) {
+			v.fail("expiresAt", UserErrorOutOfRange, "expiresAt must be in the future")
 		}
-		member = &id
-	}
-	if in.ExpiresAt != nil && !in.ExpiresAt.After(d.now()) {
-		v.fail("expiresAt", UserErrorOutOfRange, "expiresAt must be in the future")
-	}
-	if in.RateLimit != nil && (*in.RateLimit <= 0 || *in.RateLimit > 10000) {
-		v.fail("rateLimit", UserErrorOutOfRange, "rateLimit must be between 0 and 10000 requests a second")
-	}
-	if !v.ok() {
-		return nil, "", v.errs, nil
-	}
-	secret, err := newSecret(TokenPrefix, 32)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	t, err := queryOne[ApiToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
-		values ($1, $2, $3, $4, $5, $6, $7) returning `+tokenColumns,
-		in.Name, hashToken(secret), in.Role, member, in.RateLimit, in.ExpiresAt, createdBy)
-	if err != nil {
-		return nil, "", nil, err
+		if in.RateLimit != nil && (*in.RateLimit <= 0 || *in.RateLimit > 10000) {
+			v.fail("rateLimit", UserErrorOutOfRange, "rateLimit must be between 0 and 10000 requests a second")
+		}
+		if !v.ok() {
+			return nil, v.errs, nil
+		}
+		var err error
+		if secret, err = newSecret(TokenPrefix, 32); err != nil {
+			return nil, nil, err
+		}
+		t, err := queryOne[ApiToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
+			values ($1, $2, $3, $4, $5, $6, $7) returning `+tokenColumns,
+			in.Name, hashToken(secret), in.Role, member, in.RateLimit, in.ExpiresAt, createdBy)
+		return t, nil, err
+	})
+	if t == nil {
+		return nil, "", errs, err
 	}
 	return t, secret, nil, nil
 }
@@ -208,24 +214,37 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*ApiToken, error)
 	return t, nil
 }
 
-// RevokeApiToken revokes a token for good; revoking it again changes nothing.
+type RevokeApiTokenInput struct {
+	ID APITokenID
+}
+
+// tokenTable: editors own no token.
+var tokenTable = &table{name: "api_token", typ: "ApiToken"}
+
+// RevokeApiToken revokes a token for good; revoking it again changes nothing. It takes the token's global
+// ID, as `hub token revoke` (main.go) is given it, and decodes it here; the GraphQL input decodes it where
+// it enters, and the resolver encodes it again for this.
 func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserError, error) {
-	id, ok := entityID(gid, "ApiToken")
-	if !ok {
+	id, err := ParseID[APITokenID](gid)
+	if err != nil {
 		return nil, notFound("id", "ApiToken", gid), nil
 	}
-	t, err := queryOne[ApiToken](ctx, d.q, "update api_token t set revoked_at = coalesce(revoked_at, now()) where id = $1 returning "+tokenColumns, id)
-	if err != nil || t == nil {
-		return nil, notFound("id", "ApiToken", gid), err
+	load := func(ctx context.Context, d *DB, id int64) (*ApiToken, error) {
+		return queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+" from api_token t where t.id = $1", id)
 	}
-	return t, nil, nil
+	return update(ctx, d, tokenTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
+		if t.RevokedAt != nil {
+			return t, nil, nil
+		}
+		t, err := queryOne[ApiToken](ctx, d.q, "update api_token t set revoked_at = now() where id = $1 returning "+tokenColumns, id)
+		return t, nil, err
+	})
 }
 
 // ApiTokenFilter narrows the list of tokens.
 type ApiTokenFilter struct {
-	Role []Role
-	// Member global ID.
-	Member *string
+	Role   []Role
+	Member *MemberID
 	Active *bool
 }
 
@@ -239,8 +258,7 @@ func (d *DB) ApiTokens(ctx context.Context, page PageArgs, f *ApiTokenFilter) (*
 				b.where("t.role = any(%s)", enumStrings(f.Role))
 			}
 			if f.Member != nil {
-				id, _ := entityID(*f.Member, "Member")
-				b.where("t.member_id = %s", id)
+				b.where("t.member_id = %s", int64(*f.Member))
 			}
 			if f.Active != nil {
 				b.where("(t.revoked_at is null and (t.expires_at is null or t.expires_at > now())) = %s", *f.Active)

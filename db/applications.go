@@ -2,7 +2,6 @@ package db
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,32 +83,35 @@ func (d *DB) ApplyForMembership(ctx context.Context, in *ApplyForMembershipInput
 	if !v.ok() {
 		return nil, "", v.errs, nil
 	}
-	var member bool
-	err := d.q.QueryRow(ctx, `select exists (select 1 from member m, lateral (values (m.name), (m.native_name), (m.acronym)) as n(name)
-		where m.country_code = $2 and lower(regexp_replace(btrim(n.name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
-		in.Organisation, in.Country).Scan(&member)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if member {
-		return nil, "", []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
-			Message: "this organisation is already a member of the network in this country"}}, nil
-	}
-	receipt, err := newSecret(ReceiptPrefix, 24)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	a, err := queryOne[MembershipApplication](ctx, d.q, `insert into membership_application as a (organisation, kind,
-		country_code, municipalities_represented, website, motivation, contact_name, contact_email, receipt_hash)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning `+applicationColumns,
-		in.Organisation, in.Kind, in.Country, in.MunicipalitiesRepresented, in.Website, in.Motivation, in.ContactName,
-		in.ContactEmail, hashToken(receipt))
-	if c, ok := isUniqueViolation(err); ok && c == "membership_application_once" {
-		return nil, "", []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
-			Message: "this organisation has already applied in this country; the network will answer that application"}}, nil
-	}
-	if err != nil {
-		return nil, "", nil, err
+	var receipt string
+	a, errs, err := write(ctx, d, func(d *DB) (*MembershipApplication, []UserError, error) {
+		var member bool
+		err := d.q.QueryRow(ctx, `select exists (select 1 from member m, lateral (values (m.name), (m.native_name), (m.acronym)) as n(name)
+			where m.country_code = $2 and lower(regexp_replace(btrim(n.name), '\s+', ' ', 'g')) = lower(regexp_replace(btrim($1), '\s+', ' ', 'g')))`,
+			in.Organisation, in.Country).Scan(&member)
+		if err != nil {
+			return nil, nil, err
+		}
+		if member {
+			return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+				Message: "this organisation is already a member of the network in this country"}}, nil
+		}
+		if receipt, err = newSecret(ReceiptPrefix, 24); err != nil {
+			return nil, nil, err
+		}
+		a, err := queryOne[MembershipApplication](ctx, d.q, `insert into membership_application as a (organisation, kind,
+			country_code, municipalities_represented, website, motivation, contact_name, contact_email, receipt_hash)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning `+applicationColumns,
+			in.Organisation, in.Kind, in.Country, in.MunicipalitiesRepresented, in.Website, in.Motivation, in.ContactName,
+			in.ContactEmail, hashToken(receipt))
+		if c, ok := isUniqueViolation(err); ok && c == "membership_application_once" {
+			return nil, []UserError{{Field: []string{"input", "organisation"}, Code: UserErrorDuplicate,
+				Message: "this organisation has already applied in this country; the network will answer that application"}}, nil
+		}
+		return a, nil, err
+	})
+	if a == nil {
+		return nil, "", errs, err
 	}
 	return a, receipt, nil, nil
 }
@@ -142,7 +144,7 @@ func (d *DB) MembershipApplicationsByID(ctx context.Context, ids []int64) ([]*Me
 }
 
 type ApproveMembershipApplicationInput struct {
-	ID string
+	ID MembershipApplicationID
 	// The new member's slug; derived from the organisation's name when omitted.
 	Slug *string
 }
@@ -155,90 +157,75 @@ type Approval struct {
 	Secret      string
 }
 
-// errRollback undoes a transaction whose outcome is userErrors.
-var errRollback = errors.New("rolled back")
+// applicationTable: editors own no application.
+var applicationTable = &table{name: "membership_application", typ: "MembershipApplication"}
 
 // ApproveMembershipApplication turns a submitted application into a member with the applicant as its
 // contact point, and an editor token for it, all or nothing.
 func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMembershipApplicationInput, approvedBy *int64) (*Approval, []UserError, error) {
-	var out Approval
-	var userErrs []UserError
-	err := d.InTx(ctx, func(d *DB) error {
-		a, errs, err := d.openApplication(ctx, in.ID)
-		if err != nil || errs != nil {
-			userErrs = errs
-			return err
-		}
-		contact := "Contact: " + a.ContactName
-		desc := ""
-		m, errs, err := d.CreateMember(ctx, &CreateMemberInput{Name: a.Organisation, Slug: in.Slug, Kind: a.Kind,
-			Country: a.CountryCode, MunicipalitiesRepresented: a.MunicipalitiesRepresented, Description: &desc,
-			Website: a.Website, ContactPoints: []*ContactPointInput{{Role: contact, Email: a.ContactEmail}}})
-		if err != nil || errs != nil {
-			userErrs = errs
-			if err == nil {
-				err = errRollback
+	return update(ctx, d, applicationTable, int64(in.ID), nil, loadApplication,
+		func(ctx context.Context, d *DB, a *MembershipApplication) (*Approval, []UserError, error) {
+			if errs := undecided(a); errs != nil {
+				return nil, errs, nil
 			}
-			return err
-		}
-		gid := GlobalID("Member", m.ID)
-		t, secret, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first editor of " + m.Name, Role: RoleEditor, Member: &gid}, approvedBy)
-		if err == nil && errs != nil {
-			err = fmt.Errorf("creating the editor token: %v", errs)
-		}
-		if err != nil {
-			return err
-		}
-		out.Application, err = queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'APPROVED',
-			member_id = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, m.ID)
-		out.Member, out.Token, out.Secret = m, t, secret
-		return err
-	})
-	if errors.Is(err, errRollback) {
-		err = nil
-	}
-	if err != nil || userErrs != nil {
-		return nil, userErrs, err
-	}
-	return &out, nil, nil
+			contact := "Contact: " + a.ContactName
+			desc := ""
+			m, errs, err := d.CreateMember(ctx, &CreateMemberInput{Name: a.Organisation, Slug: in.Slug, Kind: a.Kind,
+				Country: a.CountryCode, MunicipalitiesRepresented: a.MunicipalitiesRepresented, Description: &desc,
+				Website: a.Website, ContactPoints: []*ContactPointInput{{Role: contact, Email: a.ContactEmail}}})
+			if err != nil || errs != nil {
+				return nil, errs, err
+			}
+			gid := GlobalID("Member", m.ID)
+			t, secret, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first editor of " + m.Name, Role: RoleEditor, Member: &gid}, approvedBy)
+			if err == nil && errs != nil {
+				err = fmt.Errorf("creating the editor token: %v", errs)
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			out := &Approval{Member: m, Token: t, Secret: secret}
+			out.Application, err = queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'APPROVED',
+				member_id = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, m.ID)
+			return out, nil, err
+		})
+}
+
+type RejectMembershipApplicationInput struct {
+	ID MembershipApplicationID
+	// Told to the applicant.
+	Reason string
 }
 
 // RejectMembershipApplication closes a submitted application with the reason the applicant is given.
-func (d *DB) RejectMembershipApplication(ctx context.Context, gid, reason string) (*MembershipApplication, []UserError, error) {
+func (d *DB) RejectMembershipApplication(ctx context.Context, in *RejectMembershipApplicationInput) (*MembershipApplication, []UserError, error) {
+	reason := in.Reason
 	v := &validator{}
 	v.text("reason", &reason, true, 5000)
 	if !v.ok() {
 		return nil, v.errs, nil
 	}
-	var out *MembershipApplication
-	var userErrs []UserError
-	err := d.InTx(ctx, func(d *DB) error {
-		a, errs, err := d.openApplication(ctx, gid)
-		if err != nil || errs != nil {
-			userErrs = errs
-			return err
-		}
-		out, err = queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'REJECTED',
-			rejection_reason = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, reason)
-		return err
-	})
-	return out, userErrs, err
+	return update(ctx, d, applicationTable, int64(in.ID), nil, loadApplication,
+		func(ctx context.Context, d *DB, a *MembershipApplication) (*MembershipApplication, []UserError, error) {
+			if errs := undecided(a); errs != nil {
+				return nil, errs, nil
+			}
+			out, err := queryOne[MembershipApplication](ctx, d.q, `update membership_application a set status = 'REJECTED',
+				rejection_reason = $2, decided_at = now() where id = $1 returning `+applicationColumns, a.ID, reason)
+			return out, nil, err
+		})
 }
 
-// openApplication locks a submitted application for its decision; userErrors when there is none.
-func (d *DB) openApplication(ctx context.Context, gid string) (*MembershipApplication, []UserError, error) {
-	id, ok := entityID(gid, "MembershipApplication")
-	if !ok {
-		return nil, notFound("id", "MembershipApplication", gid), nil
+func loadApplication(ctx context.Context, d *DB, id int64) (*MembershipApplication, error) {
+	return queryOne[MembershipApplication](ctx, d.q, "select "+applicationColumns+" from membership_application a where a.id = $1", id)
+}
+
+// undecided refuses the decision of an application that was already decided.
+func undecided(a *MembershipApplication) []UserError {
+	if a.Status == MembershipApplicationStatusSubmitted {
+		return nil
 	}
-	a, err := queryOne[MembershipApplication](ctx, d.q, "select "+applicationColumns+" from membership_application a where id = $1 for update", id)
-	if err != nil || a == nil {
-		return nil, notFound("id", "MembershipApplication", gid), err
-	}
-	if a.Status != MembershipApplicationStatusSubmitted {
-		return nil, []UserError{{Field: []string{"input", "id"}, Code: UserErrorAlreadyDecided,
-			Message: fmt.Sprintf("this application was already %s", map[MembershipApplicationStatus]string{
-				MembershipApplicationStatusApproved: "approved", MembershipApplicationStatusRejected: "rejected"}[a.Status])}}, nil
-	}
-	return a, nil, nil
+	return []UserError{{Field: []string{"input", "id"}, Code: UserErrorAlreadyDecided,
+		Message: fmt.Sprintf("this application was already %s", map[MembershipApplicationStatus]string{
+			MembershipApplicationStatusApproved: "approved", MembershipApplicationStatusRejected: "rejected"}[a.Status])}}
 }

@@ -86,14 +86,14 @@ func notFound(field, typ, id string) []UserError {
 }
 
 // replaceLinks makes the link rows of one owner exactly the given values.
-func replaceLinks[V any](ctx context.Context, tx pgx.Tx, table, ownerCol, valueCol string, owner int64, values []V) error {
-	if _, err := tx.Exec(ctx, fmt.Sprintf("delete from %s where %s = $1", table, ownerCol), owner); err != nil {
+func replaceLinks[V any](ctx context.Context, q conn, table, ownerCol, valueCol string, owner int64, values []V) error {
+	if _, err := q.Exec(ctx, fmt.Sprintf("delete from %s where %s = $1", table, ownerCol), owner); err != nil {
 		return err
 	}
 	if len(values) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, fmt.Sprintf("insert into %s (%s, %s) select $1, unnest($2::%s[])", table, ownerCol, valueCol, sqlArrayType[V]()), owner, values)
+	_, err := q.Exec(ctx, fmt.Sprintf("insert into %s (%s, %s) select $1, unnest($2::%s[])", table, ownerCol, valueCol, sqlArrayType[V]()), owner, values)
 	return err
 }
 
@@ -120,28 +120,13 @@ func duplicateErrors(err error, fields map[string]string) []UserError {
 	return nil
 }
 
-// deleteEntity deletes one row by global ID.
-func (d *DB) deleteEntity(ctx context.Context, table, typ, gid string) ([]UserError, error) {
-	id, ok := entityID(gid, typ)
-	if !ok {
-		return notFound("id", typ, gid), nil
-	}
-	tag, err := d.q.Exec(ctx, fmt.Sprintf("delete from %s where id = $1", table), id)
-	if err != nil {
-		return nil, err
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound("id", typ, gid), nil
-	}
-	return nil, nil
-}
-
-// checkExist reports the ids that have no row in table.
+// checkExist reports the ids that have no row in table. Inside a write's transaction, the rows found stay
+// until it ends (a delete waits), so that the links the write then makes find them.
 func checkExist(ctx context.Context, q Querier, table string, ids []int64) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := q.Query(ctx, fmt.Sprintf("select id from %s where id = any($1)", table), ids)
+	rows, err := q.Query(ctx, fmt.Sprintf("select id from %s where id = any($1) for key share", table), ids)
 	if err != nil {
 		return nil, err
 	}

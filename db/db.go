@@ -145,15 +145,10 @@ func (d *DB) withLock(ctx context.Context, fn func() error) error {
 	return fn()
 }
 
-// tx runs fn in a transaction (a savepoint inside InTx), committing when it returns nil.
-func (d *DB) tx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, d.q, fn)
-}
-
 // InTx runs fn with a service whose every statement, reads and writes, belongs to one transaction:
-// all of fn's writes happen, or none.
+// all of fn's writes happen, or none. Inside InTx it is a savepoint of the transaction already open.
 func (d *DB) InTx(ctx context.Context, fn func(d *DB) error) error {
-	return pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+	return pgx.BeginFunc(ctx, d.q, func(tx pgx.Tx) error {
 		inTx := *d
 		inTx.q = tx
 		return fn(&inTx)

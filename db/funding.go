@@ -5,8 +5,6 @@ import (
 	"math/big"
 	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 type FundingOpportunityFilter struct {
@@ -45,7 +43,7 @@ type CreateFundingOpportunityInput struct {
 }
 
 type UpdateFundingOpportunityInput struct {
-	ID                string
+	ID                FundingOpportunityID
 	Identifier        *string
 	CallIdentifier    *string
 	Title             *string
@@ -61,16 +59,18 @@ type UpdateFundingOpportunityInput struct {
 	EligibleCountries []string
 	Themes            []string
 	URL               *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const fundingColumns = `f.id, f.topic_id, f.call_id, f.title, f.programme_code, f.action_type, f.description,
 	f.opening_date, f.deadline_model, f.deadlines, f.total_budget::text, f.min_contribution::text,
-	f.max_contribution::text, f.url, f.created_at, f.updated_at`
+	f.max_contribution::text, f.url, f.version, f.created_at, f.updated_at`
 
 func (f *FundingOpportunity) fields() []any {
 	return []any{&f.ID, &f.Identifier, &f.CallIdentifier, &f.Title, &f.ProgrammeCode, &f.ActionType, &f.Description,
 		&f.OpeningDate, &f.DeadlineModel, &f.Deadlines, &f.TotalBudget, &f.MinContribution, &f.MaxContribution,
-		&f.URL, &f.CreatedAt, &f.UpdatedAt}
+		&f.URL, &f.Version, &f.CreatedAt, &f.UpdatedAt}
 }
 
 func (f *FundingOpportunity) key() int64 { return f.ID }
@@ -242,63 +242,70 @@ func (d *DB) validateFunding(f *fundingDraft) []UserError {
 	return v.errs
 }
 
+// fundingTable: editors own no funding opportunity.
+var fundingTable = &table{name: "funding_opportunity", typ: "FundingOpportunity", versioned: true}
+
 // CreateFundingOpportunity validates and stores a new funding opportunity.
 func (d *DB) CreateFundingOpportunity(ctx context.Context, in *CreateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
 	f := &fundingDraft{}
 	in.asUpdate().applyTo(f)
-	return d.saveFunding(ctx, f)
+	return write(ctx, d, func(d *DB) (*FundingOpportunity, []UserError, error) { return d.saveFunding(ctx, f) })
 }
 
 // UpdateFundingOpportunity validates and applies a change to a funding opportunity.
 func (d *DB) UpdateFundingOpportunity(ctx context.Context, in *UpdateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
-	id, ok := entityID(in.ID, "FundingOpportunity")
-	if !ok {
-		return nil, notFound("id", "FundingOpportunity", in.ID), nil
-	}
+	return update(ctx, d, fundingTable, int64(in.ID), in.ExpectedVersion, loadFundingDraft,
+		func(ctx context.Context, d *DB, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
+			in.applyTo(f)
+			return d.saveFunding(ctx, f)
+		})
+}
+
+// loadFundingDraft reads a stored opportunity with its relations, so that an update that leaves them out
+// keeps them.
+func loadFundingDraft(ctx context.Context, d *DB, id int64) (*fundingDraft, error) {
 	cur, err := d.FundingOpportunitiesByID(ctx, []int64{id})
-	if err != nil || cur[0] == nil {
-		return nil, notFound("id", "FundingOpportunity", in.ID), err
+	if err != nil {
+		return nil, err
 	}
 	f := &fundingDraft{FundingOpportunity: *cur[0]}
 	if f.countries, err = only(d.FundingCountries(ctx, []int64{id})); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if f.themes, err = only(d.FundingThemes(ctx, []int64{id})); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	in.applyTo(f)
-	return d.saveFunding(ctx, f)
+	return f, nil
 }
 
+// saveFunding validates a draft and writes it, in the transaction of write or update.
 func (d *DB) saveFunding(ctx context.Context, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
 	if errs := d.validateFunding(f); len(errs) > 0 {
 		return nil, errs, nil
 	}
-	err := d.tx(ctx, func(tx pgx.Tx) error {
-		args := []any{f.Identifier, f.CallIdentifier, f.Title, f.ProgrammeCode, f.ActionType, f.Description, f.OpeningDate,
-			f.DeadlineModel, f.Deadlines, f.TotalBudget, f.MinContribution, f.MaxContribution, f.URL}
-		if f.ID == 0 {
-			err := tx.QueryRow(ctx, `insert into funding_opportunity (topic_id, call_id, title, programme_code, action_type,
-				description, opening_date, deadline_model, deadlines, total_budget, min_contribution, max_contribution, url)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::numeric, $11::numeric, $12::numeric, $13) returning id`, args...).Scan(&f.ID)
-			if err != nil {
-				return err
-			}
-		} else if _, err := tx.Exec(ctx, `update funding_opportunity set topic_id = $1, call_id = $2, title = $3,
-				programme_code = $4, action_type = $5, description = $6, opening_date = $7, deadline_model = $8,
-				deadlines = $9, total_budget = $10::numeric, min_contribution = $11::numeric, max_contribution = $12::numeric,
-				url = $13, updated_at = now() where id = $14`, append(args, f.ID)...); err != nil {
-			return err
-		}
-		if err := replaceLinks(ctx, tx, "funding_opportunity_country", "funding_id", "country_code", f.ID, f.countries); err != nil {
-			return err
-		}
-		return replaceLinks(ctx, tx, "funding_opportunity_theme", "funding_id", "theme_code", f.ID, f.themes)
-	})
+	args := []any{f.Identifier, f.CallIdentifier, f.Title, f.ProgrammeCode, f.ActionType, f.Description, f.OpeningDate,
+		f.DeadlineModel, f.Deadlines, f.TotalBudget, f.MinContribution, f.MaxContribution, f.URL}
+	var err error
+	if f.ID == 0 {
+		err = d.q.QueryRow(ctx, `insert into funding_opportunity (topic_id, call_id, title, programme_code, action_type,
+			description, opening_date, deadline_model, deadlines, total_budget, min_contribution, max_contribution, url)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::numeric, $11::numeric, $12::numeric, $13) returning id`, args...).Scan(&f.ID)
+	} else {
+		_, err = d.q.Exec(ctx, `update funding_opportunity set topic_id = $1, call_id = $2, title = $3,
+			programme_code = $4, action_type = $5, description = $6, opening_date = $7, deadline_model = $8,
+			deadlines = $9, total_budget = $10::numeric, min_contribution = $11::numeric, max_contribution = $12::numeric,
+			url = $13, version = version + 1, updated_at = now() where id = $14`, append(args, f.ID)...)
+	}
 	if errs := duplicateErrors(err, map[string]string{"funding_opportunity_topic_id_key": "identifier"}); errs != nil {
 		return nil, errs, nil
 	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "funding_opportunity_country", "funding_id", "country_code", f.ID, f.countries); err != nil {
+		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "funding_opportunity_theme", "funding_id", "theme_code", f.ID, f.themes); err != nil {
 		return nil, nil, err
 	}
 	saved, err := d.FundingOpportunitiesByID(ctx, []int64{f.ID})
@@ -309,6 +316,10 @@ func (d *DB) saveFunding(ctx context.Context, f *fundingDraft) (*FundingOpportun
 }
 
 // DeleteFundingOpportunity deletes a funding opportunity; practices it funded stay.
-func (d *DB) DeleteFundingOpportunity(ctx context.Context, gid string) ([]UserError, error) {
-	return d.deleteEntity(ctx, "funding_opportunity", "FundingOpportunity", gid)
+func (d *DB) DeleteFundingOpportunity(ctx context.Context, id FundingOpportunityID) ([]UserError, error) {
+	return remove(ctx, d, fundingTable, int64(id))
+}
+
+type DeleteFundingOpportunityInput struct {
+	ID FundingOpportunityID
 }

@@ -28,15 +28,23 @@ func FuzzDecodeCursor(f *testing.F) {
 	})
 }
 
-// go test ./db -fuzz FuzzParseGlobalID: what a global ID decodes to encodes back to the same ID.
+// go test ./db -fuzz FuzzParseGlobalID: what a global ID decodes to encodes back to the same ID, and an
+// entity's ID decodes to a row id that encodes back to it: one spelling per ID.
 func FuzzParseGlobalID(f *testing.F) {
-	for _, s := range []string{"", "QmVzdFByYWN0aWNlOjE", GlobalID("Member", 7), GlobalID("Mim", "MIM1@2022"), "////"} {
+	for _, s := range []string{"", "QmVzdFByYWN0aWNlOjE", GlobalID("Member", 7), GlobalID("Mim", "MIM1@2022"), "////",
+		GlobalID("Member", "01"), GlobalID("Member", "+1"), GlobalID("BestPractice", "-0"), GlobalID("DigitalTool", "9223372036854775808")} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		typ, key, ok := ParseGlobalID(s)
 		if ok && (typ == "" || key == "" || GlobalID(typ, key) != s) {
 			t.Fatalf("%q parsed as %q %q", s, typ, key)
+		}
+		if id, err := ParseID[MemberID](s); err == nil && (id <= 0 || id.GlobalID() != s) {
+			t.Fatalf("%q parsed as Member %d", s, id)
+		}
+		if k, ok := ParseNodeID(s); ok && k.Row != 0 && GlobalID(k.Type, k.Row) != s {
+			t.Fatalf("%q parsed as node %+v", s, k)
 		}
 	})
 }

@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 type MemberFilter struct {
@@ -45,7 +43,7 @@ type CreateMemberInput struct {
 }
 
 type UpdateMemberInput struct {
-	ID                        string
+	ID                        MemberID
 	Name                      *string
 	Slug                      *string
 	NativeName                *string
@@ -59,14 +57,16 @@ type UpdateMemberInput struct {
 	ContactPoints             []*ContactPointInput
 	Status                    *MemberStatus
 	JoinedOn                  *time.Time
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const memberColumns = `m.id, m.slug, m.name, m.native_name, m.acronym, m.kind, m.country_code,
-	m.municipalities_represented, m.description, m.website, m.status, m.joined_on, m.created_at, m.updated_at`
+	m.municipalities_represented, m.description, m.website, m.status, m.joined_on, m.version, m.created_at, m.updated_at`
 
 func (m *Member) fields() []any {
 	return []any{&m.ID, &m.Slug, &m.Name, &m.NativeName, &m.Acronym, &m.Kind, &m.CountryCode,
-		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.CreatedAt, &m.UpdatedAt}
+		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.Version, &m.CreatedAt, &m.UpdatedAt}
 }
 
 func (m *Member) key() int64 { return m.ID }
@@ -203,78 +203,80 @@ func (d *DB) validateMember(m *memberDraft) []UserError {
 	return v.errs
 }
 
+// memberTable: an editor owns their own member.
+var memberTable = &table{name: "member", typ: "Member", versioned: true,
+	owns: func(_ context.Context, _ Querier, id, member int64) (bool, error) { return id == member, nil }}
+
 // CreateMember validates and stores a new member.
 func (d *DB) CreateMember(ctx context.Context, in *CreateMemberInput) (*Member, []UserError, error) {
 	m := &memberDraft{Member: Member{Status: MemberStatusActive, JoinedOn: d.Today()}}
 	in.asUpdate().applyTo(m)
-	return d.saveMember(ctx, m)
+	return write(ctx, d, func(d *DB) (*Member, []UserError, error) { return d.saveMember(ctx, m) })
 }
 
 // UpdateMember validates and applies a change to a member.
 func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, []UserError, error) {
-	id, ok := entityID(in.ID, "Member")
-	if !ok {
-		return nil, notFound("id", "Member", in.ID), nil
-	}
+	return update(ctx, d, memberTable, int64(in.ID), in.ExpectedVersion, loadMemberDraft,
+		func(ctx context.Context, d *DB, m *memberDraft) (*Member, []UserError, error) {
+			in.applyTo(m)
+			return d.saveMember(ctx, m)
+		})
+}
+
+// loadMemberDraft reads a stored member with its relations, so that an update that leaves them out keeps
+// them.
+func loadMemberDraft(ctx context.Context, d *DB, id int64) (*memberDraft, error) {
 	cur, err := d.MembersByID(ctx, []int64{id})
-	if err != nil || cur[0] == nil {
-		return nil, notFound("id", "Member", in.ID), err
+	if err != nil {
+		return nil, err
 	}
 	m := &memberDraft{Member: *cur[0]}
 	if m.otherCountries, err = only(d.MemberOtherCountries(ctx, []int64{id})); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cps, err := d.MemberContactPoints(ctx, []int64{id})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, c := range cps[id] {
 		m.contactPoints = append(m.contactPoints, &ContactPointInput{Role: c.Role, Email: c.Email})
 	}
-	in.applyTo(m)
-	return d.saveMember(ctx, m)
+	return m, nil
 }
 
+// saveMember validates a draft and writes it, in the transaction of write or update.
 func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserError, error) {
 	if errs := d.validateMember(m); len(errs) > 0 {
 		return nil, errs, nil
 	}
-	err := d.tx(ctx, func(tx pgx.Tx) error {
-		args := []any{m.Slug, m.Name, m.NativeName, m.Acronym, m.Kind, m.CountryCode, m.MunicipalitiesRepresented,
-			m.Description, m.Website, m.Status, m.JoinedOn}
-		if m.ID == 0 {
-			err := tx.QueryRow(ctx, `insert into member (slug, name, native_name, acronym, kind, country_code,
-				municipalities_represented, description, website, status, joined_on)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`, args...).Scan(&m.ID)
-			if err != nil {
-				return err
-			}
-		} else {
-			_, err := tx.Exec(ctx, `update member set slug = $1, name = $2, native_name = $3, acronym = $4, kind = $5,
-				country_code = $6, municipalities_represented = $7, description = $8, website = $9, status = $10,
-				joined_on = $11, updated_at = now() where id = $12`, append(args, m.ID)...)
-			if err != nil {
-				return err
-			}
-		}
-		if err := replaceLinks(ctx, tx, "member_country", "member_id", "country_code", m.ID, m.otherCountries); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, "delete from contact_point where member_id = $1", m.ID); err != nil {
-			return err
-		}
-		for _, c := range m.contactPoints {
-			if _, err := tx.Exec(ctx, "insert into contact_point (member_id, role, email) values ($1, $2, $3)", m.ID, c.Role, c.Email); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	args := []any{m.Slug, m.Name, m.NativeName, m.Acronym, m.Kind, m.CountryCode, m.MunicipalitiesRepresented,
+		m.Description, m.Website, m.Status, m.JoinedOn}
+	var err error
+	if m.ID == 0 {
+		err = d.q.QueryRow(ctx, `insert into member (slug, name, native_name, acronym, kind, country_code,
+			municipalities_represented, description, website, status, joined_on)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id`, args...).Scan(&m.ID)
+	} else {
+		_, err = d.q.Exec(ctx, `update member set slug = $1, name = $2, native_name = $3, acronym = $4, kind = $5,
+			country_code = $6, municipalities_represented = $7, description = $8, website = $9, status = $10,
+			joined_on = $11, version = version + 1, updated_at = now() where id = $12`, append(args, m.ID)...)
+	}
 	if errs := duplicateErrors(err, map[string]string{"member_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "member_country", "member_id", "country_code", m.ID, m.otherCountries); err != nil {
+		return nil, nil, err
+	}
+	if _, err := d.q.Exec(ctx, "delete from contact_point where member_id = $1", m.ID); err != nil {
+		return nil, nil, err
+	}
+	for _, c := range m.contactPoints {
+		if _, err := d.q.Exec(ctx, "insert into contact_point (member_id, role, email) values ($1, $2, $3)", m.ID, c.Role, c.Email); err != nil {
+			return nil, nil, err
+		}
 	}
 	saved, err := d.MembersByID(ctx, []int64{m.ID})
 	if err != nil {
@@ -284,6 +286,10 @@ func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserErr
 }
 
 // DeleteMember deletes a member; its authorship of best practices goes with it, the practices stay.
-func (d *DB) DeleteMember(ctx context.Context, gid string) ([]UserError, error) {
-	return d.deleteEntity(ctx, "member", "Member", gid)
+func (d *DB) DeleteMember(ctx context.Context, id MemberID) ([]UserError, error) {
+	return remove(ctx, d, memberTable, int64(id))
+}
+
+type DeleteMemberInput struct {
+	ID MemberID
 }

@@ -45,18 +45,18 @@ type CreateBestPracticeInput struct {
 	NutsCode        *string
 	Themes          []string
 	Mims            []*MimRef
-	Tools           []string
-	Funding         []string
+	Tools           []DigitalToolID
+	Funding         []FundingOpportunityID
 	Results         *string
 	Transferability *string
 	Year            int32
 	Status          *BestPracticeStatus
-	Authors         []string
+	Authors         []MemberID
 	SourceURL       *string
 }
 
 type UpdateBestPracticeInput struct {
-	ID              string
+	ID              BestPracticeID
 	Title           *string
 	Slug            *string
 	Summary         *string
@@ -68,22 +68,24 @@ type UpdateBestPracticeInput struct {
 	NutsCode        *string
 	Themes          []string
 	Mims            []*MimRef
-	Tools           []string
-	Funding         []string
+	Tools           []DigitalToolID
+	Funding         []FundingOpportunityID
 	Results         *string
 	Transferability *string
 	Year            *int32
 	Status          *BestPracticeStatus
-	Authors         []string
+	Authors         []MemberID
 	SourceURL       *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 const practiceColumns = `bp.id, bp.slug, bp.title, bp.summary, bp.body, bp.language, bp.municipality, bp.country_code,
-	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.created_at, bp.updated_at`
+	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.version, bp.created_at, bp.updated_at`
 
 func (p *BestPractice) fields() []any {
 	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
-		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.CreatedAt, &p.UpdatedAt}
+		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.Version, &p.CreatedAt, &p.UpdatedAt}
 }
 
 func (p *BestPractice) key() int64 { return p.ID }
@@ -225,18 +227,18 @@ func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Mem
 		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
 }
 
-// practiceDraft is a best practice as a write will leave it; references are still global IDs.
+// practiceDraft is a best practice as a write will leave it.
 type practiceDraft struct {
 	BestPractice
 	translations []*TranslationInput
 	themes       []string
 	mims         []*MimRef
-	tools        []string
-	funding      []string
-	authors      []string
+	tools        []DigitalToolID
+	funding      []FundingOpportunityID
+	authors      []MemberID
 	// linkedTools are the tools the stored practice already uses: a new link must be to a tool the
 	// writer may read (not another member's proposal), an old one stays whoever wrote it.
-	linkedTools []string
+	linkedTools []DigitalToolID
 }
 
 func (in *CreateBestPracticeInput) asUpdate() *UpdateBestPracticeInput {
@@ -318,9 +320,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	}
 	p.themes = v.themes("themes", p.themes)
 	refs := &practiceRefs{mims: v.mims("mims", p.mims)}
-	refs.tools = v.ids("tools", "DigitalTool", p.tools)
-	refs.funding = v.ids("funding", "FundingOpportunity", p.funding)
-	refs.authors = v.ids("authors", "Member", p.authors)
+	refs.tools, refs.funding, refs.authors = sqlIDs(p.tools), sqlIDs(p.funding), sqlIDs(p.authors)
 	if len(p.authors) == 0 {
 		v.fail("authors", UserErrorRequired, "a best practice needs at least one authoring member")
 	}
@@ -348,7 +348,7 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	}
 	var added []int64
 	for _, id := range refs.tools {
-		if !slices.Contains(p.linkedTools, GlobalID("DigitalTool", id)) {
+		if !slices.Contains(p.linkedTools, DigitalToolID(id)) {
 			added = append(added, id)
 		}
 	}
@@ -373,77 +373,89 @@ func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceR
 	return refs, v.errs, nil
 }
 
+// practiceTable: an editor owns the practices their member authors.
+var practiceTable = &table{name: "best_practice", typ: "BestPractice", versioned: true,
+	owns: func(ctx context.Context, q Querier, id, member int64) (bool, error) {
+		var authors bool
+		err := q.QueryRow(ctx, "select exists (select 1 from best_practice_author where practice_id = $1 and member_id = $2)", id, member).Scan(&authors)
+		return authors, err
+	}}
+
 // CreateBestPractice validates and stores a new best practice.
 func (d *DB) CreateBestPractice(ctx context.Context, in *CreateBestPracticeInput) (*BestPractice, []UserError, error) {
 	p := &practiceDraft{BestPractice: BestPractice{Status: BestPracticeStatusDraft}}
 	in.asUpdate().applyTo(p)
-	return d.savePractice(ctx, p)
+	return write(ctx, d, func(d *DB) (*BestPractice, []UserError, error) { return d.savePractice(ctx, p) })
 }
 
 // UpdateBestPractice validates and applies a change to a best practice.
 func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput) (*BestPractice, []UserError, error) {
-	id, ok := entityID(in.ID, "BestPractice")
-	if !ok {
-		return nil, notFound("id", "BestPractice", in.ID), nil
-	}
-	cur, err := d.bestPracticesByIDForWrite(ctx, []int64{id})
-	if err != nil || cur[0] == nil {
-		return nil, notFound("id", "BestPractice", in.ID), err
-	}
-	p := &practiceDraft{BestPractice: *cur[0]}
-	if err := d.loadPracticeDraft(ctx, p); err != nil {
-		return nil, nil, err
-	}
-	in.applyTo(p)
-	return d.savePractice(ctx, p)
+	return update(ctx, d, practiceTable, int64(in.ID), in.ExpectedVersion, loadPracticeDraft,
+		func(ctx context.Context, d *DB, p *practiceDraft) (*BestPractice, []UserError, error) {
+			in.applyTo(p)
+			return d.savePractice(ctx, p)
+		})
 }
 
-// loadPracticeDraft reads a stored practice's relations, so that an update that leaves them out keeps them.
-func (d *DB) loadPracticeDraft(ctx context.Context, p *practiceDraft) error {
-	ids := []int64{p.ID}
+// loadPracticeDraft reads a stored practice with its relations, so that an update that leaves them out
+// keeps them.
+func loadPracticeDraft(ctx context.Context, d *DB, id int64) (*practiceDraft, error) {
+	ids := []int64{id}
+	cur, err := d.bestPracticesByIDForWrite(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	p := &practiceDraft{BestPractice: *cur[0]}
 	tr, err := d.PracticeTranslations(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, t := range tr[p.ID] {
+	for _, t := range tr[id] {
 		p.translations = append(p.translations, &TranslationInput{Language: t.Language, Title: t.Title, Summary: &t.Summary})
 	}
 	themes, err := d.PracticeThemes(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p.themes = themes[p.ID]
+	p.themes = themes[id]
 	mims, err := d.PracticeMims(ctx, ids)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, id := range mims[p.ID] {
-		m := d.ref.MimByID(id)
-		p.mims = append(p.mims, &MimRef{Code: m.Code, Edition: m.Edition})
+	for _, m := range mims[id] {
+		mim := d.ref.MimByID(m)
+		p.mims = append(p.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
 	}
-	for _, link := range []struct {
-		table, column, typ string
-		dst                *[]string
-	}{{"best_practice_tool", "tool_id", "DigitalTool", &p.tools}, {"best_practice_funding", "funding_id", "FundingOpportunity", &p.funding},
-		{"best_practice_author", "member_id", "Member", &p.authors}} {
-		linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", link.column, link.table), ids)
-		if err != nil {
-			return err
-		}
-		for _, id := range linked[p.ID] {
-			*link.dst = append(*link.dst, GlobalID(link.typ, id))
-		}
+	if p.tools, err = linkedIDs[DigitalToolID](ctx, d, "best_practice_tool", "tool_id", id); err != nil {
+		return nil, err
+	}
+	if p.funding, err = linkedIDs[FundingOpportunityID](ctx, d, "best_practice_funding", "funding_id", id); err != nil {
+		return nil, err
+	}
+	if p.authors, err = linkedIDs[MemberID](ctx, d, "best_practice_author", "member_id", id); err != nil {
+		return nil, err
 	}
 	p.linkedTools = slices.Clone(p.tools)
-	return nil
+	return p, nil
 }
 
+// linkedIDs reads the ids a practice links to in table.
+func linkedIDs[ID EntityID](ctx context.Context, d *DB, table, column string, practice int64) ([]ID, error) {
+	linked, err := queryGroupedValues[int64](ctx, d.q, fmt.Sprintf("select practice_id, %s from %s where practice_id = any($1)", column, table), []int64{practice})
+	var out []ID
+	for _, l := range linked[practice] {
+		out = append(out, ID(l))
+	}
+	return out, err
+}
+
+// savePractice validates a draft and writes it, in the transaction of write or update.
 func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice, []UserError, error) {
 	refs, errs, err := d.validatePractice(ctx, p)
 	if err != nil || len(errs) > 0 {
 		return nil, errs, err
 	}
-	err = d.tx(ctx, func(tx pgx.Tx) error { return writePractice(ctx, tx, p, refs) })
+	err = writePractice(ctx, d.q, p, refs)
 	if errs := duplicateErrors(err, map[string]string{"best_practice_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
 	}
@@ -457,7 +469,7 @@ func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice,
 	return saved[0], nil, nil
 }
 
-func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *practiceRefs) error {
+func writePractice(ctx context.Context, tx conn, p *practiceDraft, refs *practiceRefs) error {
 	args := []any{p.Slug, p.Title, p.Summary, p.Body, p.Language, p.Municipality, p.CountryCode, p.NutsCode,
 		p.Results, p.Transferability, p.Year, p.Status, p.SourceURL}
 	if p.ID == 0 {
@@ -470,7 +482,7 @@ func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *pract
 	} else {
 		_, err := tx.Exec(ctx, `update best_practice set slug = $1, title = $2, summary = $3, body = $4, language = $5,
 			municipality = $6, country_code = $7, nuts_code = $8, results = $9, transferability = $10, year = $11,
-			status = $12, source_url = $13, updated_at = now() where id = $14`, append(args, p.ID)...)
+			status = $12, source_url = $13, version = version + 1, updated_at = now() where id = $14`, append(args, p.ID)...)
 		if err != nil {
 			return err
 		}
@@ -500,19 +512,19 @@ func writePractice(ctx context.Context, tx pgx.Tx, p *practiceDraft, refs *pract
 }
 
 // DeleteBestPractice deletes a best practice with its links.
-func (d *DB) DeleteBestPractice(ctx context.Context, gid string) ([]UserError, error) {
-	return d.deleteEntity(ctx, "best_practice", "BestPractice", gid)
+func (d *DB) DeleteBestPractice(ctx context.Context, id BestPracticeID) ([]UserError, error) {
+	return remove(ctx, d, practiceTable, int64(id))
 }
 
-// PracticeAuthorIDs returns the ids of the members authoring the practice gid, and whether it exists.
-func (d *DB) PracticeAuthorIDs(ctx context.Context, gid string) ([]int64, bool, error) {
-	id, ok := entityID(gid, "BestPractice")
-	if !ok {
-		return nil, false, nil
-	}
+type DeleteBestPracticeInput struct {
+	ID BestPracticeID
+}
+
+// PracticeAuthorIDs returns the ids of the members authoring the practice, and whether it exists.
+func (d *DB) PracticeAuthorIDs(ctx context.Context, id BestPracticeID) ([]int64, bool, error) {
 	var authors []int64
 	err := d.q.QueryRow(ctx, `select array(select member_id from best_practice_author where practice_id = bp.id)
-		from best_practice bp where bp.id = $1`, id).Scan(&authors)
+		from best_practice bp where bp.id = $1`, int64(id)).Scan(&authors)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, false, nil
 	}

@@ -3,8 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
 )
 
 type DigitalToolFilter struct {
@@ -42,7 +40,7 @@ type CreateDigitalToolInput struct {
 }
 
 type UpdateDigitalToolInput struct {
-	ID                string
+	ID                DigitalToolID
 	Name              *string
 	Slug              *string
 	Description       *string
@@ -56,17 +54,19 @@ type UpdateDigitalToolInput struct {
 	Countries         []string
 	Website           *string
 	RepositoryURL     *string
+	// The version the change was made from: refused with CONFLICT unless it is still the current one.
+	ExpectedVersion *int32
 }
 
 // toolColumns derives open_source from the licence on every read, so it cannot go stale.
 const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
 	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
-	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.created_at, t.updated_at`
+	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.version, t.created_at, t.updated_at`
 
 func (t *DigitalTool) fields() []any {
 	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
 		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.ReviewStatus, &t.ProposedByID,
-		&t.CreatedAt, &t.UpdatedAt}
+		&t.Version, &t.CreatedAt, &t.UpdatedAt}
 }
 
 func (t *DigitalTool) key() int64 { return t.ID }
@@ -233,71 +233,77 @@ func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput, 
 		t.ReviewStatus = ToolReviewStatusProposed
 	}
 	in.asUpdate().applyTo(t)
-	return d.saveTool(ctx, t)
+	return write(ctx, d, func(d *DB) (*DigitalTool, []UserError, error) { return d.saveTool(ctx, t) })
 }
+
+// toolTable: editors own no tool; they propose new ones, which admins accept.
+var toolTable = &table{name: "digital_tool", typ: "DigitalTool", versioned: true}
 
 // UpdateDigitalTool validates and applies a change to a digital tool.
 func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) (*DigitalTool, []UserError, error) {
-	id, ok := entityID(in.ID, "DigitalTool")
-	if !ok {
-		return nil, notFound("id", "DigitalTool", in.ID), nil
-	}
+	return update(ctx, d, toolTable, int64(in.ID), in.ExpectedVersion, loadToolDraft,
+		func(ctx context.Context, d *DB, t *toolDraft) (*DigitalTool, []UserError, error) {
+			in.applyTo(t)
+			return d.saveTool(ctx, t)
+		})
+}
+
+// loadToolDraft reads a stored tool with its relations, so that an update that leaves them out keeps them.
+func loadToolDraft(ctx context.Context, d *DB, id int64) (*toolDraft, error) {
 	cur, err := d.toolsByIDForWrite(ctx, []int64{id})
-	if err != nil || cur[0] == nil {
-		return nil, notFound("id", "DigitalTool", in.ID), err
+	if err != nil {
+		return nil, err
 	}
 	t := &toolDraft{DigitalTool: *cur[0]}
 	if t.themes, err = only(d.ToolThemes(ctx, []int64{id})); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if t.countries, err = only(d.ToolCountries(ctx, []int64{id})); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	mims, err := d.ToolMims(ctx, []int64{id})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	for _, m := range mims[id] {
 		mim := d.ref.MimByID(m)
 		t.mims = append(t.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
 	}
-	in.applyTo(t)
-	return d.saveTool(ctx, t)
+	return t, nil
 }
 
+// saveTool validates a draft and writes it, in the transaction of write or update.
 func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserError, error) {
 	mims, errs := d.validateTool(t)
 	if len(errs) > 0 {
 		return nil, errs, nil
 	}
-	err := d.tx(ctx, func(tx pgx.Tx) error {
-		args := []any{t.Slug, t.Name, t.Description, t.Provider, t.Licence, t.DevelopmentStatus, t.Standards,
-			t.Languages, t.Website, t.RepositoryURL}
-		if t.ID == 0 {
-			err := tx.QueryRow(ctx, `insert into digital_tool (slug, name, description, provider, licence,
-				development_status, standards, languages, website, repository_url, review_status, proposed_by)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
-				append(args, t.ReviewStatus, t.ProposedByID)...).Scan(&t.ID)
-			if err != nil {
-				return err
-			}
-		} else if _, err := tx.Exec(ctx, `update digital_tool set slug = $1, name = $2, description = $3, provider = $4,
-				licence = $5, development_status = $6, standards = $7, languages = $8, website = $9,
-				repository_url = $10, updated_at = now() where id = $11`, append(args, t.ID)...); err != nil {
-			return err
-		}
-		if err := replaceLinks(ctx, tx, "digital_tool_theme", "tool_id", "theme_code", t.ID, t.themes); err != nil {
-			return err
-		}
-		if err := replaceLinks(ctx, tx, "digital_tool_mim", "tool_id", "mim_id", t.ID, mims); err != nil {
-			return err
-		}
-		return replaceLinks(ctx, tx, "digital_tool_country", "tool_id", "country_code", t.ID, t.countries)
-	})
+	args := []any{t.Slug, t.Name, t.Description, t.Provider, t.Licence, t.DevelopmentStatus, t.Standards,
+		t.Languages, t.Website, t.RepositoryURL}
+	var err error
+	if t.ID == 0 {
+		err = d.q.QueryRow(ctx, `insert into digital_tool (slug, name, description, provider, licence,
+			development_status, standards, languages, website, repository_url, review_status, proposed_by)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
+			append(args, t.ReviewStatus, t.ProposedByID)...).Scan(&t.ID)
+	} else {
+		_, err = d.q.Exec(ctx, `update digital_tool set slug = $1, name = $2, description = $3, provider = $4,
+			licence = $5, development_status = $6, standards = $7, languages = $8, website = $9,
+			repository_url = $10, version = version + 1, updated_at = now() where id = $11`, append(args, t.ID)...)
+	}
 	if errs := duplicateErrors(err, map[string]string{"digital_tool_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
 	}
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "digital_tool_theme", "tool_id", "theme_code", t.ID, t.themes); err != nil {
+		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "digital_tool_mim", "tool_id", "mim_id", t.ID, mims); err != nil {
+		return nil, nil, err
+	}
+	if err := replaceLinks(ctx, d.q, "digital_tool_country", "tool_id", "country_code", t.ID, t.countries); err != nil {
 		return nil, nil, err
 	}
 	saved, err := d.toolsByIDForWrite(ctx, []int64{t.ID})
@@ -308,20 +314,30 @@ func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserEr
 }
 
 // DeleteDigitalTool deletes a digital tool; practices that used it stay.
-func (d *DB) DeleteDigitalTool(ctx context.Context, gid string) ([]UserError, error) {
-	return d.deleteEntity(ctx, "digital_tool", "DigitalTool", gid)
+func (d *DB) DeleteDigitalTool(ctx context.Context, id DigitalToolID) ([]UserError, error) {
+	return remove(ctx, d, toolTable, int64(id))
+}
+
+type DeleteDigitalToolInput struct {
+	ID DigitalToolID
+}
+
+type AcceptDigitalToolInput struct {
+	ID DigitalToolID
 }
 
 // AcceptDigitalTool publishes a proposed tool; accepting an accepted one changes nothing.
-func (d *DB) AcceptDigitalTool(ctx context.Context, gid string) (*DigitalTool, []UserError, error) {
-	id, ok := entityID(gid, "DigitalTool")
-	if !ok {
-		return nil, notFound("id", "DigitalTool", gid), nil
+func (d *DB) AcceptDigitalTool(ctx context.Context, id DigitalToolID) (*DigitalTool, []UserError, error) {
+	load := func(ctx context.Context, d *DB, id int64) (*DigitalTool, error) {
+		cur, err := d.toolsByIDForWrite(ctx, []int64{id})
+		return cur[0], err
 	}
-	t, err := queryOne[DigitalTool](ctx, d.q, `update digital_tool t set review_status = 'ACCEPTED',
-		updated_at = case when review_status = 'ACCEPTED' then updated_at else now() end where id = $1 returning `+toolColumns, id)
-	if err != nil || t == nil {
-		return nil, notFound("id", "DigitalTool", gid), err
-	}
-	return t, nil, nil
+	return update(ctx, d, toolTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *DigitalTool) (*DigitalTool, []UserError, error) {
+		if t.ReviewStatus == ToolReviewStatusAccepted {
+			return t, nil, nil
+		}
+		t, err := queryOne[DigitalTool](ctx, d.q, `update digital_tool t set review_status = 'ACCEPTED', version = version + 1,
+			updated_at = now() where id = $1 returning `+toolColumns, id)
+		return t, nil, err
+	})
 }

@@ -107,6 +107,7 @@ type Member struct {
 	Website                   *string
 	Status                    MemberStatus
 	JoinedOn                  time.Time
+	Version                   int32
 	CreatedAt                 time.Time
 	UpdatedAt                 time.Time
 }
@@ -134,6 +135,7 @@ type BestPractice struct {
 	Year            int32
 	Status          BestPracticeStatus
 	SourceURL       *string
+	Version         int32
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -160,6 +162,7 @@ type FundingOpportunity struct {
 	MinContribution *string
 	MaxContribution *string
 	URL             *string
+	Version         int32
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 }
@@ -224,6 +227,7 @@ type DigitalTool struct {
 	RepositoryURL     *string
 	ReviewStatus      ToolReviewStatus
 	ProposedByID      *int64
+	Version           int32
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -255,6 +259,7 @@ const (
 	UserErrorNotFound         UserErrorCode = "NOT_FOUND"
 	UserErrorOutOfRange       UserErrorCode = "OUT_OF_RANGE"
 	UserErrorAlreadyDecided   UserErrorCode = "ALREADY_DECIDED"
+	UserErrorConflict         UserErrorCode = "CONFLICT"
 )
 
 // UserError is a refused input: the mutation changed nothing.

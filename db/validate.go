@@ -115,20 +115,6 @@ func (v *validator) language(field, code string) {
 	}
 }
 
-// ids decodes global IDs of entities of type typ.
-func (v *validator) ids(field, typ string, ids []string) []int64 {
-	out := []int64{}
-	for i, s := range ids {
-		id, ok := entityID(s, typ)
-		if !ok {
-			v.fail(fmt.Sprintf("%s.%d", field, i), UserErrorInvalid, "%q is not the ID of a %s", s, typ)
-			continue
-		}
-		out = append(out, id)
-	}
-	return dedupe(out)
-}
-
 func dedupe[T comparable](xs []T) []T {
 	seen := map[T]bool{}
 	out := make([]T, 0, len(xs))

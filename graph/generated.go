@@ -118,6 +118,7 @@ type ComplexityRoot struct {
 		Transferability func(childComplexity int) int
 		Translations    func(childComplexity int) int
 		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
 		Year            func(childComplexity int) int
 	}
 
@@ -208,6 +209,7 @@ type ComplexityRoot struct {
 		Themes            func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		UsedIn            func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
+		Version           func(childComplexity int) int
 		Website           func(childComplexity int) int
 	}
 
@@ -275,6 +277,7 @@ type ComplexityRoot struct {
 		TotalBudget       func(childComplexity int) int
 		URL               func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	FundingOpportunityConnection struct {
@@ -333,6 +336,7 @@ type ComplexityRoot struct {
 		Slug                      func(childComplexity int) int
 		Status                    func(childComplexity int) int
 		UpdatedAt                 func(childComplexity int) int
+		Version                   func(childComplexity int) int
 		Website                   func(childComplexity int) int
 	}
 
@@ -397,7 +401,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AcceptDigitalTool            func(childComplexity int, input model.AcceptDigitalToolInput) int
+		AcceptDigitalTool            func(childComplexity int, input db.AcceptDigitalToolInput) int
 		ApplyForMembership           func(childComplexity int, input db.ApplyForMembershipInput) int
 		ApproveMembershipApplication func(childComplexity int, input db.ApproveMembershipApplicationInput) int
 		CreateAPIToken               func(childComplexity int, input db.CreateApiTokenInput) int
@@ -405,12 +409,12 @@ type ComplexityRoot struct {
 		CreateDigitalTool            func(childComplexity int, input db.CreateDigitalToolInput) int
 		CreateFundingOpportunity     func(childComplexity int, input db.CreateFundingOpportunityInput) int
 		CreateMember                 func(childComplexity int, input db.CreateMemberInput) int
-		DeleteBestPractice           func(childComplexity int, input model.DeleteBestPracticeInput) int
-		DeleteDigitalTool            func(childComplexity int, input model.DeleteDigitalToolInput) int
-		DeleteFundingOpportunity     func(childComplexity int, input model.DeleteFundingOpportunityInput) int
-		DeleteMember                 func(childComplexity int, input model.DeleteMemberInput) int
-		RejectMembershipApplication  func(childComplexity int, input model.RejectMembershipApplicationInput) int
-		RevokeAPIToken               func(childComplexity int, input model.RevokeAPITokenInput) int
+		DeleteBestPractice           func(childComplexity int, input db.DeleteBestPracticeInput) int
+		DeleteDigitalTool            func(childComplexity int, input db.DeleteDigitalToolInput) int
+		DeleteFundingOpportunity     func(childComplexity int, input db.DeleteFundingOpportunityInput) int
+		DeleteMember                 func(childComplexity int, input db.DeleteMemberInput) int
+		RejectMembershipApplication  func(childComplexity int, input db.RejectMembershipApplicationInput) int
+		RevokeAPIToken               func(childComplexity int, input db.RevokeApiTokenInput) int
 		UpdateBestPractice           func(childComplexity int, input db.UpdateBestPracticeInput) int
 		UpdateDigitalTool            func(childComplexity int, input db.UpdateDigitalToolInput) int
 		UpdateFundingOpportunity     func(childComplexity int, input db.UpdateFundingOpportunityInput) int
@@ -619,23 +623,23 @@ type MimResolver interface {
 }
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input db.CreateApiTokenInput) (*model.CreateAPITokenPayload, error)
-	RevokeAPIToken(ctx context.Context, input model.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error)
+	RevokeAPIToken(ctx context.Context, input db.RevokeApiTokenInput) (*model.RevokeAPITokenPayload, error)
 	CreateBestPractice(ctx context.Context, input db.CreateBestPracticeInput) (*model.BestPracticePayload, error)
 	UpdateBestPractice(ctx context.Context, input db.UpdateBestPracticeInput) (*model.BestPracticePayload, error)
-	DeleteBestPractice(ctx context.Context, input model.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error)
+	DeleteBestPractice(ctx context.Context, input db.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error)
 	CreateFundingOpportunity(ctx context.Context, input db.CreateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
 	UpdateFundingOpportunity(ctx context.Context, input db.UpdateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
-	DeleteFundingOpportunity(ctx context.Context, input model.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error)
+	DeleteFundingOpportunity(ctx context.Context, input db.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error)
 	CreateMember(ctx context.Context, input db.CreateMemberInput) (*model.MemberPayload, error)
 	UpdateMember(ctx context.Context, input db.UpdateMemberInput) (*model.MemberPayload, error)
-	DeleteMember(ctx context.Context, input model.DeleteMemberInput) (*model.DeleteMemberPayload, error)
+	DeleteMember(ctx context.Context, input db.DeleteMemberInput) (*model.DeleteMemberPayload, error)
 	ApplyForMembership(ctx context.Context, input db.ApplyForMembershipInput) (*model.ApplyForMembershipPayload, error)
 	ApproveMembershipApplication(ctx context.Context, input db.ApproveMembershipApplicationInput) (*model.ApproveMembershipApplicationPayload, error)
-	RejectMembershipApplication(ctx context.Context, input model.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error)
+	RejectMembershipApplication(ctx context.Context, input db.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error)
 	CreateDigitalTool(ctx context.Context, input db.CreateDigitalToolInput) (*model.DigitalToolPayload, error)
-	AcceptDigitalTool(ctx context.Context, input model.AcceptDigitalToolInput) (*model.DigitalToolPayload, error)
+	AcceptDigitalTool(ctx context.Context, input db.AcceptDigitalToolInput) (*model.DigitalToolPayload, error)
 	UpdateDigitalTool(ctx context.Context, input db.UpdateDigitalToolInput) (*model.DigitalToolPayload, error)
-	DeleteDigitalTool(ctx context.Context, input model.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
+	DeleteDigitalTool(ctx context.Context, input db.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
 }
 type ProgrammeResolver interface {
 	ID(ctx context.Context, obj *db.Programme) (string, error)
@@ -977,6 +981,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BestPractice.UpdatedAt(childComplexity), true
+	case "BestPractice.version":
+		if e.ComplexityRoot.BestPractice.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BestPractice.Version(childComplexity), true
 	case "BestPractice.year":
 		if e.ComplexityRoot.BestPractice.Year == nil {
 			break
@@ -1333,6 +1343,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.UsedIn(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.BestPracticeFilter), args["orderBy"].(*db.BestPracticeOrder)), true
+	case "DigitalTool.version":
+		if e.ComplexityRoot.DigitalTool.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.Version(childComplexity), true
 	case "DigitalTool.website":
 		if e.ComplexityRoot.DigitalTool.Website == nil {
 			break
@@ -1604,6 +1620,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FundingOpportunity.UpdatedAt(childComplexity), true
+	case "FundingOpportunity.version":
+		if e.ComplexityRoot.FundingOpportunity.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FundingOpportunity.Version(childComplexity), true
 
 	case "FundingOpportunityConnection.edges":
 		if e.ComplexityRoot.FundingOpportunityConnection.Edges == nil {
@@ -1848,6 +1870,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.UpdatedAt(childComplexity), true
+	case "Member.version":
+		if e.ComplexityRoot.Member.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Version(childComplexity), true
 	case "Member.website":
 		if e.ComplexityRoot.Member.Website == nil {
 			break
@@ -2089,7 +2117,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AcceptDigitalTool(childComplexity, args["input"].(model.AcceptDigitalToolInput)), true
+		return e.ComplexityRoot.Mutation.AcceptDigitalTool(childComplexity, args["input"].(db.AcceptDigitalToolInput)), true
 	case "Mutation.applyForMembership":
 		if e.ComplexityRoot.Mutation.ApplyForMembership == nil {
 			break
@@ -2177,7 +2205,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteBestPractice(childComplexity, args["input"].(model.DeleteBestPracticeInput)), true
+		return e.ComplexityRoot.Mutation.DeleteBestPractice(childComplexity, args["input"].(db.DeleteBestPracticeInput)), true
 	case "Mutation.deleteDigitalTool":
 		if e.ComplexityRoot.Mutation.DeleteDigitalTool == nil {
 			break
@@ -2188,7 +2216,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteDigitalTool(childComplexity, args["input"].(model.DeleteDigitalToolInput)), true
+		return e.ComplexityRoot.Mutation.DeleteDigitalTool(childComplexity, args["input"].(db.DeleteDigitalToolInput)), true
 	case "Mutation.deleteFundingOpportunity":
 		if e.ComplexityRoot.Mutation.DeleteFundingOpportunity == nil {
 			break
@@ -2199,7 +2227,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteFundingOpportunity(childComplexity, args["input"].(model.DeleteFundingOpportunityInput)), true
+		return e.ComplexityRoot.Mutation.DeleteFundingOpportunity(childComplexity, args["input"].(db.DeleteFundingOpportunityInput)), true
 	case "Mutation.deleteMember":
 		if e.ComplexityRoot.Mutation.DeleteMember == nil {
 			break
@@ -2210,7 +2238,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteMember(childComplexity, args["input"].(model.DeleteMemberInput)), true
+		return e.ComplexityRoot.Mutation.DeleteMember(childComplexity, args["input"].(db.DeleteMemberInput)), true
 	case "Mutation.rejectMembershipApplication":
 		if e.ComplexityRoot.Mutation.RejectMembershipApplication == nil {
 			break
@@ -2221,7 +2249,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RejectMembershipApplication(childComplexity, args["input"].(model.RejectMembershipApplicationInput)), true
+		return e.ComplexityRoot.Mutation.RejectMembershipApplication(childComplexity, args["input"].(db.RejectMembershipApplicationInput)), true
 	case "Mutation.revokeApiToken":
 		if e.ComplexityRoot.Mutation.RevokeAPIToken == nil {
 			break
@@ -2232,7 +2260,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(model.RevokeAPITokenInput)), true
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(db.RevokeApiTokenInput)), true
 	case "Mutation.updateBestPractice":
 		if e.ComplexityRoot.Mutation.UpdateBestPractice == nil {
 			break
@@ -3087,6 +3115,8 @@ func (ec *executionContext) childFields_BestPractice(ctx context.Context, field 
 		return ec.fieldContext_BestPractice_authors(ctx, field)
 	case "sourceUrl":
 		return ec.fieldContext_BestPractice_sourceUrl(ctx, field)
+	case "version":
+		return ec.fieldContext_BestPractice_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_BestPractice_createdAt(ctx, field)
 	case "updatedAt":
@@ -3267,6 +3297,8 @@ func (ec *executionContext) childFields_DigitalTool(ctx context.Context, field g
 		return ec.fieldContext_DigitalTool_proposedBy(ctx, field)
 	case "usedIn":
 		return ec.fieldContext_DigitalTool_usedIn(ctx, field)
+	case "version":
+		return ec.fieldContext_DigitalTool_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_DigitalTool_createdAt(ctx, field)
 	case "updatedAt":
@@ -3401,6 +3433,8 @@ func (ec *executionContext) childFields_FundingOpportunity(ctx context.Context, 
 		return ec.fieldContext_FundingOpportunity_url(ctx, field)
 	case "fundedPractices":
 		return ec.fieldContext_FundingOpportunity_fundedPractices(ctx, field)
+	case "version":
+		return ec.fieldContext_FundingOpportunity_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_FundingOpportunity_createdAt(ctx, field)
 	case "updatedAt":
@@ -3515,6 +3549,8 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_status(ctx, field)
 	case "joinedOn":
 		return ec.fieldContext_Member_joinedOn(ctx, field)
+	case "version":
+		return ec.fieldContext_Member_version(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Member_createdAt(ctx, field)
 	case "updatedAt":
@@ -4307,8 +4343,8 @@ func (ec *executionContext) field_Mutation_acceptDigitalTool_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
-			return ec.unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx, v)
+		func(ctx context.Context, v any) (db.AcceptDigitalToolInput, error) {
+			return ec.unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAcceptDigitalToolInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4419,8 +4455,8 @@ func (ec *executionContext) field_Mutation_deleteBestPractice_args(ctx context.C
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteBestPracticeInput, error) {
-			return ec.unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticeInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteBestPracticeInput, error) {
+			return ec.unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteBestPracticeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4433,8 +4469,8 @@ func (ec *executionContext) field_Mutation_deleteDigitalTool_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteDigitalToolInput, error) {
-			return ec.unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteDigitalToolInput, error) {
+			return ec.unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteDigitalToolInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4447,8 +4483,8 @@ func (ec *executionContext) field_Mutation_deleteFundingOpportunity_args(ctx con
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteFundingOpportunityInput, error) {
-			return ec.unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteFundingOpportunityInput, error) {
+			return ec.unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteFundingOpportunityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4461,8 +4497,8 @@ func (ec *executionContext) field_Mutation_deleteMember_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.DeleteMemberInput, error) {
-			return ec.unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberInput(ctx, v)
+		func(ctx context.Context, v any) (db.DeleteMemberInput, error) {
+			return ec.unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteMemberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4475,8 +4511,8 @@ func (ec *executionContext) field_Mutation_rejectMembershipApplication_args(ctx 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RejectMembershipApplicationInput, error) {
-			return ec.unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationInput(ctx, v)
+		func(ctx context.Context, v any) (db.RejectMembershipApplicationInput, error) {
+			return ec.unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRejectMembershipApplicationInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4489,8 +4525,8 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.RevokeAPITokenInput, error) {
-			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenInput(ctx, v)
+		func(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
+			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6521,6 +6557,29 @@ func (ec *executionContext) fieldContext_BestPractice_sourceUrl(_ context.Contex
 	return graphql.NewScalarFieldContext("BestPractice", field, false, false, "String")
 }
 
+func (ec *executionContext) _BestPractice_version(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BestPractice_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BestPractice_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BestPractice", field, false, false, "Int")
+}
+
 func (ec *executionContext) _BestPractice_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8059,6 +8118,29 @@ func (ec *executionContext) fieldContext_DigitalTool_usedIn(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _DigitalTool_version(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "Int")
+}
+
 func (ec *executionContext) _DigitalTool_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9216,6 +9298,29 @@ func (ec *executionContext) fieldContext_FundingOpportunity_fundedPractices(ctx 
 	return fc, nil
 }
 
+func (ec *executionContext) _FundingOpportunity_version(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FundingOpportunity_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FundingOpportunity_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FundingOpportunity", field, false, false, "Int")
+}
+
 func (ec *executionContext) _FundingOpportunity_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10203,6 +10308,29 @@ func (ec *executionContext) _Member_joinedOn(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Member_joinedOn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Member", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Member_version(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
@@ -11365,7 +11493,7 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(model.RevokeAPITokenInput))
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(db.RevokeApiTokenInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11565,7 +11693,7 @@ func (ec *executionContext) _Mutation_deleteBestPractice(ctx context.Context, fi
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteBestPractice(ctx, fc.Args["input"].(model.DeleteBestPracticeInput))
+			return ec.Resolvers.Mutation().DeleteBestPractice(ctx, fc.Args["input"].(db.DeleteBestPracticeInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11758,7 +11886,7 @@ func (ec *executionContext) _Mutation_deleteFundingOpportunity(ctx context.Conte
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteFundingOpportunity(ctx, fc.Args["input"].(model.DeleteFundingOpportunityInput))
+			return ec.Resolvers.Mutation().DeleteFundingOpportunity(ctx, fc.Args["input"].(db.DeleteFundingOpportunityInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11951,7 +12079,7 @@ func (ec *executionContext) _Mutation_deleteMember(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteMember(ctx, fc.Args["input"].(model.DeleteMemberInput))
+			return ec.Resolvers.Mutation().DeleteMember(ctx, fc.Args["input"].(db.DeleteMemberInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12119,7 +12247,7 @@ func (ec *executionContext) _Mutation_rejectMembershipApplication(ctx context.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RejectMembershipApplication(ctx, fc.Args["input"].(model.RejectMembershipApplicationInput))
+			return ec.Resolvers.Mutation().RejectMembershipApplication(ctx, fc.Args["input"].(db.RejectMembershipApplicationInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12243,7 +12371,7 @@ func (ec *executionContext) _Mutation_acceptDigitalTool(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AcceptDigitalTool(ctx, fc.Args["input"].(model.AcceptDigitalToolInput))
+			return ec.Resolvers.Mutation().AcceptDigitalTool(ctx, fc.Args["input"].(db.AcceptDigitalToolInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12367,7 +12495,7 @@ func (ec *executionContext) _Mutation_deleteDigitalTool(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteDigitalTool(ctx, fc.Args["input"].(model.DeleteDigitalToolInput))
+			return ec.Resolvers.Mutation().DeleteDigitalTool(ctx, fc.Args["input"].(db.DeleteDigitalToolInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15864,8 +15992,8 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
-func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Context, obj any) (model.AcceptDigitalToolInput, error) {
-	var it model.AcceptDigitalToolInput
+func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Context, obj any) (db.AcceptDigitalToolInput, error) {
+	var it db.AcceptDigitalToolInput
 	if obj == nil {
 		return it, nil
 	}
@@ -15884,7 +16012,7 @@ func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -15900,8 +16028,8 @@ func (ec *executionContext) unmarshalInputAcceptDigitalToolInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (model.AcceptDigitalToolInput, error) {
-	var out model.AcceptDigitalToolInput
+func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (db.AcceptDigitalToolInput, error) {
+	var out db.AcceptDigitalToolInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptDigitalToolInput", raw, &out)
 	return out, err
 }
@@ -15933,7 +16061,7 @@ func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, ob
 			it.Role = data
 		case "member":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16073,7 +16201,7 @@ func (ec *executionContext) unmarshalInputApproveMembershipApplicationInput(ctx 
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16462,14 +16590,14 @@ func (ec *executionContext) unmarshalInputCreateBestPracticeInput(ctx context.Co
 			it.Mims = data
 		case "tools":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tools"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Tools = data
 		case "funding":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funding"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16504,7 +16632,7 @@ func (ec *executionContext) unmarshalInputCreateBestPracticeInput(ctx context.Co
 			it.Status = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16974,8 +17102,8 @@ func UnmarshalDateRange(ctx context.Context, raw any) (db.DateRange, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Context, obj any) (model.DeleteBestPracticeInput, error) {
-	var it model.DeleteBestPracticeInput
+func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Context, obj any) (db.DeleteBestPracticeInput, error) {
+	var it db.DeleteBestPracticeInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16994,7 +17122,7 @@ func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Co
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17010,14 +17138,14 @@ func (ec *executionContext) unmarshalInputDeleteBestPracticeInput(ctx context.Co
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteBestPracticeInput(ctx context.Context, raw any) (model.DeleteBestPracticeInput, error) {
-	var out model.DeleteBestPracticeInput
+func UnmarshalDeleteBestPracticeInput(ctx context.Context, raw any) (db.DeleteBestPracticeInput, error) {
+	var out db.DeleteBestPracticeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteBestPracticeInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Context, obj any) (model.DeleteDigitalToolInput, error) {
-	var it model.DeleteDigitalToolInput
+func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Context, obj any) (db.DeleteDigitalToolInput, error) {
+	var it db.DeleteDigitalToolInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17036,7 +17164,7 @@ func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17052,14 +17180,14 @@ func (ec *executionContext) unmarshalInputDeleteDigitalToolInput(ctx context.Con
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteDigitalToolInput(ctx context.Context, raw any) (model.DeleteDigitalToolInput, error) {
-	var out model.DeleteDigitalToolInput
+func UnmarshalDeleteDigitalToolInput(ctx context.Context, raw any) (db.DeleteDigitalToolInput, error) {
+	var out db.DeleteDigitalToolInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteDigitalToolInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx context.Context, obj any) (model.DeleteFundingOpportunityInput, error) {
-	var it model.DeleteFundingOpportunityInput
+func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx context.Context, obj any) (db.DeleteFundingOpportunityInput, error) {
+	var it db.DeleteFundingOpportunityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17078,7 +17206,7 @@ func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx cont
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17094,14 +17222,14 @@ func (ec *executionContext) unmarshalInputDeleteFundingOpportunityInput(ctx cont
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteFundingOpportunityInput(ctx context.Context, raw any) (model.DeleteFundingOpportunityInput, error) {
-	var out model.DeleteFundingOpportunityInput
+func UnmarshalDeleteFundingOpportunityInput(ctx context.Context, raw any) (db.DeleteFundingOpportunityInput, error) {
+	var out db.DeleteFundingOpportunityInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteFundingOpportunityInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context, obj any) (model.DeleteMemberInput, error) {
-	var it model.DeleteMemberInput
+func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context, obj any) (db.DeleteMemberInput, error) {
+	var it db.DeleteMemberInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17120,7 +17248,7 @@ func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context,
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17136,8 +17264,8 @@ func (ec *executionContext) unmarshalInputDeleteMemberInput(ctx context.Context,
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalDeleteMemberInput(ctx context.Context, raw any) (model.DeleteMemberInput, error) {
-	var out model.DeleteMemberInput
+func UnmarshalDeleteMemberInput(ctx context.Context, raw any) (db.DeleteMemberInput, error) {
+	var out db.DeleteMemberInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteMemberInput", raw, &out)
 	return out, err
 }
@@ -17693,8 +17821,8 @@ func UnmarshalMimRef(ctx context.Context, raw any) (db.MimRef, error) {
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx context.Context, obj any) (model.RejectMembershipApplicationInput, error) {
-	var it model.RejectMembershipApplicationInput
+func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx context.Context, obj any) (db.RejectMembershipApplicationInput, error) {
+	var it db.RejectMembershipApplicationInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17713,7 +17841,7 @@ func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx c
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17736,14 +17864,14 @@ func (ec *executionContext) unmarshalInputRejectMembershipApplicationInput(ctx c
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRejectMembershipApplicationInput(ctx context.Context, raw any) (model.RejectMembershipApplicationInput, error) {
-	var out model.RejectMembershipApplicationInput
+func UnmarshalRejectMembershipApplicationInput(ctx context.Context, raw any) (db.RejectMembershipApplicationInput, error) {
+	var out db.RejectMembershipApplicationInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RejectMembershipApplicationInput", raw, &out)
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (model.RevokeAPITokenInput, error) {
-	var it model.RevokeAPITokenInput
+func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (db.RevokeApiTokenInput, error) {
+	var it db.RevokeApiTokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17762,7 +17890,7 @@ func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Contex
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17778,8 +17906,8 @@ func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (model.RevokeAPITokenInput, error) {
-	var out model.RevokeAPITokenInput
+func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (db.RevokeApiTokenInput, error) {
+	var out db.RevokeApiTokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiTokenInput", raw, &out)
 	return out, err
 }
@@ -17991,7 +18119,7 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "slug", "summary", "body", "language", "translations", "municipality", "country", "nutsCode", "themes", "mims", "tools", "funding", "results", "transferability", "year", "status", "authors", "sourceUrl"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "title", "slug", "summary", "body", "language", "translations", "municipality", "country", "nutsCode", "themes", "mims", "tools", "funding", "results", "transferability", "year", "status", "authors", "sourceUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18000,11 +18128,18 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18084,14 +18219,14 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 			it.Mims = data
 		case "tools":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tools"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.Tools = data
 		case "funding":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("funding"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18126,7 +18261,7 @@ func (ec *executionContext) unmarshalInputUpdateBestPracticeInput(ctx context.Co
 			it.Status = data
 		case "authors":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -18166,7 +18301,7 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18175,11 +18310,18 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18299,7 +18441,7 @@ func (ec *executionContext) unmarshalInputUpdateFundingOpportunityInput(ctx cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "identifier", "callIdentifier", "title", "programme", "actionType", "description", "openingDate", "deadlineModel", "deadlines", "totalBudget", "minContribution", "maxContribution", "eligibleCountries", "themes", "url"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "identifier", "callIdentifier", "title", "programme", "actionType", "description", "openingDate", "deadlineModel", "deadlines", "totalBudget", "minContribution", "maxContribution", "eligibleCountries", "themes", "url"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18308,11 +18450,18 @@ func (ec *executionContext) unmarshalInputUpdateFundingOpportunityInput(ctx cont
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "identifier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identifier"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18446,7 +18595,7 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "slug", "nativeName", "acronym", "kind", "country", "otherCountries", "municipalitiesRepresented", "description", "website", "contactPoints", "status", "joinedOn"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "nativeName", "acronym", "kind", "country", "otherCountries", "municipalitiesRepresented", "description", "website", "contactPoints", "status", "joinedOn"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18455,11 +18604,18 @@ func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context,
 		switch k {
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalNID2string(ctx, v)
+			data, err := ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ID = data
+		case "expectedVersion":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedVersion"))
+			data, err := ec.unmarshalOInt2ᚖint32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedVersion = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -19026,6 +19182,11 @@ func (ec *executionContext) _BestPractice(ctx context.Context, sel ast.Selection
 		case "sourceUrl":
 			out.Values[i] = ec._BestPractice_sourceUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._BestPractice_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
@@ -19651,6 +19812,11 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DigitalTool_usedIn(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._DigitalTool_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._DigitalTool_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20104,6 +20270,11 @@ func (ec *executionContext) _FundingOpportunity(ctx context.Context, sel ast.Sel
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FundingOpportunity_fundedPractices(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._FundingOpportunity_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._FundingOpportunity_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20488,6 +20659,11 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "joinedOn":
 			out.Values[i] = ec._Member_joinedOn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Member_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -22264,7 +22440,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐAcceptDigitalToolInput(ctx context.Context, v any) (model.AcceptDigitalToolInput, error) {
+func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAcceptDigitalToolInput(ctx context.Context, v any) (db.AcceptDigitalToolInput, error) {
 	res, err := ec.unmarshalInputAcceptDigitalToolInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22603,7 +22779,7 @@ func (ec *executionContext) marshalNDeadlineModel2githubᚗcomᚋsmartcommunitie
 	return res
 }
 
-func (ec *executionContext) unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticeInput(ctx context.Context, v any) (model.DeleteBestPracticeInput, error) {
+func (ec *executionContext) unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteBestPracticeInput(ctx context.Context, v any) (db.DeleteBestPracticeInput, error) {
 	res, err := ec.unmarshalInputDeleteBestPracticeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22616,7 +22792,7 @@ func (ec *executionContext) marshalNDeleteBestPracticePayload2ᚖgithubᚗcomᚋ
 	return ec._DeleteBestPracticePayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolInput(ctx context.Context, v any) (model.DeleteDigitalToolInput, error) {
+func (ec *executionContext) unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteDigitalToolInput(ctx context.Context, v any) (db.DeleteDigitalToolInput, error) {
 	res, err := ec.unmarshalInputDeleteDigitalToolInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22629,7 +22805,7 @@ func (ec *executionContext) marshalNDeleteDigitalToolPayload2ᚖgithubᚗcomᚋs
 	return ec._DeleteDigitalToolPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityInput(ctx context.Context, v any) (model.DeleteFundingOpportunityInput, error) {
+func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteFundingOpportunityInput(ctx context.Context, v any) (db.DeleteFundingOpportunityInput, error) {
 	res, err := ec.unmarshalInputDeleteFundingOpportunityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22642,7 +22818,7 @@ func (ec *executionContext) marshalNDeleteFundingOpportunityPayload2ᚖgithubᚗ
 	return ec._DeleteFundingOpportunityPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberInput(ctx context.Context, v any) (model.DeleteMemberInput, error) {
+func (ec *executionContext) unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteMemberInput(ctx context.Context, v any) (db.DeleteMemberInput, error) {
 	res, err := ec.unmarshalInputDeleteMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -22979,6 +23155,90 @@ func (ec *executionContext) marshalNHighlight2ᚖgithubᚗcomᚋsmartcommunities
 		return graphql.Null
 	}
 	return ec._Highlight(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx context.Context, v any) (db.APITokenID, error) {
+	res, err := scalar.UnmarshalAPITokenID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenID(ctx context.Context, sel ast.SelectionSet, v db.APITokenID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalAPITokenID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx context.Context, v any) (db.BestPracticeID, error) {
+	res, err := scalar.UnmarshalBestPracticeID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeID(ctx context.Context, sel ast.SelectionSet, v db.BestPracticeID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalBestPracticeID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx context.Context, v any) (db.DigitalToolID, error) {
+	res, err := scalar.UnmarshalDigitalToolID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx context.Context, sel ast.SelectionSet, v db.DigitalToolID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDigitalToolID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx context.Context, v any) (db.FundingOpportunityID, error) {
+	res, err := scalar.UnmarshalFundingOpportunityID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx context.Context, sel ast.SelectionSet, v db.FundingOpportunityID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalFundingOpportunityID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, v any) (db.MemberID, error) {
+	res, err := scalar.UnmarshalMemberID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, sel ast.SelectionSet, v db.MemberID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalMemberID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx context.Context, v any) (db.MembershipApplicationID, error) {
+	res, err := scalar.UnmarshalMembershipApplicationID(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationID(ctx context.Context, sel ast.SelectionSet, v db.MembershipApplicationID) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalMembershipApplicationID(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -23330,7 +23590,7 @@ func (ec *executionContext) marshalNProgramme2ᚖgithubᚗcomᚋsmartcommunities
 	return ec._Programme(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationInput(ctx context.Context, v any) (model.RejectMembershipApplicationInput, error) {
+func (ec *executionContext) unmarshalNRejectMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRejectMembershipApplicationInput(ctx context.Context, v any) (db.RejectMembershipApplicationInput, error) {
 	res, err := ec.unmarshalInputRejectMembershipApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -23343,7 +23603,7 @@ func (ec *executionContext) marshalNRejectMembershipApplicationPayload2ᚖgithub
 	return ec._RejectMembershipApplicationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenInput(ctx context.Context, v any) (model.RevokeAPITokenInput, error) {
+func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
 	res, err := ec.unmarshalInputRevokeApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -24201,16 +24461,16 @@ func (ec *executionContext) marshalOFundingStatus2ᚕgithubᚗcomᚋsmartcommuni
 	return ret
 }
 
-func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx context.Context, v any) ([]db.DigitalToolID, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]string, len(vSlice))
+	res := make([]db.DigitalToolID, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -24218,13 +24478,13 @@ func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any
 	return res, nil
 }
 
-func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.DigitalToolID) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	ret := make(graphql.Array, len(v))
 	for i := range v {
-		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolID(ctx, sel, v[i])
 	}
 
 	for _, e := range ret {
@@ -24234,6 +24494,94 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx context.Context, v any) ([]db.FundingOpportunityID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.FundingOpportunityID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.FundingOpportunityID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx context.Context, v any) ([]db.MemberID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]db.MemberID, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberIDᚄ(ctx context.Context, sel ast.SelectionSet, v []db.MemberID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, v any) (*db.MemberID, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalMemberID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx context.Context, sel ast.SelectionSet, v *db.MemberID) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalMemberID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {

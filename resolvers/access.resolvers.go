@@ -43,8 +43,8 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input db.CreateAp
 }
 
 // RevokeAPIToken is the resolver for the revokeApiToken field.
-func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input model.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error) {
-	t, errs, err := r.DB.RevokeApiToken(ctx, input.ID)
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input db.RevokeApiTokenInput) (*model.RevokeAPITokenPayload, error) {
+	t, errs, err := r.DB.RevokeApiToken(ctx, input.ID.GlobalID())
 	return &model.RevokeAPITokenPayload{Token: t, UserErrors: userErrors(errs)}, err
 }
 

@@ -68,7 +68,7 @@ func (r *mutationResolver) UpdateBestPractice(ctx context.Context, input db.Upda
 }
 
 // DeleteBestPractice is the resolver for the deleteBestPractice field.
-func (r *mutationResolver) DeleteBestPractice(ctx context.Context, input model.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error) {
+func (r *mutationResolver) DeleteBestPractice(ctx context.Context, input db.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error) {
 	errs, err := r.DB.DeleteBestPractice(ctx, input.ID)
 	id, ue := deleted(input.ID, errs)
 	return &model.DeleteBestPracticePayload{DeletedID: id, UserErrors: ue}, err

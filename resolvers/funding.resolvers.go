@@ -64,7 +64,7 @@ func (r *mutationResolver) UpdateFundingOpportunity(ctx context.Context, input d
 }
 
 // DeleteFundingOpportunity is the resolver for the deleteFundingOpportunity field.
-func (r *mutationResolver) DeleteFundingOpportunity(ctx context.Context, input model.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error) {
+func (r *mutationResolver) DeleteFundingOpportunity(ctx context.Context, input db.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error) {
 	errs, err := r.DB.DeleteFundingOpportunity(ctx, input.ID)
 	id, ue := deleted(input.ID, errs)
 	return &model.DeleteFundingOpportunityPayload{DeletedID: id, UserErrors: ue}, err

@@ -52,7 +52,7 @@ func (r *mutationResolver) UpdateMember(ctx context.Context, input db.UpdateMemb
 }
 
 // DeleteMember is the resolver for the deleteMember field.
-func (r *mutationResolver) DeleteMember(ctx context.Context, input model.DeleteMemberInput) (*model.DeleteMemberPayload, error) {
+func (r *mutationResolver) DeleteMember(ctx context.Context, input db.DeleteMemberInput) (*model.DeleteMemberPayload, error) {
 	errs, err := r.DB.DeleteMember(ctx, input.ID)
 	id, ue := deleted(input.ID, errs)
 	return &model.DeleteMemberPayload{DeletedID: id, UserErrors: ue}, err

@@ -54,8 +54,8 @@ func (r *mutationResolver) ApproveMembershipApplication(ctx context.Context, inp
 }
 
 // RejectMembershipApplication is the resolver for the rejectMembershipApplication field.
-func (r *mutationResolver) RejectMembershipApplication(ctx context.Context, input model.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error) {
-	a, errs, err := r.DB.RejectMembershipApplication(ctx, input.ID, input.Reason)
+func (r *mutationResolver) RejectMembershipApplication(ctx context.Context, input db.RejectMembershipApplicationInput) (*model.RejectMembershipApplicationPayload, error) {
+	a, errs, err := r.DB.RejectMembershipApplication(ctx, &input)
 	return &model.RejectMembershipApplicationPayload{Application: a, UserErrors: userErrors(errs)}, err
 }
 

@@ -52,14 +52,12 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 		{"member update: empty name", "updateMember", map[string]any{"id": vng, "name": ""}, "input.name", "REQUIRED"},
 		{"member update: another's slug", "updateMember", map[string]any{"id": vng, "slug": "kl-denmark"}, "input.slug", "DUPLICATE"},
 		{"member delete: unknown id", "deleteMember", map[string]any{"id": missingMember}, "input.id", "NOT_FOUND"},
-		{"member delete: malformed id", "deleteMember", map[string]any{"id": "%%%"}, "input.id", "NOT_FOUND"},
 
 		{"practice: empty title", "createBestPractice", practice(map[string]any{"title": ""}), "input.title", "REQUIRED"},
 		{"practice: bad language", "createBestPractice", practice(map[string]any{"language": "xx"}), "input.language", "INVALID"},
 		{"practice: unknown theme", "createBestPractice", practice(map[string]any{"themes": []string{"mobility", "space-travel"}}), "input.themes.1", "UNKNOWN_REFERENCE"},
 		{"practice: unknown MIM edition", "createBestPractice", practice(map[string]any{"mims": []any{map[string]any{"code": "MIM1", "edition": "1999"}}}), "input.mims.0", "UNKNOWN_REFERENCE"},
 		{"practice: unknown tool", "createBestPractice", practice(map[string]any{"tools": []string{decidim, missingTool}}), "input.tools", "UNKNOWN_REFERENCE"},
-		{"practice: a member's ID as a tool", "createBestPractice", practice(map[string]any{"tools": []string{vng}}), "input.tools.0", "INVALID"},
 		{"practice: no author", "createBestPractice", practice(map[string]any{"authors": []string{}}), "input.authors", "REQUIRED"},
 		{"practice: unknown author", "createBestPractice", practice(map[string]any{"authors": []string{missingMember}}), "input.authors", "UNKNOWN_REFERENCE"},
 		{"practice: year 1800", "createBestPractice", practice(map[string]any{"year": 1800}), "input.year", "OUT_OF_RANGE"},
@@ -70,7 +68,7 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 		{"practice update: unknown id", "updateBestPractice", map[string]any{"id": db.GlobalID("BestPractice", 999999), "title": "X"}, "input.id", "NOT_FOUND"},
 		{"practice update: empty title", "updateBestPractice", map[string]any{"id": cork, "title": " "}, "input.title", "REQUIRED"},
 		{"practice update: remove all authors", "updateBestPractice", map[string]any{"id": cork, "authors": []string{}}, "input.authors", "REQUIRED"},
-		{"practice delete: a tool's ID", "deleteBestPractice", map[string]any{"id": decidim}, "input.id", "NOT_FOUND"},
+		{"practice delete: unknown id", "deleteBestPractice", map[string]any{"id": db.GlobalID("BestPractice", 999999)}, "input.id", "NOT_FOUND"},
 
 		{"funding: deadline before opening", "createFundingOpportunity", funding(map[string]any{"deadlines": []string{"2025-12-01"}}), "input.deadlines", "OUT_OF_RANGE"},
 		{"funding: unknown programme", "createFundingOpportunity", funding(map[string]any{"programme": "ERASMUS"}), "input.programme", "UNKNOWN_REFERENCE"},
@@ -134,6 +132,32 @@ func TestMutationsRefuseInvalidInputAndChangeNothing(t *testing.T) {
 		"createDigitalTool", "updateDigitalTool", "deleteDigitalTool"} {
 		if !covered[m] {
 			t.Errorf("no invalid-input case for %s", m)
+		}
+	}
+
+	// An ID that is malformed, or of another type, is refused where the input enters: a GraphQL error on
+	// the argument's path naming the type wanted, and nothing changed.
+	for _, c := range []struct {
+		name, mutation string
+		input          map[string]any
+		path, message  string
+	}{
+		{"member delete: malformed id", "deleteMember", map[string]any{"id": "%%%"}, "m.input.id", `"%%%" is not the ID of a Member`},
+		{"practice: a member's ID as a tool", "createBestPractice", practice(map[string]any{"tools": []string{vng}}), "m.input.tools.0", fmt.Sprintf("%q is not the ID of a DigitalTool", vng)},
+		{"practice delete: a tool's ID", "deleteBestPractice", map[string]any{"id": decidim}, "m.input.id", fmt.Sprintf("%q is not the ID of a BestPractice", decidim)},
+	} {
+		before := h.Snapshot()
+		r := h.Post(fmt.Sprintf(`mutation($input: %s!) { m: %s(input: $input) { userErrors { code } } }`, inputType(c.mutation), c.mutation),
+			map[string]any{"input": c.input})
+		var path []string
+		for _, p := range append(r.Errors, hubtest.Error{})[0].Path {
+			path = append(path, fmt.Sprint(p))
+		}
+		if len(r.Errors) != 1 || r.Errors[0].Message != c.message || r.Errors[0].Extensions["code"] != "BAD_USER_INPUT" || strings.Join(path, ".") != c.path {
+			t.Errorf("%s: errors %+v, want BAD_USER_INPUT %q on %s", c.name, r.Errors, c.message, c.path)
+		}
+		if h.Snapshot() != before {
+			t.Errorf("%s changed the data", c.name)
 		}
 	}
 

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/smartcommunities/hub/db"
@@ -14,23 +13,22 @@ func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, err
 	ref := r.DB.Reference()
 	thunks := make([]func() (db.Node, error), len(ids))
 	for i, id := range ids {
-		typ, key, ok := db.ParseGlobalID(id)
+		k, ok := db.ParseNodeID(id)
 		if !ok {
 			continue
 		}
-		n, _ := strconv.ParseInt(key, 10, 64)
-		switch typ {
+		switch k.Type {
 		case "Country":
-			thunks[i] = found(ref.Country(key))
+			thunks[i] = found(ref.Country(k.Code))
 		case "Theme":
-			thunks[i] = found(ref.Theme(key))
+			thunks[i] = found(ref.Theme(k.Code))
 		case "Programme":
-			thunks[i] = found(ref.Programme(key))
+			thunks[i] = found(ref.Programme(k.Code))
 		case "Mim":
-			code, edition, _ := strings.Cut(key, "@")
+			code, edition, _ := strings.Cut(k.Code, "@")
 			thunks[i] = found(ref.Mim(db.MimRef{Code: code, Edition: edition}))
 		default:
-			thunks[i] = entityNode(ctx, typ, n)
+			thunks[i] = entityNode(ctx, k.Type, k.Row)
 		}
 	}
 	return await(thunks)

@@ -67,12 +67,13 @@ func lookup[K any, V any](keys []K, get func(K) *V) []*V {
 	return out
 }
 
-// deleted builds a delete payload's parts.
-func deleted(id string, errs []db.UserError) (*string, []*db.UserError) {
+// deleted builds a delete payload's parts: the deleted row's global ID, or the userErrors.
+func deleted[ID db.EntityID](id ID, errs []db.UserError) (*string, []*db.UserError) {
 	if len(errs) > 0 {
 		return nil, userErrors(errs)
 	}
-	return &id, []*db.UserError{}
+	gid := id.GlobalID()
+	return &gid, []*db.UserError{}
 }
 
 func derefOr[T any](p *T, def T) T {

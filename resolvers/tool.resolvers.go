@@ -57,7 +57,7 @@ func (r *mutationResolver) CreateDigitalTool(ctx context.Context, input db.Creat
 }
 
 // AcceptDigitalTool is the resolver for the acceptDigitalTool field.
-func (r *mutationResolver) AcceptDigitalTool(ctx context.Context, input model.AcceptDigitalToolInput) (*model.DigitalToolPayload, error) {
+func (r *mutationResolver) AcceptDigitalTool(ctx context.Context, input db.AcceptDigitalToolInput) (*model.DigitalToolPayload, error) {
 	t, errs, err := r.DB.AcceptDigitalTool(ctx, input.ID)
 	return &model.DigitalToolPayload{DigitalTool: t, UserErrors: userErrors(errs)}, err
 }
@@ -69,7 +69,7 @@ func (r *mutationResolver) UpdateDigitalTool(ctx context.Context, input db.Updat
 }
 
 // DeleteDigitalTool is the resolver for the deleteDigitalTool field.
-func (r *mutationResolver) DeleteDigitalTool(ctx context.Context, input model.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error) {
+func (r *mutationResolver) DeleteDigitalTool(ctx context.Context, input db.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error) {
 	errs, err := r.DB.DeleteDigitalTool(ctx, input.ID)
 	id, ue := deleted(input.ID, errs)
 	return &model.DeleteDigitalToolPayload{DeletedID: id, UserErrors: ue}, err

@@ -52,8 +52,8 @@ func Demo(ctx context.Context, d *db.DB) error {
 	}
 	practices = append(practices, more...)
 
-	ids := map[string]string{} // slug or topic identifier -> global ID
-	check := func(what, key string, id string, errs []db.UserError, err error) error {
+	ids := map[string]int64{} // slug or topic identifier -> row id
+	check := func(what, key string, id int64, errs []db.UserError, err error) error {
 		if err != nil {
 			return fmt.Errorf("demo %s %s: %w", what, key, err)
 		}
@@ -67,7 +67,7 @@ func Demo(ctx context.Context, d *db.DB) error {
 	for _, m := range members {
 		in := m.CreateMemberInput
 		if cur, err := d.MemberBySlug(ctx, *in.Slug); err != nil || cur != nil {
-			ids["member:"+*in.Slug] = gid("Member", cur, func(m *db.Member) int64 { return m.ID })
+			ids["member:"+*in.Slug] = rowID(cur, func(m *db.Member) int64 { return m.ID })
 			if err != nil {
 				return err
 			}
@@ -80,13 +80,13 @@ func Demo(ctx context.Context, d *db.DB) error {
 		}
 		in.JoinedOn = &joined
 		saved, errs, err := d.CreateMember(ctx, &in)
-		if err := check("member", *in.Slug, gid("Member", saved, func(m *db.Member) int64 { return m.ID }), errs, err); err != nil {
+		if err := check("member", *in.Slug, rowID(saved, func(m *db.Member) int64 { return m.ID }), errs, err); err != nil {
 			return err
 		}
 	}
 	for _, t := range tools {
 		if cur, err := d.DigitalToolBySlug(ctx, *t.Slug); err != nil || cur != nil {
-			ids["tool:"+*t.Slug] = gid("DigitalTool", cur, func(t *db.DigitalTool) int64 { return t.ID })
+			ids["tool:"+*t.Slug] = rowID(cur, func(t *db.DigitalTool) int64 { return t.ID })
 			if err != nil {
 				return err
 			}
@@ -94,13 +94,13 @@ func Demo(ctx context.Context, d *db.DB) error {
 		}
 		loaded++
 		saved, errs, err := d.CreateDigitalTool(ctx, &t, nil)
-		if err := check("tool", *t.Slug, gid("DigitalTool", saved, func(t *db.DigitalTool) int64 { return t.ID }), errs, err); err != nil {
+		if err := check("tool", *t.Slug, rowID(saved, func(t *db.DigitalTool) int64 { return t.ID }), errs, err); err != nil {
 			return err
 		}
 	}
 	for _, f := range funding {
 		if cur, err := d.FundingOpportunityByIdentifier(ctx, f.TopicID); err != nil || cur != nil {
-			ids["funding:"+f.TopicID] = gid("FundingOpportunity", cur, func(f *db.FundingOpportunity) int64 { return f.ID })
+			ids["funding:"+f.TopicID] = rowID(cur, func(f *db.FundingOpportunity) int64 { return f.ID })
 			if err != nil {
 				return err
 			}
@@ -124,7 +124,7 @@ func Demo(ctx context.Context, d *db.DB) error {
 			in.EligibleCountries = nil // all member states
 		}
 		saved, errs, err := d.CreateFundingOpportunity(ctx, &in)
-		if err := check("funding", f.TopicID, gid("FundingOpportunity", saved, func(f *db.FundingOpportunity) int64 { return f.ID }), errs, err); err != nil {
+		if err := check("funding", f.TopicID, rowID(saved, func(f *db.FundingOpportunity) int64 { return f.ID }), errs, err); err != nil {
 			return err
 		}
 	}
@@ -137,29 +137,18 @@ func Demo(ctx context.Context, d *db.DB) error {
 			continue
 		}
 		loaded++
-		refs := func(what string, keys []string) ([]string, error) {
-			out := []string{}
-			for _, k := range keys {
-				id, ok := ids[what+":"+k]
-				if !ok {
-					return nil, fmt.Errorf("demo practice %s: unknown %s %q", *in.Slug, what, k)
-				}
-				out = append(out, id)
-			}
-			return out, nil
-		}
 		var err error
-		if in.Tools, err = refs("tool", p.Tools); err != nil {
+		if in.Tools, err = refs[db.DigitalToolID](ids, *in.Slug, "tool", p.Tools); err != nil {
 			return err
 		}
-		if in.Funding, err = refs("funding", p.Funding); err != nil {
+		if in.Funding, err = refs[db.FundingOpportunityID](ids, *in.Slug, "funding", p.Funding); err != nil {
 			return err
 		}
-		if in.Authors, err = refs("member", p.Authors); err != nil {
+		if in.Authors, err = refs[db.MemberID](ids, *in.Slug, "member", p.Authors); err != nil {
 			return err
 		}
 		_, errs, err := d.CreateBestPractice(ctx, &in)
-		if err := check("practice", *in.Slug, "", errs, err); err != nil {
+		if err := check("practice", *in.Slug, 0, errs, err); err != nil {
 			return err
 		}
 	}
@@ -167,9 +156,22 @@ func Demo(ctx context.Context, d *db.DB) error {
 	return nil
 }
 
-func gid[T any](typ string, v *T, id func(*T) int64) string {
+func rowID[T any](v *T, id func(*T) int64) int64 {
 	if v == nil {
-		return ""
+		return 0
 	}
-	return db.GlobalID(typ, id(v))
+	return id(v)
+}
+
+// refs are the ids of the demo entries a practice names by slug or identifier.
+func refs[ID db.EntityID](ids map[string]int64, practice, what string, keys []string) ([]ID, error) {
+	out := []ID{}
+	for _, k := range keys {
+		id, ok := ids[what+":"+k]
+		if !ok {
+			return nil, fmt.Errorf("demo practice %s: unknown %s %q", practice, what, k)
+		}
+		out = append(out, ID(id))
+	}
+	return out, nil
 }

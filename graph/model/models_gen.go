@@ -12,10 +12,6 @@ import (
 	"github.com/smartcommunities/hub/search"
 )
 
-type AcceptDigitalToolInput struct {
-	ID string `json:"id"`
-}
-
 type ApplyForMembershipPayload struct {
 	Application *db.MembershipApplication `json:"application,omitempty"`
 	// The applicant's receipt: shown this once; `membershipApplicationByReceipt` tells the decision with it.
@@ -45,17 +41,9 @@ type CreateAPITokenPayload struct {
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
-type DeleteBestPracticeInput struct {
-	ID string `json:"id"`
-}
-
 type DeleteBestPracticePayload struct {
 	DeletedID  *string         `json:"deletedId,omitempty"`
 	UserErrors []*db.UserError `json:"userErrors"`
-}
-
-type DeleteDigitalToolInput struct {
-	ID string `json:"id"`
 }
 
 type DeleteDigitalToolPayload struct {
@@ -63,17 +51,9 @@ type DeleteDigitalToolPayload struct {
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
-type DeleteFundingOpportunityInput struct {
-	ID string `json:"id"`
-}
-
 type DeleteFundingOpportunityPayload struct {
 	DeletedID  *string         `json:"deletedId,omitempty"`
 	UserErrors []*db.UserError `json:"userErrors"`
-}
-
-type DeleteMemberInput struct {
-	ID string `json:"id"`
 }
 
 type DeleteMemberPayload struct {
@@ -102,19 +82,9 @@ type Mutation struct {
 type Query struct {
 }
 
-type RejectMembershipApplicationInput struct {
-	ID string `json:"id"`
-	// Told to the applicant.
-	Reason string `json:"reason"`
-}
-
 type RejectMembershipApplicationPayload struct {
 	Application *db.MembershipApplication `json:"application,omitempty"`
 	UserErrors  []*db.UserError           `json:"userErrors"`
-}
-
-type RevokeAPITokenInput struct {
-	ID string `json:"id"`
 }
 
 type RevokeAPITokenPayload struct {
