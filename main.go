@@ -151,7 +151,7 @@ func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		in := db.CreateApiTokenInput{Name: *name, Role: db.Role(strings.ToUpper(*role))}
+		in := db.CreateAPITokenInput{Name: *name, Role: db.Role(strings.ToUpper(*role))}
 		if in.Name == "" {
 			in.Name = fmt.Sprintf("%s token created %s", strings.ToLower(string(in.Role)), time.Now().UTC().Format("2006-01-02 15:04"))
 		}
@@ -163,8 +163,8 @@ func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 			if m == nil {
 				return fmt.Errorf("hub token create: no member has the slug %q", *member)
 			}
-			gid := db.GlobalID("Member", m.ID)
-			in.Member = &gid
+			id := db.MemberID(m.ID)
+			in.Member = &id
 		}
 		if *expires > 0 {
 			t := time.Now().Add(*expires)
@@ -173,7 +173,7 @@ func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 		if *rateLimit > 0 {
 			in.RateLimit = rateLimit
 		}
-		t, secret, errs, err := b.DB.CreateApiToken(ctx, &in, nil)
+		t, secret, errs, err := b.DB.CreateAPIToken(ctx, &in, nil)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 		fmt.Println(secret)
 		return nil
 	case "list":
-		page, err := b.DB.ApiTokens(ctx, db.PageArgs{First: ptr(100)}, nil)
+		page, err := b.DB.APITokens(ctx, db.PageArgs{First: ptr(100)}, nil)
 		if err != nil {
 			return err
 		}
@@ -200,7 +200,11 @@ func tokenCommand(ctx context.Context, cfg config.Config, args []string) error {
 		if len(args) != 2 {
 			return errors.New("hub token revoke: give the token's ID (hub token list shows them)")
 		}
-		_, errs, err := b.DB.RevokeApiToken(ctx, args[1])
+		id, err := db.ParseID[db.APITokenID](args[1])
+		if err != nil {
+			return fmt.Errorf("hub token revoke: %v (hub token list shows the IDs)", err)
+		}
+		_, errs, err := b.DB.RevokeAPIToken(ctx, id)
 		if err != nil {
 			return err
 		}

@@ -88,7 +88,7 @@ func TestTwoHubsStartTogetherOnOneDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	_, admin, _, err := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: "test", Role: db.RoleAdmin}, nil)
+	_, admin, _, err := d.CreateAPIToken(ctx, &db.CreateAPITokenInput{Name: "test", Role: db.RoleAdmin}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

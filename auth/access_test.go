@@ -152,7 +152,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 	// column reads a column of the row the case last made (lastIDs[key]), as text.
 	column := func(table, col, key string) string {
 		var v string
-		id, _ := strconvID(lastIDs[key])
+		id, _ := rowID(lastIDs[key])
 		d.Pool.QueryRow(ctx, fmt.Sprintf("select (%s)::text from %s where id = $1", col, table), id).Scan(&v)
 		return v
 	}
@@ -242,7 +242,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		{name: "acceptDigitalTool", mutation: "acceptDigitalTool", allowed: []string{"admin"},
 			query: `mutation($id: ID!) { m: acceptDigitalTool(input: {id: $id}) { userErrors { message } } }`,
 			vars: func(string) map[string]any {
-				own, _ := strconvID(f.own)
+				own, _ := rowID(f.own)
 				t, _, _ := d.CreateDigitalTool(ctx, &db.CreateDigitalToolInput{Name: fresh("Proposed tool"), Licence: "MIT",
 					DevelopmentStatus: db.DevelopmentStatusCompleted}, &own)
 				return remember("tool", db.GlobalID("DigitalTool", t.ID))
@@ -264,7 +264,7 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		{name: "revokeApiToken", mutation: "revokeApiToken", allowed: []string{"admin"},
 			query: `mutation($id: ID!) { m: revokeApiToken(input: {id: $id}) { userErrors { message } } }`,
 			vars: func(string) map[string]any {
-				t, _, _, _ := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: fresh("victim"), Role: db.RolePartner}, nil)
+				t, _, _, _ := d.CreateAPIToken(ctx, &db.CreateAPITokenInput{Name: fresh("victim"), Role: db.RolePartner}, nil)
 				return remember("token", db.GlobalID("ApiToken", t.ID))
 			},
 			unchanged: func(string) bool { return column("api_token", "revoked_at is not null", "token") == "false" }},
@@ -338,11 +338,10 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 	}
 }
 
-func strconvID(gid string) (int64, bool) {
-	_, key, ok := db.ParseGlobalID(gid)
-	var id int64
-	_, err := fmt.Sscan(key, &id)
-	return id, ok && err == nil
+// rowID is the row id a global ID names.
+func rowID(gid string) (int64, bool) {
+	k, ok := db.ParseNodeID(gid)
+	return k.Row, ok && k.Row > 0
 }
 
 // TestAccessMatrixOfPrivateData reads every private field, and every way to a draft practice, as every

@@ -25,7 +25,7 @@ type Principal struct {
 	// Member is an editor's member.
 	Member int64
 	// Token is the API token the request authenticated with; nil for anonymous and OIDC callers.
-	Token *db.ApiToken
+	Token *db.APIToken
 	// Subject names an OIDC caller (its issuer's subject), for the logs.
 	Subject string
 }
@@ -172,53 +172,49 @@ func Private(ctx context.Context, obj any, next graphql.Resolver, role db.Role, 
 // from the mutation's input argument it checks here; a mutation it does not know is refused, so a new one
 // cannot slip through. Whether the editor's member authors a practice it checks in the write's own
 // transaction, on the locked row (db.WithEditor), so that a change of authors cannot come in between.
-//
-// The database parameter is unused since then; it stays because the server's wiring passes one.
-func Owner(*db.DB) func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
-	return func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
-		p := From(ctx)
-		if p.Role == db.RoleAdmin {
-			return next(ctx)
-		}
-		if p.Role != db.RoleEditor {
-			return nil, Allow(ctx, db.RoleEditor)
-		}
-		own := db.MemberID(p.Member)
-		fc := graphql.GetFieldContext(ctx)
-		notYours := refuse("FORBIDDEN", "an editor may only change their own member's content")
-		switch in := fc.Args["input"].(type) {
-		case db.UpdateMemberInput:
-			if in.ID != own {
-				return nil, notYours
-			}
-			if in.Status != nil || in.JoinedOn != nil {
-				return nil, refuse("FORBIDDEN", "a member's status and joinedOn are set by the network's admins")
-			}
-		case db.CreateBestPracticeInput:
-			if in.Authors == nil {
-				// The editor's member authors what they write: arguments are read when the resolver
-				// runs, so the default given here is what it gets.
-				in.Authors = []db.MemberID{own}
-				fc.Args["input"] = in
-			} else if !slices.Contains(in.Authors, own) {
-				return nil, refuse("FORBIDDEN", "an editor's practice must name their own member among its authors")
-			}
-		case db.UpdateBestPracticeInput:
-			if in.Authors != nil && !slices.Contains(in.Authors, own) {
-				return nil, refuse("FORBIDDEN", "an editor may not remove their own member from a practice's authors")
-			}
-			notYours = refuse("FORBIDDEN", notAuthor)
-		case db.DeleteBestPracticeInput:
-			notYours = refuse("FORBIDDEN", notAuthor)
-		default:
-			return nil, refuse("FORBIDDEN", "only admins may do this")
-		}
-		res, err := next(db.WithEditor(ctx, own))
-		if errors.Is(err, db.ErrNotOwner) {
+func Owner(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
+	p := From(ctx)
+	if p.Role == db.RoleAdmin {
+		return next(ctx)
+	}
+	if p.Role != db.RoleEditor {
+		return nil, Allow(ctx, db.RoleEditor)
+	}
+	own := db.MemberID(p.Member)
+	fc := graphql.GetFieldContext(ctx)
+	notYours := refuse("FORBIDDEN", "an editor may only change their own member's content")
+	switch in := fc.Args["input"].(type) {
+	case db.UpdateMemberInput:
+		if in.ID != own {
 			return nil, notYours
 		}
-		return res, err
+		if in.Status != nil || in.JoinedOn != nil {
+			return nil, refuse("FORBIDDEN", "a member's status and joinedOn are set by the network's admins")
+		}
+	case db.CreateBestPracticeInput:
+		if in.Authors == nil {
+			// The editor's member authors what they write: arguments are read when the resolver
+			// runs, so the default given here is what it gets.
+			in.Authors = []db.MemberID{own}
+			fc.Args["input"] = in
+		} else if !slices.Contains(in.Authors, own) {
+			return nil, refuse("FORBIDDEN", "an editor's practice must name their own member among its authors")
+		}
+	case db.UpdateBestPracticeInput:
+		if in.Authors != nil && !slices.Contains(in.Authors, own) {
+			return nil, refuse("FORBIDDEN", "an editor may not remove their own member from a practice's authors")
+		}
+		notYours = refuse("FORBIDDEN", notAuthor)
+	case db.DeleteBestPracticeInput:
+		notYours = refuse("FORBIDDEN", notAuthor)
+	default:
+		return nil, refuse("FORBIDDEN", "only admins may do this")
 	}
+	res, err := next(db.WithEditor(ctx, own))
+	if errors.Is(err, db.ErrNotOwner) {
+		return nil, notYours
+	}
+	return res, err
 }
 
 const notAuthor = "an editor may only change practices their own member authors"

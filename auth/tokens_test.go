@@ -86,7 +86,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		t.Fatalf("viewer: %+v", v)
 	}
 	var list struct {
-		ApiTokens struct {
+		APITokens struct {
 			Nodes []struct {
 				ID         string
 				LastUsedAt *string
@@ -94,7 +94,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 		}
 	}
 	admin.Query(`{ apiTokens(filter: {role: [PARTNER]}) { nodes { id lastUsedAt } } }`, nil, &list)
-	if len(list.ApiTokens.Nodes) != 1 || list.ApiTokens.Nodes[0].LastUsedAt == nil {
+	if len(list.APITokens.Nodes) != 1 || list.APITokens.Nodes[0].LastUsedAt == nil {
 		t.Errorf("last use not recorded: %+v", list)
 	}
 
@@ -139,7 +139,7 @@ func TestAPITokenLifecycle(t *testing.T) {
 	if resp, _ := rawPost(h, t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusOK {
 		t.Fatalf("an unexpired token: %d", resp.StatusCode)
 	}
-	id, _ := strconvID(expiring.M.Token.ID)
+	id, _ := rowID(expiring.M.Token.ID)
 	h.DB().Pool.Exec(ctx, "update api_token set expires_at = now() - interval '1 second' where id = $1", id)
 	if resp, _ := rawPost(h, t, "Bearer "+expiring.M.Secret, nil, `{ viewer { role } }`, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("an expired token: %d", resp.StatusCode)

@@ -79,8 +79,8 @@ func visiblePractices(a ReadAccess, b *builder) {
 	}
 }
 
-// ApiToken is a bearer token's record. Its secret is not kept, only a hash of it.
-type ApiToken struct {
+// APIToken is a bearer token's record. Its secret is not kept, only a hash of it.
+type APIToken struct {
 	ID         int64
 	Name       string
 	Role       Role
@@ -94,14 +94,14 @@ type ApiToken struct {
 
 const tokenColumns = `t.id, t.name, t.role, t.member_id, t.rate_limit, t.expires_at, t.last_used_at, t.revoked_at, t.created_at`
 
-func (t *ApiToken) fields() []any {
+func (t *APIToken) fields() []any {
 	return []any{&t.ID, &t.Name, &t.Role, &t.MemberID, &t.RateLimit, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt}
 }
 
-func (t *ApiToken) key() int64 { return t.ID }
+func (t *APIToken) key() int64 { return t.ID }
 
 // Active reports whether the token still authenticates at time now.
-func (t *ApiToken) Active(now time.Time) bool {
+func (t *APIToken) Active(now time.Time) bool {
 	return t.RevokedAt == nil && (t.ExpiresAt == nil || t.ExpiresAt.After(now))
 }
 
@@ -122,21 +122,20 @@ func hashToken(secret string) []byte {
 	return h[:]
 }
 
-type CreateApiTokenInput struct {
+type CreateAPITokenInput struct {
 	Name string
 	Role Role
-	// The member an editor token edits for: its global ID. The one ID of an input still decoded here rather
-	// than where GraphQL input enters: `hub token create` (main.go) fills it in as a string.
-	Member    *string
+	// The member an editor token edits for.
+	Member    *MemberID
 	ExpiresAt *time.Time
 	RateLimit *float64
 }
 
-// CreateApiToken stores a new token and returns it with its secret, which exists nowhere else
+// CreateAPIToken stores a new token and returns it with its secret, which exists nowhere else
 // afterwards. createdBy is the token that asked for it, if any.
-func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, createdBy *int64) (*ApiToken, string, []UserError, error) {
+func (d *DB) CreateAPIToken(ctx context.Context, in *CreateAPITokenInput, createdBy *int64) (*APIToken, string, []UserError, error) {
 	var secret string
-	t, errs, err := write(ctx, d, func(d *DB) (*ApiToken, []UserError, error) {
+	t, errs, err := write(ctx, d, func(d *DB) (*APIToken, []UserError, error) {
 		v := &validator{ref: d.ref}
 		v.text("name", &in.Name, true, 200)
 		if in.Role.Rank() == 0 {
@@ -149,18 +148,13 @@ func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, create
 		case in.Role != RoleEditor && in.Member != nil:
 			v.fail("member", UserErrorInvalid, "only editor tokens belong to a member")
 		case in.Member != nil:
-			m, err := ParseID[MemberID](*in.Member)
-			if err != nil {
-				v.fail("member", UserErrorInvalid, "%s", err)
-				break
-			}
-			id := int64(m)
+			id := int64(*in.Member)
 			missing, err := checkExist(ctx, d.q, "member", []int64{id})
 			if err != nil {
 				return nil, nil, err
 			}
 			if len(missing) > 0 {
-				v.fail("member", UserErrorUnknownReference, "no member has the ID %q", *in.Member)
+				v.fail("member", UserErrorUnknownReference, "no member has the ID %q", in.Member.GlobalID())
 			}
 			member = &id
 		}
@@ -177,7 +171,7 @@ func (d *DB) CreateApiToken(ctx context.Context, in *CreateApiTokenInput, create
 		if secret, err = newSecret(TokenPrefix, 32); err != nil {
 			return nil, nil, err
 		}
-		t, err := queryOne[ApiToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
+		t, err := queryOne[APIToken](ctx, d.q, `insert into api_token as t (name, token_hash, role, member_id, rate_limit, expires_at, created_by)
 			values ($1, $2, $3, $4, $5, $6, $7) returning `+tokenColumns,
 			in.Name, hashToken(secret), in.Role, member, in.RateLimit, in.ExpiresAt, createdBy)
 		return t, nil, err
@@ -193,11 +187,11 @@ var ErrBadToken = errors.New("the bearer token is unknown, revoked or expired")
 
 // Authenticate returns the active token whose secret this is, and records its use (at most once a
 // minute, so that reading does not become a write per request).
-func (d *DB) Authenticate(ctx context.Context, secret string) (*ApiToken, error) {
+func (d *DB) Authenticate(ctx context.Context, secret string) (*APIToken, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
 		return nil, ErrBadToken
 	}
-	t, err := queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+
+	t, err := queryOne[APIToken](ctx, d.q, "select "+tokenColumns+
 		" from api_token t where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())",
 		hashToken(secret))
 	if err != nil {
@@ -214,42 +208,36 @@ func (d *DB) Authenticate(ctx context.Context, secret string) (*ApiToken, error)
 	return t, nil
 }
 
-type RevokeApiTokenInput struct {
+type RevokeAPITokenInput struct {
 	ID APITokenID
 }
 
 // tokenTable: editors own no token.
 var tokenTable = &table{name: "api_token", typ: "ApiToken"}
 
-// RevokeApiToken revokes a token for good; revoking it again changes nothing. It takes the token's global
-// ID, as `hub token revoke` (main.go) is given it, and decodes it here; the GraphQL input decodes it where
-// it enters, and the resolver encodes it again for this.
-func (d *DB) RevokeApiToken(ctx context.Context, gid string) (*ApiToken, []UserError, error) {
-	id, err := ParseID[APITokenID](gid)
-	if err != nil {
-		return nil, notFound("id", "ApiToken", gid), nil
+// RevokeAPIToken revokes a token for good; revoking it again changes nothing.
+func (d *DB) RevokeAPIToken(ctx context.Context, id APITokenID) (*APIToken, []UserError, error) {
+	load := func(ctx context.Context, d *DB, id int64) (*APIToken, error) {
+		return queryOne[APIToken](ctx, d.q, "select "+tokenColumns+" from api_token t where t.id = $1", id)
 	}
-	load := func(ctx context.Context, d *DB, id int64) (*ApiToken, error) {
-		return queryOne[ApiToken](ctx, d.q, "select "+tokenColumns+" from api_token t where t.id = $1", id)
-	}
-	return update(ctx, d, tokenTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *ApiToken) (*ApiToken, []UserError, error) {
+	return update(ctx, d, tokenTable, int64(id), nil, load, func(ctx context.Context, d *DB, t *APIToken) (*APIToken, []UserError, error) {
 		if t.RevokedAt != nil {
 			return t, nil, nil
 		}
-		t, err := queryOne[ApiToken](ctx, d.q, "update api_token t set revoked_at = now() where id = $1 returning "+tokenColumns, id)
+		t, err := queryOne[APIToken](ctx, d.q, "update api_token t set revoked_at = now() where id = $1 returning "+tokenColumns, id)
 		return t, nil, err
 	})
 }
 
-// ApiTokenFilter narrows the list of tokens.
-type ApiTokenFilter struct {
+// APITokenFilter narrows the list of tokens.
+type APITokenFilter struct {
 	Role   []Role
 	Member *MemberID
 	Active *bool
 }
 
-// ApiTokens lists tokens, newest first.
-func (d *DB) ApiTokens(ctx context.Context, page PageArgs, f *ApiTokenFilter) (*Page[*ApiToken], error) {
+// APITokens lists tokens, newest first.
+func (d *DB) APITokens(ctx context.Context, page PageArgs, f *APITokenFilter) (*Page[*APIToken], error) {
 	s := &listSpec{from: "api_token t", alias: "t", columns: tokenColumns,
 		order: orderKey{"CREATED_AT", "t.created_at", "timestamptz"}, desc: true}
 	if f != nil {
@@ -265,12 +253,12 @@ func (d *DB) ApiTokens(ctx context.Context, page PageArgs, f *ApiTokenFilter) (*
 			}
 		}
 	}
-	return rootPage[ApiToken](ctx, d, s, page)
+	return rootPage[APIToken](ctx, d, s, page)
 }
 
-// AnyApiToken reports whether a token was ever created: the first `hub serve` of an install creates an
+// AnyAPIToken reports whether a token was ever created: the first `hub serve` of an install creates an
 // admin token, later ones do not.
-func (d *DB) AnyApiToken(ctx context.Context) (bool, error) {
+func (d *DB) AnyAPIToken(ctx context.Context) (bool, error) {
 	var exists bool
 	err := d.q.QueryRow(ctx, "select exists (select 1 from api_token)").Scan(&exists)
 	return exists, err
@@ -281,7 +269,7 @@ func (d *DB) AnyApiToken(ctx context.Context) (bool, error) {
 // existed.
 func (d *DB) CreateFirstAdminToken(ctx context.Context) (string, error) {
 	// Every start but the first finds a token: no lock needed for that.
-	if exists, err := d.AnyApiToken(ctx); err != nil || exists {
+	if exists, err := d.AnyAPIToken(ctx); err != nil || exists {
 		return "", err
 	}
 	var secret string
@@ -289,11 +277,11 @@ func (d *DB) CreateFirstAdminToken(ctx context.Context) (string, error) {
 		if _, err := d.q.Exec(ctx, "lock table api_token in exclusive mode"); err != nil {
 			return err
 		}
-		exists, err := d.AnyApiToken(ctx)
+		exists, err := d.AnyAPIToken(ctx)
 		if err != nil || exists {
 			return err
 		}
-		_, s, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first admin of this install", Role: RoleAdmin}, nil)
+		_, s, errs, err := d.CreateAPIToken(ctx, &CreateAPITokenInput{Name: "first admin of this install", Role: RoleAdmin}, nil)
 		if err == nil && len(errs) > 0 {
 			err = fmt.Errorf("creating the first admin token: %v", errs)
 		}

@@ -153,7 +153,7 @@ type ApproveMembershipApplicationInput struct {
 type Approval struct {
 	Application *MembershipApplication
 	Member      *Member
-	Token       *ApiToken
+	Token       *APIToken
 	Secret      string
 }
 
@@ -176,8 +176,8 @@ func (d *DB) ApproveMembershipApplication(ctx context.Context, in *ApproveMember
 			if err != nil || errs != nil {
 				return nil, errs, err
 			}
-			gid := GlobalID("Member", m.ID)
-			t, secret, errs, err := d.CreateApiToken(ctx, &CreateApiTokenInput{Name: "first editor of " + m.Name, Role: RoleEditor, Member: &gid}, approvedBy)
+			id := MemberID(m.ID)
+			t, secret, errs, err := d.CreateAPIToken(ctx, &CreateAPITokenInput{Name: "first editor of " + m.Name, Role: RoleEditor, Member: &id}, approvedBy)
 			if err == nil && errs != nil {
 				err = fmt.Errorf("creating the editor token: %v", errs)
 			}

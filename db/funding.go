@@ -151,7 +151,7 @@ func (d *DB) FundingThemes(ctx context.Context, ids []int64) (map[int64][]string
 		"select funding_id, theme_code from funding_opportunity_theme where funding_id = any($1) order by theme_code", ids)
 }
 
-type fundingDraft struct {
+type fundingEdit struct {
 	FundingOpportunity
 	countries []string
 	themes    []string
@@ -165,7 +165,7 @@ func (in *CreateFundingOpportunityInput) asUpdate() *UpdateFundingOpportunityInp
 		Themes: in.Themes, URL: in.URL}
 }
 
-func (in *UpdateFundingOpportunityInput) applyTo(f *fundingDraft) {
+func (in *UpdateFundingOpportunityInput) applyTo(f *fundingEdit) {
 	set(&f.Identifier, in.Identifier)
 	setOpt(&f.CallIdentifier, in.CallIdentifier)
 	set(&f.Title, in.Title)
@@ -183,7 +183,7 @@ func (in *UpdateFundingOpportunityInput) applyTo(f *fundingDraft) {
 	setOpt(&f.URL, in.URL)
 }
 
-func (d *DB) validateFunding(f *fundingDraft) []UserError {
+func (d *DB) validateFunding(f *fundingEdit) []UserError {
 	v := &validator{ref: d.ref}
 	v.text("identifier", &f.Identifier, true, 100)
 	if f.Identifier != "" && !topicPattern.MatchString(f.Identifier) {
@@ -247,28 +247,28 @@ var fundingTable = &table{name: "funding_opportunity", typ: "FundingOpportunity"
 
 // CreateFundingOpportunity validates and stores a new funding opportunity.
 func (d *DB) CreateFundingOpportunity(ctx context.Context, in *CreateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
-	f := &fundingDraft{}
+	f := &fundingEdit{}
 	in.asUpdate().applyTo(f)
 	return write(ctx, d, func(d *DB) (*FundingOpportunity, []UserError, error) { return d.saveFunding(ctx, f) })
 }
 
 // UpdateFundingOpportunity validates and applies a change to a funding opportunity.
 func (d *DB) UpdateFundingOpportunity(ctx context.Context, in *UpdateFundingOpportunityInput) (*FundingOpportunity, []UserError, error) {
-	return update(ctx, d, fundingTable, int64(in.ID), in.ExpectedVersion, loadFundingDraft,
-		func(ctx context.Context, d *DB, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
+	return update(ctx, d, fundingTable, int64(in.ID), in.ExpectedVersion, loadFundingEdit,
+		func(ctx context.Context, d *DB, f *fundingEdit) (*FundingOpportunity, []UserError, error) {
 			in.applyTo(f)
 			return d.saveFunding(ctx, f)
 		})
 }
 
-// loadFundingDraft reads a stored opportunity with its relations, so that an update that leaves them out
+// loadFundingEdit reads a stored opportunity with its relations, so that an update that leaves them out
 // keeps them.
-func loadFundingDraft(ctx context.Context, d *DB, id int64) (*fundingDraft, error) {
+func loadFundingEdit(ctx context.Context, d *DB, id int64) (*fundingEdit, error) {
 	cur, err := d.FundingOpportunitiesByID(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
-	f := &fundingDraft{FundingOpportunity: *cur[0]}
+	f := &fundingEdit{FundingOpportunity: *cur[0]}
 	if f.countries, err = only(d.FundingCountries(ctx, []int64{id})); err != nil {
 		return nil, err
 	}
@@ -278,8 +278,8 @@ func loadFundingDraft(ctx context.Context, d *DB, id int64) (*fundingDraft, erro
 	return f, nil
 }
 
-// saveFunding validates a draft and writes it, in the transaction of write or update.
-func (d *DB) saveFunding(ctx context.Context, f *fundingDraft) (*FundingOpportunity, []UserError, error) {
+// saveFunding validates an edit and writes it, in the transaction of write or update.
+func (d *DB) saveFunding(ctx context.Context, f *fundingEdit) (*FundingOpportunity, []UserError, error) {
 	if errs := d.validateFunding(f); len(errs) > 0 {
 		return nil, errs, nil
 	}

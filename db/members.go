@@ -147,8 +147,8 @@ func (d *DB) MemberContactPoints(ctx context.Context, ids []int64) (map[int64][]
 		"select member_id, member_id, role, email from contact_point where member_id = any($1) order by id", ids)
 }
 
-// memberDraft is a member as a write will leave it.
-type memberDraft struct {
+// memberEdit is a member as a write will leave it.
+type memberEdit struct {
 	Member
 	otherCountries []string
 	contactPoints  []*ContactPointInput
@@ -161,7 +161,7 @@ func (in *CreateMemberInput) asUpdate() *UpdateMemberInput {
 		ContactPoints: in.ContactPoints, Status: in.Status, JoinedOn: in.JoinedOn}
 }
 
-func (in *UpdateMemberInput) applyTo(m *memberDraft) {
+func (in *UpdateMemberInput) applyTo(m *memberEdit) {
 	set(&m.Name, in.Name)
 	set(&m.Slug, in.Slug)
 	setOpt(&m.NativeName, in.NativeName)
@@ -177,7 +177,7 @@ func (in *UpdateMemberInput) applyTo(m *memberDraft) {
 	set(&m.JoinedOn, in.JoinedOn)
 }
 
-func (d *DB) validateMember(m *memberDraft) []UserError {
+func (d *DB) validateMember(m *memberEdit) []UserError {
 	v := &validator{ref: d.ref}
 	v.text("name", &m.Name, true, 300)
 	if m.Slug == "" {
@@ -209,28 +209,28 @@ var memberTable = &table{name: "member", typ: "Member", versioned: true,
 
 // CreateMember validates and stores a new member.
 func (d *DB) CreateMember(ctx context.Context, in *CreateMemberInput) (*Member, []UserError, error) {
-	m := &memberDraft{Member: Member{Status: MemberStatusActive, JoinedOn: d.Today()}}
+	m := &memberEdit{Member: Member{Status: MemberStatusActive, JoinedOn: d.Today()}}
 	in.asUpdate().applyTo(m)
 	return write(ctx, d, func(d *DB) (*Member, []UserError, error) { return d.saveMember(ctx, m) })
 }
 
 // UpdateMember validates and applies a change to a member.
 func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, []UserError, error) {
-	return update(ctx, d, memberTable, int64(in.ID), in.ExpectedVersion, loadMemberDraft,
-		func(ctx context.Context, d *DB, m *memberDraft) (*Member, []UserError, error) {
+	return update(ctx, d, memberTable, int64(in.ID), in.ExpectedVersion, loadMemberEdit,
+		func(ctx context.Context, d *DB, m *memberEdit) (*Member, []UserError, error) {
 			in.applyTo(m)
 			return d.saveMember(ctx, m)
 		})
 }
 
-// loadMemberDraft reads a stored member with its relations, so that an update that leaves them out keeps
+// loadMemberEdit reads a stored member with its relations, so that an update that leaves them out keeps
 // them.
-func loadMemberDraft(ctx context.Context, d *DB, id int64) (*memberDraft, error) {
+func loadMemberEdit(ctx context.Context, d *DB, id int64) (*memberEdit, error) {
 	cur, err := d.MembersByID(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
-	m := &memberDraft{Member: *cur[0]}
+	m := &memberEdit{Member: *cur[0]}
 	if m.otherCountries, err = only(d.MemberOtherCountries(ctx, []int64{id})); err != nil {
 		return nil, err
 	}
@@ -244,8 +244,8 @@ func loadMemberDraft(ctx context.Context, d *DB, id int64) (*memberDraft, error)
 	return m, nil
 }
 
-// saveMember validates a draft and writes it, in the transaction of write or update.
-func (d *DB) saveMember(ctx context.Context, m *memberDraft) (*Member, []UserError, error) {
+// saveMember validates an edit and writes it, in the transaction of write or update.
+func (d *DB) saveMember(ctx context.Context, m *memberEdit) (*Member, []UserError, error) {
 	if errs := d.validateMember(m); len(errs) > 0 {
 		return nil, errs, nil
 	}

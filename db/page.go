@@ -407,8 +407,8 @@ type (
 	FundingOpportunityEdge          = Edge[*FundingOpportunity]
 	DigitalToolConnection           = Page[*DigitalTool]
 	DigitalToolEdge                 = Edge[*DigitalTool]
-	ApiTokenConnection              = Page[*ApiToken]
-	ApiTokenEdge                    = Edge[*ApiToken]
+	ApiTokenConnection              = Page[*APIToken]
+	ApiTokenEdge                    = Edge[*APIToken]
 	MembershipApplicationConnection = Page[*MembershipApplication]
 	MembershipApplicationEdge       = Edge[*MembershipApplication]
 )

@@ -227,8 +227,8 @@ func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Mem
 		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
 }
 
-// practiceDraft is a best practice as a write will leave it.
-type practiceDraft struct {
+// practiceEdit is a best practice as a write will leave it.
+type practiceEdit struct {
 	BestPractice
 	translations []*TranslationInput
 	themes       []string
@@ -256,7 +256,7 @@ func nonNil[T any](xs []T) []T {
 	return xs
 }
 
-func (in *UpdateBestPracticeInput) applyTo(p *practiceDraft) {
+func (in *UpdateBestPracticeInput) applyTo(p *practiceEdit) {
 	set(&p.Title, in.Title)
 	set(&p.Slug, in.Slug)
 	set(&p.Summary, in.Summary)
@@ -284,7 +284,7 @@ type practiceRefs struct {
 	tools, funding, authors []int64
 }
 
-func (d *DB) validatePractice(ctx context.Context, p *practiceDraft) (*practiceRefs, []UserError, error) {
+func (d *DB) validatePractice(ctx context.Context, p *practiceEdit) (*practiceRefs, []UserError, error) {
 	v := &validator{ref: d.ref}
 	v.text("title", &p.Title, true, 300)
 	if p.Slug == "" {
@@ -383,29 +383,29 @@ var practiceTable = &table{name: "best_practice", typ: "BestPractice", versioned
 
 // CreateBestPractice validates and stores a new best practice.
 func (d *DB) CreateBestPractice(ctx context.Context, in *CreateBestPracticeInput) (*BestPractice, []UserError, error) {
-	p := &practiceDraft{BestPractice: BestPractice{Status: BestPracticeStatusDraft}}
+	p := &practiceEdit{BestPractice: BestPractice{Status: BestPracticeStatusDraft}}
 	in.asUpdate().applyTo(p)
 	return write(ctx, d, func(d *DB) (*BestPractice, []UserError, error) { return d.savePractice(ctx, p) })
 }
 
 // UpdateBestPractice validates and applies a change to a best practice.
 func (d *DB) UpdateBestPractice(ctx context.Context, in *UpdateBestPracticeInput) (*BestPractice, []UserError, error) {
-	return update(ctx, d, practiceTable, int64(in.ID), in.ExpectedVersion, loadPracticeDraft,
-		func(ctx context.Context, d *DB, p *practiceDraft) (*BestPractice, []UserError, error) {
+	return update(ctx, d, practiceTable, int64(in.ID), in.ExpectedVersion, loadPracticeEdit,
+		func(ctx context.Context, d *DB, p *practiceEdit) (*BestPractice, []UserError, error) {
 			in.applyTo(p)
 			return d.savePractice(ctx, p)
 		})
 }
 
-// loadPracticeDraft reads a stored practice with its relations, so that an update that leaves them out
+// loadPracticeEdit reads a stored practice with its relations, so that an update that leaves them out
 // keeps them.
-func loadPracticeDraft(ctx context.Context, d *DB, id int64) (*practiceDraft, error) {
+func loadPracticeEdit(ctx context.Context, d *DB, id int64) (*practiceEdit, error) {
 	ids := []int64{id}
 	cur, err := d.bestPracticesByIDForWrite(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	p := &practiceDraft{BestPractice: *cur[0]}
+	p := &practiceEdit{BestPractice: *cur[0]}
 	tr, err := d.PracticeTranslations(ctx, ids)
 	if err != nil {
 		return nil, err
@@ -449,8 +449,8 @@ func linkedIDs[ID EntityID](ctx context.Context, d *DB, table, column string, pr
 	return out, err
 }
 
-// savePractice validates a draft and writes it, in the transaction of write or update.
-func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice, []UserError, error) {
+// savePractice validates an edit and writes it, in the transaction of write or update.
+func (d *DB) savePractice(ctx context.Context, p *practiceEdit) (*BestPractice, []UserError, error) {
 	refs, errs, err := d.validatePractice(ctx, p)
 	if err != nil || len(errs) > 0 {
 		return nil, errs, err
@@ -469,7 +469,7 @@ func (d *DB) savePractice(ctx context.Context, p *practiceDraft) (*BestPractice,
 	return saved[0], nil, nil
 }
 
-func writePractice(ctx context.Context, tx conn, p *practiceDraft, refs *practiceRefs) error {
+func writePractice(ctx context.Context, tx conn, p *practiceEdit, refs *practiceRefs) error {
 	args := []any{p.Slug, p.Title, p.Summary, p.Body, p.Language, p.Municipality, p.CountryCode, p.NutsCode,
 		p.Results, p.Transferability, p.Year, p.Status, p.SourceURL}
 	if p.ID == 0 {

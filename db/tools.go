@@ -166,7 +166,7 @@ func (d *DB) ToolCountries(ctx context.Context, ids []int64) (map[int64][]string
 		join country c on c.code = x.country_code where x.tool_id = any($1) order by c.eu_order`, ids)
 }
 
-type toolDraft struct {
+type toolEdit struct {
 	DigitalTool
 	themes    []string
 	mims      []*MimRef
@@ -180,7 +180,7 @@ func (in *CreateDigitalToolInput) asUpdate() *UpdateDigitalToolInput {
 		RepositoryURL: in.RepositoryURL}
 }
 
-func (in *UpdateDigitalToolInput) applyTo(t *toolDraft) {
+func (in *UpdateDigitalToolInput) applyTo(t *toolEdit) {
 	set(&t.Name, in.Name)
 	set(&t.Slug, in.Slug)
 	set(&t.Description, in.Description)
@@ -196,7 +196,7 @@ func (in *UpdateDigitalToolInput) applyTo(t *toolDraft) {
 	setOpt(&t.RepositoryURL, in.RepositoryURL)
 }
 
-func (d *DB) validateTool(t *toolDraft) ([]int32, []UserError) {
+func (d *DB) validateTool(t *toolEdit) ([]int32, []UserError) {
 	v := &validator{ref: d.ref}
 	v.text("name", &t.Name, true, 200)
 	if t.Slug == "" {
@@ -227,7 +227,7 @@ func (d *DB) validateTool(t *toolDraft) ([]int32, []UserError) {
 // CreateDigitalTool validates and stores a new digital tool: accepted, or, when a member proposes it, a
 // proposal that an admin accepts (AcceptDigitalTool).
 func (d *DB) CreateDigitalTool(ctx context.Context, in *CreateDigitalToolInput, proposedBy *int64) (*DigitalTool, []UserError, error) {
-	t := &toolDraft{DigitalTool: DigitalTool{Standards: []string{}, Languages: []string{},
+	t := &toolEdit{DigitalTool: DigitalTool{Standards: []string{}, Languages: []string{},
 		ReviewStatus: ToolReviewStatusAccepted, ProposedByID: proposedBy}}
 	if proposedBy != nil {
 		t.ReviewStatus = ToolReviewStatusProposed
@@ -241,20 +241,20 @@ var toolTable = &table{name: "digital_tool", typ: "DigitalTool", versioned: true
 
 // UpdateDigitalTool validates and applies a change to a digital tool.
 func (d *DB) UpdateDigitalTool(ctx context.Context, in *UpdateDigitalToolInput) (*DigitalTool, []UserError, error) {
-	return update(ctx, d, toolTable, int64(in.ID), in.ExpectedVersion, loadToolDraft,
-		func(ctx context.Context, d *DB, t *toolDraft) (*DigitalTool, []UserError, error) {
+	return update(ctx, d, toolTable, int64(in.ID), in.ExpectedVersion, loadToolEdit,
+		func(ctx context.Context, d *DB, t *toolEdit) (*DigitalTool, []UserError, error) {
 			in.applyTo(t)
 			return d.saveTool(ctx, t)
 		})
 }
 
-// loadToolDraft reads a stored tool with its relations, so that an update that leaves them out keeps them.
-func loadToolDraft(ctx context.Context, d *DB, id int64) (*toolDraft, error) {
+// loadToolEdit reads a stored tool with its relations, so that an update that leaves them out keeps them.
+func loadToolEdit(ctx context.Context, d *DB, id int64) (*toolEdit, error) {
 	cur, err := d.toolsByIDForWrite(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
-	t := &toolDraft{DigitalTool: *cur[0]}
+	t := &toolEdit{DigitalTool: *cur[0]}
 	if t.themes, err = only(d.ToolThemes(ctx, []int64{id})); err != nil {
 		return nil, err
 	}
@@ -272,8 +272,8 @@ func loadToolDraft(ctx context.Context, d *DB, id int64) (*toolDraft, error) {
 	return t, nil
 }
 
-// saveTool validates a draft and writes it, in the transaction of write or update.
-func (d *DB) saveTool(ctx context.Context, t *toolDraft) (*DigitalTool, []UserError, error) {
+// saveTool validates an edit and writes it, in the transaction of write or update.
+func (d *DB) saveTool(ctx context.Context, t *toolEdit) (*DigitalTool, []UserError, error) {
 	mims, errs := d.validateTool(t)
 	if len(errs) > 0 {
 		return nil, errs, nil

@@ -70,7 +70,7 @@ func write[T any](ctx context.Context, d *DB, fn func(d *DB) (*T, []UserError, e
 // same transaction.
 func update[D, T any](ctx context.Context, d *DB, t *table, id int64, expectedVersion *int32,
 	load func(ctx context.Context, d *DB, id int64) (*D, error),
-	change func(ctx context.Context, d *DB, draft *D) (*T, []UserError, error)) (*T, []UserError, error) {
+	change func(ctx context.Context, d *DB, edit *D) (*T, []UserError, error)) (*T, []UserError, error) {
 	return write(ctx, d, func(d *DB) (*T, []UserError, error) {
 		if errs, err := lock(ctx, d, t, id, expectedVersion, "for no key update"); err != nil || errs != nil {
 			return nil, errs, err

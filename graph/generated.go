@@ -404,7 +404,7 @@ type ComplexityRoot struct {
 		AcceptDigitalTool            func(childComplexity int, input db.AcceptDigitalToolInput) int
 		ApplyForMembership           func(childComplexity int, input db.ApplyForMembershipInput) int
 		ApproveMembershipApplication func(childComplexity int, input db.ApproveMembershipApplicationInput) int
-		CreateAPIToken               func(childComplexity int, input db.CreateApiTokenInput) int
+		CreateAPIToken               func(childComplexity int, input db.CreateAPITokenInput) int
 		CreateBestPractice           func(childComplexity int, input db.CreateBestPracticeInput) int
 		CreateDigitalTool            func(childComplexity int, input db.CreateDigitalToolInput) int
 		CreateFundingOpportunity     func(childComplexity int, input db.CreateFundingOpportunityInput) int
@@ -414,7 +414,7 @@ type ComplexityRoot struct {
 		DeleteFundingOpportunity     func(childComplexity int, input db.DeleteFundingOpportunityInput) int
 		DeleteMember                 func(childComplexity int, input db.DeleteMemberInput) int
 		RejectMembershipApplication  func(childComplexity int, input db.RejectMembershipApplicationInput) int
-		RevokeAPIToken               func(childComplexity int, input db.RevokeApiTokenInput) int
+		RevokeAPIToken               func(childComplexity int, input db.RevokeAPITokenInput) int
 		UpdateBestPractice           func(childComplexity int, input db.UpdateBestPracticeInput) int
 		UpdateDigitalTool            func(childComplexity int, input db.UpdateDigitalToolInput) int
 		UpdateFundingOpportunity     func(childComplexity int, input db.UpdateFundingOpportunityInput) int
@@ -437,7 +437,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		APITokens                      func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) int
+		APITokens                      func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.APITokenFilter) int
 		BestPractice                   func(childComplexity int, slug string) int
 		BestPractices                  func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
 		Countries                      func(childComplexity int) int
@@ -540,11 +540,11 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ApiTokenResolver interface {
-	ID(ctx context.Context, obj *db.ApiToken) (string, error)
+	ID(ctx context.Context, obj *db.APIToken) (string, error)
 
-	Member(ctx context.Context, obj *db.ApiToken) (*db.Member, error)
+	Member(ctx context.Context, obj *db.APIToken) (*db.Member, error)
 
-	Active(ctx context.Context, obj *db.ApiToken) (bool, error)
+	Active(ctx context.Context, obj *db.APIToken) (bool, error)
 }
 type BestPracticeResolver interface {
 	ID(ctx context.Context, obj *db.BestPractice) (string, error)
@@ -622,8 +622,8 @@ type MimResolver interface {
 	ID(ctx context.Context, obj *db.Mim) (string, error)
 }
 type MutationResolver interface {
-	CreateAPIToken(ctx context.Context, input db.CreateApiTokenInput) (*model.CreateAPITokenPayload, error)
-	RevokeAPIToken(ctx context.Context, input db.RevokeApiTokenInput) (*model.RevokeAPITokenPayload, error)
+	CreateAPIToken(ctx context.Context, input db.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
+	RevokeAPIToken(ctx context.Context, input db.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error)
 	CreateBestPractice(ctx context.Context, input db.CreateBestPracticeInput) (*model.BestPracticePayload, error)
 	UpdateBestPractice(ctx context.Context, input db.UpdateBestPracticeInput) (*model.BestPracticePayload, error)
 	DeleteBestPractice(ctx context.Context, input db.DeleteBestPracticeInput) (*model.DeleteBestPracticePayload, error)
@@ -650,7 +650,7 @@ type QueryResolver interface {
 	Node(ctx context.Context, id string) (db.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]db.Node, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
-	APITokens(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) (*db.Page[*db.ApiToken], error)
+	APITokens(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.APITokenFilter) (*db.Page[*db.APIToken], error)
 	BestPractices(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 	BestPractice(ctx context.Context, slug string) (*db.BestPractice, error)
 	DraftBestPracticeCount(ctx context.Context, filter *db.BestPracticeFilter) (*int, error)
@@ -2150,7 +2150,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(db.CreateApiTokenInput)), true
+		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["input"].(db.CreateAPITokenInput)), true
 	case "Mutation.createBestPractice":
 		if e.ComplexityRoot.Mutation.CreateBestPractice == nil {
 			break
@@ -2260,7 +2260,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(db.RevokeApiTokenInput)), true
+		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["input"].(db.RevokeAPITokenInput)), true
 	case "Mutation.updateBestPractice":
 		if e.ComplexityRoot.Mutation.UpdateBestPractice == nil {
 			break
@@ -2377,7 +2377,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.APITokens(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.ApiTokenFilter)), true
+		return e.ComplexityRoot.Query.APITokens(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.APITokenFilter)), true
 	case "Query.bestPractice":
 		if e.ComplexityRoot.Query.BestPractice == nil {
 			break
@@ -4385,8 +4385,8 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (db.CreateApiTokenInput, error) {
-			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCreateApiTokenInput(ctx, v)
+		func(ctx context.Context, v any) (db.CreateAPITokenInput, error) {
+			return ec.unmarshalNCreateApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCreateAPITokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4525,8 +4525,8 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
-			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx, v)
+		func(ctx context.Context, v any) (db.RevokeAPITokenInput, error) {
+			return ec.unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeAPITokenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4695,8 +4695,8 @@ func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawA
 	}
 	args["before"] = arg3
 	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
-		func(ctx context.Context, v any) (*db.ApiTokenFilter, error) {
-			return ec.unmarshalOApiTokenFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiTokenFilter(ctx, v)
+		func(ctx context.Context, v any) (*db.APITokenFilter, error) {
+			return ec.unmarshalOApiTokenFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenFilter(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5383,7 +5383,7 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5406,7 +5406,7 @@ func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("ApiToken", field, true, true, "ID")
 }
 
-func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5429,7 +5429,7 @@ func (ec *executionContext) fieldContext_ApiToken_name(_ context.Context, field 
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiToken_role(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_role(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5452,7 +5452,7 @@ func (ec *executionContext) fieldContext_ApiToken_role(_ context.Context, field 
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Role")
 }
 
-func (ec *executionContext) _ApiToken_member(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_member(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5484,7 +5484,7 @@ func (ec *executionContext) fieldContext_ApiToken_member(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiToken_rateLimit(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_rateLimit(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5507,7 +5507,7 @@ func (ec *executionContext) fieldContext_ApiToken_rateLimit(_ context.Context, f
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Float")
 }
 
-func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5530,7 +5530,7 @@ func (ec *executionContext) fieldContext_ApiToken_expiresAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5553,7 +5553,7 @@ func (ec *executionContext) fieldContext_ApiToken_lastUsedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5576,7 +5576,7 @@ func (ec *executionContext) fieldContext_ApiToken_revokedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5599,7 +5599,7 @@ func (ec *executionContext) fieldContext_ApiToken_createdAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("ApiToken", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ApiToken_active(ctx context.Context, field graphql.CollectedField, obj *db.ApiToken) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiToken_active(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5622,7 +5622,7 @@ func (ec *executionContext) fieldContext_ApiToken_active(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("ApiToken", field, true, true, "Boolean")
 }
 
-func (ec *executionContext) _ApiTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5634,7 +5634,7 @@ func (ec *executionContext) _ApiTokenConnection_edges(ctx context.Context, field
 			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.ApiToken]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.APIToken]) graphql.Marshaler {
 			return ec.marshalNApiTokenEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -5654,7 +5654,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_edges(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiTokenConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5666,8 +5666,8 @@ func (ec *executionContext) _ApiTokenConnection_nodes(ctx context.Context, field
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*db.ApiToken) graphql.Marshaler {
-			return ec.marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiTokenᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.APIToken) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5686,7 +5686,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_nodes(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiTokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5718,7 +5718,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_pageInfo(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _ApiTokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5741,7 +5741,7 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("ApiTokenConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5764,7 +5764,7 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ApiTokenEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.ApiToken]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.APIToken]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -5776,8 +5776,8 @@ func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphq
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
-			return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
+			return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5959,8 +5959,8 @@ func (ec *executionContext) _ApproveMembershipApplicationPayload_editorToken(ctx
 			return obj.EditorToken, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
-			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
+			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -7352,8 +7352,8 @@ func (ec *executionContext) _CreateApiTokenPayload_token(ctx context.Context, fi
 			return obj.Token, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
-			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
+			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11431,7 +11431,7 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["input"].(db.CreateApiTokenInput))
+			return ec.Resolvers.Mutation().CreateAPIToken(ctx, fc.Args["input"].(db.CreateAPITokenInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11493,7 +11493,7 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(db.RevokeApiTokenInput))
+			return ec.Resolvers.Mutation().RevokeAPIToken(ctx, fc.Args["input"].(db.RevokeAPITokenInput))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12905,7 +12905,7 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().APITokens(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*db.ApiTokenFilter))
+			return ec.Resolvers.Query().APITokens(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*db.APITokenFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12913,11 +12913,11 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 			directive1 := func(ctx context.Context) (any, error) {
 				role, err := ec.unmarshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, "ADMIN")
 				if err != nil {
-					var zeroVal *db.Page[*db.ApiToken]
+					var zeroVal *db.Page[*db.APIToken]
 					return zeroVal, err
 				}
 				if ec.Directives.HasRole == nil {
-					var zeroVal *db.Page[*db.ApiToken]
+					var zeroVal *db.Page[*db.APIToken]
 					return zeroVal, errors.New("directive hasRole is not implemented")
 				}
 				return ec.Directives.HasRole(ctx, nil, directive0, role)
@@ -12926,7 +12926,7 @@ func (ec *executionContext) _Query_apiTokens(ctx context.Context, field graphql.
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *db.Page[*db.ApiToken]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *db.Page[*db.APIToken]) graphql.Marshaler {
 			return ec.marshalNApiTokenConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPage(ctx, selections, v)
 		},
 		true,
@@ -13845,8 +13845,8 @@ func (ec *executionContext) _RevokeApiTokenPayload_token(ctx context.Context, fi
 			return obj.Token, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
-			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
+			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14899,8 +14899,8 @@ func (ec *executionContext) _Viewer_token(ctx context.Context, field graphql.Col
 			return obj.Token, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
-			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
+			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16034,8 +16034,8 @@ func UnmarshalAcceptDigitalToolInput(ctx context.Context, raw any) (db.AcceptDig
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, obj any) (db.ApiTokenFilter, error) {
-	var it db.ApiTokenFilter
+func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, obj any) (db.APITokenFilter, error) {
+	var it db.APITokenFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -16084,8 +16084,8 @@ func (ec *executionContext) unmarshalInputApiTokenFilter(ctx context.Context, ob
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalApiTokenFilter(ctx context.Context, raw any) (db.ApiTokenFilter, error) {
-	var out db.ApiTokenFilter
+func UnmarshalApiTokenFilter(ctx context.Context, raw any) (db.APITokenFilter, error) {
+	var out db.APITokenFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApiTokenFilter", raw, &out)
 	return out, err
 }
@@ -16423,8 +16423,8 @@ func UnmarshalContactPointInput(ctx context.Context, raw any) (db.ContactPointIn
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (db.CreateApiTokenInput, error) {
-	var it db.CreateApiTokenInput
+func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Context, obj any) (db.CreateAPITokenInput, error) {
+	var it db.CreateAPITokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16457,7 +16457,7 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 			it.Role = data
 		case "member":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberID(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -16487,8 +16487,8 @@ func (ec *executionContext) unmarshalInputCreateApiTokenInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (db.CreateApiTokenInput, error) {
-	var out db.CreateApiTokenInput
+func UnmarshalCreateApiTokenInput(ctx context.Context, raw any) (db.CreateAPITokenInput, error) {
+	var out db.CreateAPITokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateApiTokenInput", raw, &out)
 	return out, err
 }
@@ -17870,8 +17870,8 @@ func UnmarshalRejectMembershipApplicationInput(ctx context.Context, raw any) (db
 	return out, err
 }
 
-func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (db.RevokeApiTokenInput, error) {
-	var it db.RevokeApiTokenInput
+func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Context, obj any) (db.RevokeAPITokenInput, error) {
+	var it db.RevokeAPITokenInput
 	if obj == nil {
 		return it, nil
 	}
@@ -17906,8 +17906,8 @@ func (ec *executionContext) unmarshalInputRevokeApiTokenInput(ctx context.Contex
 //
 // ctx must come from a gqlgen request; outside one there is no unmarshaler to use
 // and the returned error says so.
-func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (db.RevokeApiTokenInput, error) {
-	var out db.RevokeApiTokenInput
+func UnmarshalRevokeApiTokenInput(ctx context.Context, raw any) (db.RevokeAPITokenInput, error) {
+	var out db.RevokeAPITokenInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "RevokeApiTokenInput", raw, &out)
 	return out, err
 }
@@ -18803,7 +18803,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 var apiTokenImplementors = []string{"ApiToken"}
 
-func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *db.ApiToken) graphql.Marshaler {
+func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *db.APIToken) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18884,7 +18884,7 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 
 var apiTokenConnectionImplementors = []string{"ApiTokenConnection"}
 
-func (ec *executionContext) _ApiTokenConnection(ctx context.Context, sel ast.SelectionSet, obj *db.Page[*db.ApiToken]) graphql.Marshaler {
+func (ec *executionContext) _ApiTokenConnection(ctx context.Context, sel ast.SelectionSet, obj *db.Page[*db.APIToken]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18933,7 +18933,7 @@ func (ec *executionContext) _ApiTokenConnection(ctx context.Context, sel ast.Sel
 
 var apiTokenEdgeImplementors = []string{"ApiTokenEdge"}
 
-func (ec *executionContext) _ApiTokenEdge(ctx context.Context, sel ast.SelectionSet, obj *db.Edge[*db.ApiToken]) graphql.Marshaler {
+func (ec *executionContext) _ApiTokenEdge(ctx context.Context, sel ast.SelectionSet, obj *db.Edge[*db.APIToken]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, apiTokenEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22445,11 +22445,11 @@ func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmar
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ApiToken) graphql.Marshaler {
+func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.APIToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx, sel, v[i])
+		return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22461,7 +22461,7 @@ func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommuniti
 	return ret
 }
 
-func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx context.Context, sel ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
+func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiToken!")
 		return graphql.Null
@@ -22469,7 +22469,7 @@ func (ec *executionContext) marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunities�
 	return ec._ApiToken(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApiTokenConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPage(ctx context.Context, sel ast.SelectionSet, v *db.Page[*db.ApiToken]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiTokenConnection2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPage(ctx context.Context, sel ast.SelectionSet, v *db.Page[*db.APIToken]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ApiTokenConnection!")
 		return graphql.Null
@@ -22477,11 +22477,11 @@ func (ec *executionContext) marshalNApiTokenConnection2ᚖgithubᚗcomᚋsmartco
 	return ec._ApiTokenConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNApiTokenEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx context.Context, sel ast.SelectionSet, v db.Edge[*db.ApiToken]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiTokenEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx context.Context, sel ast.SelectionSet, v db.Edge[*db.APIToken]) graphql.Marshaler {
 	return ec._ApiTokenEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNApiTokenEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.ApiToken]) graphql.Marshaler {
+func (ec *executionContext) marshalNApiTokenEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.APIToken]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -22688,7 +22688,7 @@ func (ec *executionContext) marshalNCountry2ᚖgithubᚗcomᚋsmartcommunities�
 	return ec._Country(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCreateApiTokenInput(ctx context.Context, v any) (db.CreateApiTokenInput, error) {
+func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCreateAPITokenInput(ctx context.Context, v any) (db.CreateAPITokenInput, error) {
 	res, err := ec.unmarshalInputCreateApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -23603,7 +23603,7 @@ func (ec *executionContext) marshalNRejectMembershipApplicationPayload2ᚖgithub
 	return ec._RejectMembershipApplicationPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeApiTokenInput(ctx context.Context, v any) (db.RevokeApiTokenInput, error) {
+func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeAPITokenInput(ctx context.Context, v any) (db.RevokeAPITokenInput, error) {
 	res, err := ec.unmarshalInputRevokeApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -24069,14 +24069,14 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
-func (ec *executionContext) marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiToken(ctx context.Context, sel ast.SelectionSet, v *db.ApiToken) graphql.Marshaler {
+func (ec *executionContext) marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx context.Context, sel ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._ApiToken(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOApiTokenFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApiTokenFilter(ctx context.Context, v any) (*db.ApiTokenFilter, error) {
+func (ec *executionContext) unmarshalOApiTokenFilter2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenFilter(ctx context.Context, v any) (*db.APITokenFilter, error) {
 	if v == nil {
 		return nil, nil
 	}

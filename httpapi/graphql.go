@@ -37,7 +37,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 		Resolvers: res,
 		Directives: graph.DirectiveRoot{
 			HasRole: auth.HasRole,
-			Owner:   auth.Owner(b.DB),
+			Owner:   auth.Owner,
 			Private: auth.Private,
 		},
 	})})

@@ -120,16 +120,16 @@ func (h *Hub) For(t testing.TB) *Hub {
 func (h *Hub) NewToken(role db.Role, memberSlug string) string {
 	h.T.Helper()
 	ctx := context.Background()
-	in := db.CreateApiTokenInput{Name: "test " + string(role), Role: role}
+	in := db.CreateAPITokenInput{Name: "test " + string(role), Role: role}
 	if memberSlug != "" {
 		m, err := h.DB().MemberBySlug(ctx, memberSlug)
 		if err != nil || m == nil {
 			h.T.Fatalf("no member %q: %v", memberSlug, err)
 		}
-		gid := db.GlobalID("Member", m.ID)
-		in.Member = &gid
+		id := db.MemberID(m.ID)
+		in.Member = &id
 	}
-	_, secret, errs, err := h.DB().CreateApiToken(ctx, &in, nil)
+	_, secret, errs, err := h.DB().CreateAPIToken(ctx, &in, nil)
 	if err != nil || len(errs) > 0 {
 		h.T.Fatalf("creating a token: %v %v", err, errs)
 	}

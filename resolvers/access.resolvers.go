@@ -16,12 +16,12 @@ import (
 )
 
 // ID is the resolver for the id field.
-func (r *apiTokenResolver) ID(ctx context.Context, obj *db.ApiToken) (string, error) {
+func (r *apiTokenResolver) ID(ctx context.Context, obj *db.APIToken) (string, error) {
 	return db.GlobalID("ApiToken", obj.ID), nil
 }
 
 // Member is the resolver for the member field.
-func (r *apiTokenResolver) Member(ctx context.Context, obj *db.ApiToken) (*db.Member, error) {
+func (r *apiTokenResolver) Member(ctx context.Context, obj *db.APIToken) (*db.Member, error) {
 	if obj.MemberID == nil {
 		return nil, nil
 	}
@@ -29,13 +29,13 @@ func (r *apiTokenResolver) Member(ctx context.Context, obj *db.ApiToken) (*db.Me
 }
 
 // Active is the resolver for the active field.
-func (r *apiTokenResolver) Active(ctx context.Context, obj *db.ApiToken) (bool, error) {
+func (r *apiTokenResolver) Active(ctx context.Context, obj *db.APIToken) (bool, error) {
 	return obj.Active(time.Now()), nil
 }
 
 // CreateAPIToken is the resolver for the createApiToken field.
-func (r *mutationResolver) CreateAPIToken(ctx context.Context, input db.CreateApiTokenInput) (*model.CreateAPITokenPayload, error) {
-	t, secret, errs, err := r.DB.CreateApiToken(ctx, &input, tokenID(ctx))
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input db.CreateAPITokenInput) (*model.CreateAPITokenPayload, error) {
+	t, secret, errs, err := r.DB.CreateAPIToken(ctx, &input, tokenID(ctx))
 	if t == nil {
 		return &model.CreateAPITokenPayload{UserErrors: userErrors(errs)}, err
 	}
@@ -43,8 +43,8 @@ func (r *mutationResolver) CreateAPIToken(ctx context.Context, input db.CreateAp
 }
 
 // RevokeAPIToken is the resolver for the revokeApiToken field.
-func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input db.RevokeApiTokenInput) (*model.RevokeAPITokenPayload, error) {
-	t, errs, err := r.DB.RevokeApiToken(ctx, input.ID.GlobalID())
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, input db.RevokeAPITokenInput) (*model.RevokeAPITokenPayload, error) {
+	t, errs, err := r.DB.RevokeAPIToken(ctx, input.ID)
 	return &model.RevokeAPITokenPayload{Token: t, UserErrors: userErrors(errs)}, err
 }
 
@@ -67,8 +67,8 @@ func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 }
 
 // APITokens is the resolver for the apiTokens field.
-func (r *queryResolver) APITokens(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.ApiTokenFilter) (*db.Page[*db.ApiToken], error) {
-	return r.DB.ApiTokens(ctx, pageArgs(first, after, last, before), filter)
+func (r *queryResolver) APITokens(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.APITokenFilter) (*db.Page[*db.APIToken], error) {
+	return r.DB.APITokens(ctx, pageArgs(first, after, last, before), filter)
 }
 
 // ApiToken returns graph.ApiTokenResolver implementation.

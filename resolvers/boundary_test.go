@@ -48,7 +48,7 @@ func newSchema(t *testing.T) *schema {
 		t.Fatal(err)
 	}
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{DB: d},
-		Directives: graph.DirectiveRoot{HasRole: auth.HasRole, Owner: auth.Owner(d), Private: auth.Private}}))
+		Directives: graph.DirectiveRoot{HasRole: auth.HasRole, Owner: auth.Owner, Private: auth.Private}}))
 	srv.AddTransport(transport.POST{})
 	s := &schema{t: t, d: d, h: srv}
 
@@ -67,7 +67,7 @@ func newSchema(t *testing.T) *schema {
 		Deadlines: []time.Time{time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}})
 	s.check(errs, err)
 	s.call = call.ID
-	token, _, errs, err := d.CreateApiToken(ctx, &db.CreateApiTokenInput{Name: "boundary", Role: db.RolePartner}, nil)
+	token, _, errs, err := d.CreateAPIToken(ctx, &db.CreateAPITokenInput{Name: "boundary", Role: db.RolePartner}, nil)
 	s.check(errs, err)
 	s.token = token.ID
 	a, _, errs, err := d.ApplyForMembership(ctx, &db.ApplyForMembershipInput{Organisation: "Applicant", Kind: db.MemberKindOther,

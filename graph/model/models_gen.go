@@ -23,7 +23,7 @@ type ApproveMembershipApplicationPayload struct {
 	Application *db.MembershipApplication `json:"application,omitempty"`
 	Member      *db.Member                `json:"member,omitempty"`
 	// An editor token for the new member.
-	EditorToken *db.ApiToken `json:"editorToken,omitempty"`
+	EditorToken *db.APIToken `json:"editorToken,omitempty"`
 	// Its bearer secret: shown this once, to hand to the member.
 	EditorTokenSecret *string         `json:"editorTokenSecret,omitempty"`
 	UserErrors        []*db.UserError `json:"userErrors"`
@@ -35,7 +35,7 @@ type BestPracticePayload struct {
 }
 
 type CreateAPITokenPayload struct {
-	Token *db.ApiToken `json:"token,omitempty"`
+	Token *db.APIToken `json:"token,omitempty"`
 	// The bearer secret: shown this once, and never again.
 	Secret     *string         `json:"secret,omitempty"`
 	UserErrors []*db.UserError `json:"userErrors"`
@@ -88,7 +88,7 @@ type RejectMembershipApplicationPayload struct {
 }
 
 type RevokeAPITokenPayload struct {
-	Token      *db.ApiToken    `json:"token,omitempty"`
+	Token      *db.APIToken    `json:"token,omitempty"`
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
@@ -119,7 +119,7 @@ type Viewer struct {
 	// An editor's member.
 	Member *db.Member `json:"member,omitempty"`
 	// The token the request authenticated with, when it did with one.
-	Token *db.ApiToken `json:"token,omitempty"`
+	Token *db.APIToken `json:"token,omitempty"`
 }
 
 type SearchType string
