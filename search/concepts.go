@@ -1,0 +1,291 @@
+package search
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// The concept layer: the subjects of local digital transformation (parking, digital twins, participatory
+// budgeting ...), each with labels in the 24 official EU languages (concepts/*.json, reviewed like code).
+// A text's concepts are found in its own language, after that language's analysis, and indexed with its
+// document; a query's words are mapped to concepts in the query's language; so a document is found by
+// what it is about in every language, not only by the words it shares with the query.
+
+//go:embed concepts/*.json
+var conceptFiles embed.FS
+
+// Concept is one subject with its labels.
+type Concept struct {
+	ID string `json:"id"`
+	// Broader is the concept this one is a kind or part of; a query for it also finds this one.
+	Broader string `json:"broader"`
+	// Theme is the hub theme the concept belongs to.
+	Theme   string `json:"theme"`
+	EuroVoc string `json:"eurovoc"`
+	// Labels by language: the preferred label first, then alternatives.
+	Labels map[string][]string `json:"labels"`
+	// Shared labels may belong to another concept of the same language too.
+	Shared map[string][]string `json:"shared"`
+}
+
+// Label is the concept's preferred label in lang, or in English when it has none there.
+func (c *Concept) Label(lang string) string {
+	if ls := c.Labels[lang]; len(ls) > 0 {
+		return ls[0]
+	}
+	if ls := c.Labels["en"]; len(ls) > 0 {
+		return ls[0]
+	}
+	return c.ID
+}
+
+// compounding languages write a concept's words together ("Parkplatzsensoren"): there a word also
+// carries the concepts whose single-word labels it contains.
+var compounding = map[string]bool{"de": true, "nl": true, "sv": true, "da": true, "fi": true, "et": true, "hu": true}
+
+// minPart is the shortest analysed label found inside a compound word: shorter ones ("rat", "bus") occur
+// by chance inside too many unrelated words.
+const minPart = 5
+
+// conceptLayer is the loaded concepts with, per language, their labels as analysed terms.
+type conceptLayer struct {
+	byID map[string]*Concept
+	// up lists each concept's broader concepts, nearest first.
+	up   map[string][]string
+	dict map[string]*labelDict
+}
+
+// labelDict finds the concepts of one language's labels in a stream of analysed terms.
+type labelDict struct {
+	// byFirst holds the labels by their first term, longest first.
+	byFirst map[string][]labelTerms
+	// parts are the single-term labels that compound words may contain.
+	parts []labelTerms
+	// inside remembers which parts a term contains: the vocabulary is far smaller than the text.
+	inside sync.Map // string -> []string
+}
+
+type labelTerms struct {
+	terms   []string
+	concept string
+}
+
+// ConceptMatch is a concept found in a text: where its label stands, in bytes.
+type ConceptMatch struct {
+	Concept    string
+	Start, End int
+	// first and last are the label's first and last tokens in the stream.
+	first, last int
+	// Part is set when the label stood inside a compound word.
+	Part bool
+}
+
+var (
+	conceptsOnce sync.Once
+	concepts     *conceptLayer
+	conceptsErr  error
+)
+
+// loadedConcepts is the concept layer, built on first use from the embedded files with the index's own
+// analyzers.
+func loadedConcepts() (*conceptLayer, error) {
+	conceptsOnce.Do(func() {
+		var cs []*Concept
+		if cs, conceptsErr = readConcepts(conceptFiles); conceptsErr == nil {
+			concepts, conceptsErr = newConceptLayer(cs, analyzeIn)
+		}
+	})
+	return concepts, conceptsErr
+}
+
+func readConcepts(fsys fs.FS) ([]*Concept, error) {
+	files, err := fs.Glob(fsys, "concepts/*.json")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []*Concept
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		var file struct{ Concepts []*Concept }
+		if err := json.Unmarshal(b, &file); err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		out = append(out, file.Concepts...)
+	}
+	return out, nil
+}
+
+// newConceptLayer analyses every label with analyze (a language's analysis of a text).
+func newConceptLayer(cs []*Concept, analyze func(lang, text string) analysis.TokenStream) (*conceptLayer, error) {
+	l := &conceptLayer{byID: map[string]*Concept{}, up: map[string][]string{}, dict: map[string]*labelDict{}}
+	for _, c := range cs {
+		if l.byID[c.ID] != nil {
+			return nil, fmt.Errorf("concept %q is defined twice", c.ID)
+		}
+		l.byID[c.ID] = c
+	}
+	for _, c := range cs {
+		seen := map[string]bool{c.ID: true}
+		for b := c.Broader; b != "" && !seen[b]; {
+			seen[b] = true
+			if l.byID[b] == nil {
+				break
+			}
+			l.up[c.ID] = append(l.up[c.ID], b)
+			next := l.byID[b]
+			if next == nil {
+				break // TestConceptData refuses such data; serving goes on without the link
+			}
+			b = next.Broader
+		}
+	}
+	for _, c := range cs {
+		for lang, labels := range c.Labels {
+			d := l.dict[lang]
+			if d == nil {
+				d = &labelDict{byFirst: map[string][]labelTerms{}}
+				l.dict[lang] = d
+			}
+			for _, label := range labels {
+				terms := termsOf(analyze(lang, label))
+				if len(terms) == 0 {
+					continue
+				}
+				lt := labelTerms{terms: terms, concept: c.ID}
+				if !slices.ContainsFunc(d.byFirst[terms[0]], func(x labelTerms) bool {
+					return x.concept == c.ID && slices.Equal(x.terms, terms)
+				}) {
+					d.byFirst[terms[0]] = append(d.byFirst[terms[0]], lt)
+				}
+				if len(terms) == 1 && len([]rune(terms[0])) >= minPart && compounding[lang] {
+					d.parts = append(d.parts, lt)
+				}
+			}
+		}
+	}
+	for _, d := range l.dict {
+		for _, lts := range d.byFirst {
+			sort.SliceStable(lts, func(i, j int) bool { return len(lts[i].terms) > len(lts[j].terms) })
+		}
+	}
+	return l, nil
+}
+
+func termsOf(ts analysis.TokenStream) []string {
+	out := make([]string, 0, len(ts))
+	for _, t := range ts {
+		if len(t.Term) > 0 { // a stemmer may leave nothing of a word
+			out = append(out, string(t.Term))
+		}
+	}
+	return out
+}
+
+// find returns the concepts whose labels occur in tokens, a text's analysis in lang: every label that
+// matches a run of consecutive terms, and in compounding languages the single-term labels inside a
+// longer term.
+func (l *conceptLayer) find(lang string, tokens analysis.TokenStream) []ConceptMatch {
+	d := l.dict[lang]
+	if d == nil {
+		return nil
+	}
+	var out []ConceptMatch
+	for i, t := range tokens {
+		term := string(t.Term)
+		whole := false
+		for _, lt := range d.byFirst[term] {
+			if i+len(lt.terms) > len(tokens) {
+				continue
+			}
+			ok := true
+			for k := 1; k < len(lt.terms); k++ {
+				if string(tokens[i+k].Term) != lt.terms[k] {
+					ok = false
+					break
+				}
+			}
+			if ok {
+				out = append(out, ConceptMatch{Concept: lt.concept, Start: t.Start, End: tokens[i+len(lt.terms)-1].End,
+					first: i, last: i + len(lt.terms) - 1})
+				whole = whole || len(lt.terms) == 1
+			}
+		}
+		if !whole && len(d.parts) > 0 && len(term) > minPart+2 {
+			for _, c := range d.partsOf(term) {
+				out = append(out, ConceptMatch{Concept: c, Start: t.Start, End: t.End, first: i, last: i, Part: true})
+			}
+		}
+	}
+	return out
+}
+
+// partsOf lists the concepts of the single-term labels that term begins or ends with: the first and last
+// parts of a compound ("parkplatz" and "sensor" in "parkplatzsensor"). A label found anywhere inside a
+// word matches too often by chance ("itali" in "digitalisierung").
+func (d *labelDict) partsOf(term string) []string {
+	if v, ok := d.inside.Load(term); ok {
+		return v.([]string)
+	}
+	var out []string
+	for _, p := range d.parts {
+		part := p.terms[0]
+		if part != term && (strings.HasPrefix(term, part) || strings.HasSuffix(term, part)) && !slices.Contains(out, p.concept) {
+			out = append(out, p.concept)
+		}
+	}
+	d.inside.Store(term, out)
+	return out
+}
+
+// broaderOf lists the broader concepts of ids that are not among them, once each.
+func (l *conceptLayer) broaderOf(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		for _, b := range l.up[id] {
+			if !slices.Contains(ids, b) && !slices.Contains(out, b) {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// analyzers are the analyzers of the language fields, shared by indexing, queries and the concept layer,
+// so that a label is analysed exactly as the texts it is to be found in.
+var analyzers = sync.OnceValues(func() (map[string]analysis.Analyzer, error) {
+	m, err := newMapping()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]analysis.Analyzer{}
+	for lang := range Languages {
+		a := m.AnalyzerNamed(queryAnalyzerOf(lang))
+		if a == nil {
+			return nil, fmt.Errorf("no analyzer for %s", lang)
+		}
+		out[lang] = a
+	}
+	return out, nil
+})
+
+// analyzeIn analyses text as the language fields of lang do, without their concepts; nothing for a
+// language without them.
+func analyzeIn(lang, text string) analysis.TokenStream {
+	as, err := analyzers()
+	if err != nil || as[lang] == nil {
+		return nil
+	}
+	return as[lang].Analyze([]byte(text))
+}
