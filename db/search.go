@@ -28,6 +28,9 @@ type SearchSource struct {
 	// OpeningDate and FinalDeadline are a funding opportunity's, whose status follows the date.
 	OpeningDate, FinalDeadline *time.Time
 	Tools, Authors             []int64 // a best practice's, for related practices
+	// Links are the names of what a best practice links to: its tools, and its authors with their native
+	// names and acronyms.
+	Links []string
 }
 
 // TextVersion is one language version of an entity's texts.
@@ -52,14 +55,19 @@ var searchSourceSQL = map[string]string{
 			join funding_opportunity f on f.id = bf.funding_id where bf.practice_id = e.id order by 1),
 		e.year, e.status, null::date, null::date,
 		array(select tool_id from best_practice_tool where practice_id = e.id order by 1),
-		array(select member_id from best_practice_author where practice_id = e.id order by 1)
+		array(select member_id from best_practice_author where practice_id = e.id order by 1),
+		array(select t.name from best_practice_tool x join digital_tool t on t.id = x.tool_id
+			where x.practice_id = e.id and t.review_status = 'ACCEPTED' order by 1) ||
+		array(select concat_ws(' · ', m.name, m.native_name, m.acronym) from best_practice_author x
+			join member m on m.id = x.member_id where x.practice_id = e.id order by 1)
 		from best_practice e`,
 	"DigitalTool": `select e.id, 'en', e.name,
 		concat_ws(' · ', e.provider, e.licence, nullif(array_to_string(e.standards, ', '), '')), e.description,
 		'{}'::text[], '{}'::text[], '{}'::text[],
 		array(select theme_code from digital_tool_theme where tool_id = e.id order by 1),
 		array(select country_code from digital_tool_country where tool_id = e.id order by 1),
-		'{}'::text[], 0, e.development_status, null::date, null::date, '{}'::bigint[], '{}'::bigint[]
+		'{}'::text[], 0, e.development_status, null::date, null::date, '{}'::bigint[], '{}'::bigint[],
+		'{}'::text[]
 		from (select * from digital_tool where review_status = 'ACCEPTED') e`, // proposals are not searchable
 	"FundingOpportunity": `select e.id, 'en', e.title,
 		concat_ws(' · ', e.topic_id, e.call_id, e.action_type), e.description,
@@ -67,13 +75,13 @@ var searchSourceSQL = map[string]string{
 		array(select theme_code from funding_opportunity_theme where funding_id = e.id order by 1),
 		array(select country_code from funding_opportunity_country where funding_id = e.id order by 1),
 		array[e.programme_code], extract(year from e.opening_date)::int, '', e.opening_date, e.final_deadline,
-		'{}'::bigint[], '{}'::bigint[]
+		'{}'::bigint[], '{}'::bigint[], '{}'::text[]
 		from funding_opportunity e`,
 	"Member": `select e.id, 'en', e.name, concat_ws(' · ', e.native_name, e.acronym), e.description,
 		'{}'::text[], '{}'::text[], '{}'::text[], '{}'::text[],
 		array[e.country_code] || array(select country_code from member_country where member_id = e.id order by 1),
 		'{}'::text[], extract(year from e.joined_on)::int, e.status, null::date, null::date,
-		'{}'::bigint[], '{}'::bigint[]
+		'{}'::bigint[], '{}'::bigint[], '{}'::text[]
 		from member e`,
 }
 
@@ -83,7 +91,7 @@ func scanSearchSource(entity string, rows pgx.CollectableRow) (SearchSource, err
 	var trLangs, trTitles, trSummaries []string
 	err := rows.Scan(&s.ID, &v.Language, &v.Title, &v.Summary, &v.Body, &trLangs, &trTitles, &trSummaries,
 		&s.Themes, &s.Countries, &s.Programmes, &s.Year, &s.Status, &s.OpeningDate, &s.FinalDeadline,
-		&s.Tools, &s.Authors)
+		&s.Tools, &s.Authors, &s.Links)
 	s.Versions = append(s.Versions, v)
 	for i := range trLangs {
 		s.Versions = append(s.Versions, TextVersion{Language: trLangs[i], Title: trTitles[i], Summary: trSummaries[i]})

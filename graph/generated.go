@@ -318,6 +318,11 @@ type ComplexityRoot struct {
 		Language  func(childComplexity int) int
 	}
 
+	MatchedConcept struct {
+		ID    func(childComplexity int) int
+		Label func(childComplexity int) int
+	}
+
 	Member struct {
 		Acronym                   func(childComplexity int) int
 		BestPractices             func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
@@ -454,7 +459,7 @@ type ComplexityRoot struct {
 		Node                           func(childComplexity int, id string) int
 		Nodes                          func(childComplexity int, ids []string) int
 		Programmes                     func(childComplexity int) int
-		Search                         func(childComplexity int, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) int
+		Search                         func(childComplexity int, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string, matching *search.Matching) int
 		Stats                          func(childComplexity int, filter *db.StatsFilter) int
 		Themes                         func(childComplexity int) int
 		Viewer                         func(childComplexity int) int
@@ -479,10 +484,11 @@ type ComplexityRoot struct {
 	}
 
 	SearchEdge struct {
-		Cursor     func(childComplexity int) int
-		Highlights func(childComplexity int) int
-		Node       func(childComplexity int) int
-		Score      func(childComplexity int) int
+		Cursor          func(childComplexity int) int
+		Highlights      func(childComplexity int) int
+		MatchedConcepts func(childComplexity int) int
+		Node            func(childComplexity int) int
+		Score           func(childComplexity int) int
 	}
 
 	Stats struct {
@@ -664,7 +670,7 @@ type QueryResolver interface {
 	Themes(ctx context.Context) ([]*db.Theme, error)
 	Programmes(ctx context.Context) ([]*db.Programme, error)
 	Mims(ctx context.Context) ([]*db.Mim, error)
-	Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) (*model.SearchConnection, error)
+	Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string, matching *search.Matching) (*model.SearchConnection, error)
 	Stats(ctx context.Context, filter *db.StatsFilter) (*db.Stats, error)
 	DigitalTools(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error)
 	DigitalTool(ctx context.Context, slug string) (*db.DigitalTool, error)
@@ -1758,6 +1764,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Highlight.Language(childComplexity), true
 
+	case "MatchedConcept.id":
+		if e.ComplexityRoot.MatchedConcept.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchedConcept.ID(childComplexity), true
+	case "MatchedConcept.label":
+		if e.ComplexityRoot.MatchedConcept.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MatchedConcept.Label(childComplexity), true
+
 	case "Member.acronym":
 		if e.ComplexityRoot.Member.Acronym == nil {
 			break
@@ -2550,7 +2569,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.SearchType), args["filter"].(*search.Filter), args["language"].(*string), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.SearchType), args["filter"].(*search.Filter), args["language"].(*string), args["first"].(*int), args["after"].(*string), args["matching"].(*search.Matching)), true
 	case "Query.stats":
 		if e.ComplexityRoot.Query.Stats == nil {
 			break
@@ -2644,6 +2663,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SearchEdge.Highlights(childComplexity), true
+	case "SearchEdge.matchedConcepts":
+		if e.ComplexityRoot.SearchEdge.MatchedConcepts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.MatchedConcepts(childComplexity), true
 	case "SearchEdge.node":
 		if e.ComplexityRoot.SearchEdge.Node == nil {
 			break
@@ -3519,6 +3544,16 @@ func (ec *executionContext) childFields_Highlight(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
 }
 
+func (ec *executionContext) childFields_MatchedConcept(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_MatchedConcept_id(ctx, field)
+	case "label":
+		return ec.fieldContext_MatchedConcept_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MatchedConcept", field.Name)
+}
+
 func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3759,6 +3794,8 @@ func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field gr
 		return ec.fieldContext_SearchEdge_score(ctx, field)
 	case "highlights":
 		return ec.fieldContext_SearchEdge_highlights(ctx, field)
+	case "matchedConcepts":
+		return ec.fieldContext_SearchEdge_matchedConcepts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
@@ -5130,6 +5167,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "matching",
+		func(ctx context.Context, v any) (*search.Matching, error) {
+			return ec.unmarshalOSearchMatching2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐMatching(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["matching"] = arg6
 	return args, nil
 }
 
@@ -9938,6 +9983,52 @@ func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, 
 	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
 }
 
+func (ec *executionContext) _MatchedConcept_id(ctx context.Context, field graphql.CollectedField, obj *model.MatchedConcept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchedConcept_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchedConcept_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchedConcept", field, false, false, "String")
+}
+
+func (ec *executionContext) _MatchedConcept_label(ctx context.Context, field graphql.CollectedField, obj *model.MatchedConcept) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MatchedConcept_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MatchedConcept_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MatchedConcept", field, false, false, "String")
+}
+
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13527,7 +13618,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.SearchType), fc.Args["filter"].(*search.Filter), fc.Args["language"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.SearchType), fc.Args["filter"].(*search.Filter), fc.Args["language"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["matching"].(*search.Matching))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -14144,6 +14235,38 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_matchedConcepts(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_matchedConcepts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MatchedConcepts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MatchedConcept) graphql.Marshaler {
+			return ec.marshalNMatchedConcept2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConceptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_matchedConcepts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MatchedConcept(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20577,6 +20700,44 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var matchedConceptImplementors = []string{"MatchedConcept"}
+
+func (ec *executionContext) _MatchedConcept(ctx context.Context, sel ast.SelectionSet, obj *model.MatchedConcept) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, matchedConceptImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MatchedConcept")
+		case "id":
+			out.Values[i] = ec._MatchedConcept_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._MatchedConcept_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var memberImplementors = []string{"Member", "Node"}
 
 func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *db.Member) graphql.Marshaler {
@@ -21718,6 +21879,11 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "highlights":
 			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "matchedConcepts":
+			out.Values[i] = ec._SearchEdge_matchedConcepts(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23310,6 +23476,30 @@ func (ec *executionContext) marshalNInt2int32(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNMatchedConcept2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConceptᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatchedConcept) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMatchedConcept2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConcept(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMatchedConcept2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConcept(ctx context.Context, sel ast.SelectionSet, v *model.MatchedConcept) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MatchedConcept!")
+		return graphql.Null
+	}
+	return ec._MatchedConcept(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Member) graphql.Marshaler {
@@ -24930,6 +25120,25 @@ func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋsmartcommun
 	}
 	res, err := ec.unmarshalInputSearchFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchMatching2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐMatching(ctx context.Context, v any) (*search.Matching, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := search.Matching(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchMatching2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐMatching(ctx context.Context, sel ast.SelectionSet, v *search.Matching) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOSearchStatus2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

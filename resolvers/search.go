@@ -83,3 +83,14 @@ func facetLabel(ref *db.Reference, b *search.Bucket) string {
 	}
 	return b.Value
 }
+
+// matchedConcepts names a hit's concepts in the reader's language.
+func matchedConcepts(ids []string, lang string) []*model.MatchedConcept {
+	out := make([]*model.MatchedConcept, 0, len(ids))
+	for _, id := range ids {
+		if label, ok := search.ConceptLabel(id, lang); ok {
+			out = append(out, &model.MatchedConcept{ID: id, Label: label})
+		}
+	}
+	return out
+}

@@ -42,9 +42,12 @@ func (r *facetBucketResolver) Label(ctx context.Context, obj *search.Bucket) (st
 }
 
 // Search is the resolver for the search field.
-func (r *queryResolver) Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string) (*model.SearchConnection, error) {
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.SearchType, filter *search.Filter, language *string, first *int, after *string, matching *search.Matching) (*model.SearchConnection, error) {
 	req := search.Request{Query: query, Types: enumStrings(types), First: first, After: after, Today: r.DB.Today(),
 		Access: db.ReadAccessOf(ctx)}
+	if matching != nil {
+		req.Matching = *matching
+	}
 	if filter != nil {
 		req.Filter = *filter
 	}
@@ -66,7 +69,8 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []model.
 		if nodes[i] == nil {
 			continue // deleted since the index last caught up
 		}
-		conn.Edges = append(conn.Edges, &model.SearchEdge{Cursor: h.Cursor, Node: nodes[i], Score: h.Score, Highlights: h.Highlights})
+		conn.Edges = append(conn.Edges, &model.SearchEdge{Cursor: h.Cursor, Node: nodes[i], Score: h.Score, Highlights: h.Highlights,
+			MatchedConcepts: matchedConcepts(h.MatchedConcepts, res.Language)})
 	}
 	if n := len(conn.Edges); n > 0 {
 		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor

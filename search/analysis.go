@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -14,6 +15,8 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/smartcommunities/hub/search/stem"
 
 	// Languages whose analyzers or stop lists the mapping names by string.
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/bg"
@@ -30,7 +33,7 @@ import (
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/hu"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/it"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/nl"
-	_ "github.com/blevesearch/bleve/v2/analysis/lang/pl"
+	"github.com/blevesearch/bleve/v2/analysis/lang/pl"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/pt"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/ro"
 	_ "github.com/blevesearch/bleve/v2/analysis/lang/sv"
@@ -38,40 +41,51 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "7"
+const MappingVersion = "8"
 
-// Languages are the EU's 24 official languages, each with the best analysis Bleve offers (the README has
-// the table). Texts in other languages are searchable through the folded fields only.
+// Languages are the EU's 24 official languages, each with the best analysis there is for it (the README
+// has the table): Bleve's stop words, normalisers and stemmers where it has them, the light stemmers of
+// package stem where it has none. Texts in other languages are searchable through the folded fields only.
 var Languages = map[string]languageAnalysis{
-	// Bleve's full analyzers: stop words and a stemmer. Croatian's is Bleve's too, with its stemmer's
-	// results remembered (see newMapping).
-	"da": full, "de": full, "en": full, "es": full, "fi": full, "fr": full, "hr": full, "hu": full,
-	"it": full, "nl": full, "pl": full, "pt": full, "ro": full, "sv": full,
-	// Stop words, then folding.
-	"bg": {stop: "stop_bg"}, "cs": {stop: "stop_cs"}, "el": {stop: "stop_el"},
-	"ga": {stop: "stop_ga", pre: []string{"elision_ga"}},
-	// Bleve has nothing for these: Unicode words, lower case, folding.
-	"et": {}, "lt": {}, "lv": {}, "mt": {}, "sk": {}, "sl": {},
+	"da": {unicodeTok, "to_lower", "stop_da", "stemmer_da_snowball"},
+	"de": {unicodeTok, "to_lower", "stop_de", "normalize_de", "stemmer_de_light"},
+	"en": {unicodeTok, "possessive_en", "to_lower", "stop_en", "stemmer_porter"},
+	"es": {unicodeTok, "to_lower", "normalize_es", "stop_es", "stemmer_es_light"},
+	"fi": {unicodeTok, "to_lower", "stop_fi", "stemmer_fi_snowball"},
+	"fr": {unicodeTok, "elision_fr", "to_lower", "stop_fr", "stemmer_fr_light"},
+	"hu": {unicodeTok, "to_lower", "stop_hu", "stemmer_hu_snowball"},
+	"it": {unicodeTok, "elision_it", "to_lower", "stop_it", "stemmer_it_light"},
+	"nl": {unicodeTok, "to_lower", "stop_nl", "stemmer_nl_snowball"},
+	"pl": {unicodeTok, "to_lower", "stop_pl", plStemmerKeep},
+	"pt": {unicodeTok, "to_lower", "stop_pt", "stemmer_pt_light"},
+	"ro": {unicodeTok, "to_lower", "stop_ro", "stemmer_ro_snowball"},
+	"sv": {unicodeTok, "to_lower", "stop_sv", "stemmer_sv_snowball"},
+	// Croatian's stemmer is Bleve's, with each word's result remembered (memoFilter).
+	"hr": {unicodeTok, "to_lower", "stop_hr", hrStemmerMemo},
+	// Bleve has stop words for these, package stem the stemmers; then diacritics are folded.
+	"bg": {wordsName, "to_lower", "stop_bg", "stem_bg", foldName},
+	"cs": {wordsName, "to_lower", "stop_cs", "stem_cs", foldName},
+	"el": {wordsName, "to_lower", "stop_el", "stem_el", foldName},
+	"ga": {wordsName, "elision_ga", "to_lower", "stop_ga", "stem_ga", foldName},
+	// Bleve has nothing for these: package stem's stemmers, then folding.
+	"et": {wordsName, "to_lower", "stem_et", foldName},
+	"lt": {wordsName, "to_lower", "stem_lt", foldName},
+	"lv": {wordsName, "to_lower", "stem_lv", foldName},
+	"mt": {wordsName, "to_lower", "stem_mt", foldName},
+	"sk": {wordsName, "to_lower", "stem_sk", foldName},
+	"sl": {wordsName, "to_lower", "stem_sl", foldName},
 }
 
-type languageAnalysis struct {
-	full bool     // Bleve's analyzer of the language's name
-	stop string   // a stop word filter
-	pre  []string // filters before lower-casing
-}
+// languageAnalysis is a tokenizer and the token filters after it.
+type languageAnalysis []string
 
-var full = languageAnalysis{full: true}
+const unicodeTok = unicodetok.Name
 
-// analyzerOf names the analyzer of a language's fields.
-func analyzerOf(lang string) string {
-	if lang == "hr" {
-		return "hr_memo"
-	}
-	if Languages[lang].full {
-		return lang
-	}
-	return "lang_" + lang
-}
+// analyzerOf names the analyzer that indexes a language's fields: its analysis, then its concepts
+// (conceptFilter). queryAnalyzerOf names the same analysis without the concepts, for a query's words and
+// for the labels of the concepts themselves.
+func analyzerOf(lang string) string      { return "lang_" + lang }
+func queryAnalyzerOf(lang string) string { return "lang_" + lang + "_q" }
 
 const (
 	foldName   = "fold"
@@ -85,7 +99,7 @@ func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r)
 
 func init() {
 	registry.RegisterTokenizer(wordsName, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
-		return character.NewCharacterTokenizer(isWordRune), nil
+		return joiningTokenizer{character.NewCharacterTokenizer(isWordRune)}, nil
 	})
 	registry.RegisterTokenFilter(hrStemmerMemo, func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
 		suffix, err := cache.TokenFilterNamed(hr.SuffixTransformationFilterName)
@@ -98,9 +112,113 @@ func init() {
 	registry.RegisterTokenFilter(foldName, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
 		return foldFilter{}, nil
 	})
+	registry.RegisterTokenFilter(plStemmerKeep, func(_ map[string]any, cache *registry.Cache) (analysis.TokenFilter, error) {
+		inner, err := cache.TokenFilterNamed(pl.SnowballStemmerName)
+		return keepFilter{inner}, err
+	})
+	for _, lang := range stem.Languages {
+		s, _ := stem.For(lang)
+		registry.RegisterTokenFilter("stem_"+lang, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return stemFilter(s), nil
+		})
+	}
+	for lang := range Languages {
+		registry.RegisterTokenFilter(conceptFilterName(lang), func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+			return conceptFilter(lang), nil
+		})
+	}
+}
+
+// plStemmerKeep is Bleve's Polish stemmer, which leaves nothing of some words ("rzeki", "maas"): those
+// keep their unstemmed form instead of vanishing from the index.
+const plStemmerKeep = "stemmer_pl_keep"
+
+type keepFilter struct{ inner analysis.TokenFilter }
+
+func (f keepFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		orig := t.Term
+		f.inner.Filter(analysis.TokenStream{t})
+		if len(t.Term) == 0 {
+			t.Term = orig
+		}
+	}
+	return in
+}
+
+// stemFilter stems each token with one of package stem's stemmers.
+type stemFilter stem.Stemmer
+
+func (f stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	for _, t := range in {
+		if s := f(string(t.Term)); len(s) != len(t.Term) || s != string(t.Term) {
+			t.Term = []byte(s)
+		}
+	}
+	return in
+}
+
+func conceptFilterName(lang string) string { return "concepts_" + lang }
+
+// Concept terms in the language fields: a label of a concept adds the term conceptTerm(id) at the label's
+// place, and one broaderTerm per broader concept. They carry the label's offsets, so a hit that matched by
+// concept highlights the words of its own language that carried it.
+func conceptTerm(id string) string { return "§" + id }
+func broaderTerm(id string) string { return "^" + id }
+
+// conceptFilter adds the concept terms of a text of one language (see conceptTerm).
+type conceptFilter string
+
+func (f conceptFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	l, err := loadedConcepts()
+	if err != nil {
+		return in
+	}
+	ms := l.find(string(f), in)
+	if len(ms) == 0 {
+		return in
+	}
+	out := in
+	for _, m := range ms {
+		at := in[m.first]
+		add := func(term string) {
+			out = append(out, &analysis.Token{Term: []byte(term), Start: at.Start, End: in[m.last].End,
+				Position: at.Position, Type: analysis.AlphaNumeric})
+		}
+		add(conceptTerm(m.Concept))
+		for _, b := range l.up[m.Concept] {
+			add(broaderTerm(b))
+		}
+	}
+	return out
 }
 
 const hrStemmerMemo = "stemmer_hr_memo"
+
+// joiningTokenizer also gives a word written with hyphens as one token ("e-mail" holds "e", "mail" and
+// "email", at the place of "e"), so that it matches however a reader joins or splits it.
+type joiningTokenizer struct{ inner analysis.Tokenizer }
+
+func (t joiningTokenizer) Tokenize(input []byte) analysis.TokenStream {
+	ts := t.inner.Tokenize(input)
+	out := ts
+	for i := 0; i+1 < len(ts); i++ {
+		j := i
+		for j+1 < len(ts) && ts[j+1].Start == ts[j].End+1 && input[ts[j].End] == '-' {
+			j++
+		}
+		if j == i {
+			continue
+		}
+		var joined []byte
+		for k := i; k <= j; k++ {
+			joined = append(joined, ts[k].Term...)
+		}
+		out = append(out, &analysis.Token{Term: joined, Start: ts[i].Start, End: ts[j].End, Position: ts[i].Position, Type: ts[i].Type})
+		i = j
+	}
+	return out
+}
 
 // memoFilter remembers what one-token-at-a-time filters made of each term. Bleve's Croatian suffix
 // transformation and stemmer try dozens of regular expressions per word; remembered, they cost what the
@@ -183,28 +301,20 @@ func foldString(s string) string { return string(fold([]byte(strings.ToLower(s))
 // language (stemmed where Bleve can), for the reader who searches in that language.
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	m := mapping.NewIndexMapping()
-	if err := m.AddCustomAnalyzer(analyzerOf("hr"), map[string]any{
-		"type": custom.Name, "tokenizer": unicodetok.Name,
-		"token_filters": []string{lowercase.Name, hr.StopName, hrStemmerMemo},
-	}); err != nil {
-		return nil, err
-	}
 	if err := m.AddCustomAnalyzer(foldedName, map[string]any{
 		"type": custom.Name, "tokenizer": wordsName, "token_filters": []string{lowercase.Name, foldName},
 	}); err != nil {
 		return nil, err
 	}
 	for lang, a := range Languages {
-		if a.full || lang == "hr" {
-			continue
+		filters := []string(a[1:])
+		if err := m.AddCustomAnalyzer(queryAnalyzerOf(lang), map[string]any{
+			"type": custom.Name, "tokenizer": a[0], "token_filters": filters,
+		}); err != nil {
+			return nil, err
 		}
-		filters := append(append([]string{}, a.pre...), lowercase.Name)
-		if a.stop != "" {
-			filters = append(filters, a.stop)
-		}
-		filters = append(filters, foldName)
 		if err := m.AddCustomAnalyzer(analyzerOf(lang), map[string]any{
-			"type": custom.Name, "tokenizer": wordsName, "token_filters": filters,
+			"type": custom.Name, "tokenizer": a[0], "token_filters": append(slices.Clone(filters), conceptFilterName(lang)),
 		}); err != nil {
 			return nil, err
 		}
@@ -226,6 +336,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		doc.AddFieldMappingsAt(f, keyword(false, false))
 	}
 	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, false))
+	doc.AddFieldMappingsAt(fieldLinked, keyword(false, false))
 	doc.AddFieldMappingsAt(fieldFacet, keyword(false, true))
 	text := func(analyzer string, store bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
@@ -236,6 +347,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 		f.DocValues = false
 		return f
 	}
+	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false))
 	for _, role := range roles {
 		doc.AddFieldMappingsAt(role.name, text(foldedName, true))
 		for lang := range Languages {
@@ -262,7 +374,9 @@ const (
 	fieldPeriod    = "period" // only in the facet field: a call's opening date and final deadline
 	fieldTool      = "tool"
 	fieldAuthor    = "author"
-	fieldFacet     = "facet" // field=value for every facet field, and a call's period=opening/deadline
+	fieldFacet     = "facet"  // field=value for every facet field, and a call's period=opening/deadline
+	fieldLinks     = "links"  // the names of what a practice links to: tools, authors (folded)
+	fieldLinked    = "linked" // the concept terms of a document's themes and country
 	fieldTitle     = "title"
 	fieldSummary   = "summary"
 	fieldBody      = "body"
@@ -281,20 +395,18 @@ func langField(role, lang string) string { return role + "_" + lang }
 var stopWords = func() map[string]bool {
 	cache := registry.NewCache()
 	out := map[string]bool{}
-	for lang, a := range Languages {
-		name := a.stop
-		if a.full {
-			name = "stop_" + lang
-		}
-		if name == "" {
-			continue
-		}
-		words, err := cache.TokenMapNamed(name)
-		if err != nil {
-			panic(err) // a stop list this package names is missing: a programming error
-		}
-		for w := range words {
-			out[foldString(w)] = true
+	for _, a := range Languages {
+		for _, name := range a[1:] {
+			if !strings.HasPrefix(name, "stop_") {
+				continue
+			}
+			words, err := cache.TokenMapNamed(name)
+			if err != nil {
+				panic(err) // a stop list this package names is missing: a programming error
+			}
+			for w := range words {
+				out[foldString(w)] = true
+			}
 		}
 	}
 	return out

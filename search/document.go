@@ -74,6 +74,23 @@ func document(s *db.SearchSource, allCountries []string) map[string]any {
 	for role, t := range texts {
 		doc[role] = t
 	}
+	if len(s.Links) > 0 {
+		doc[fieldLinks] = s.Links
+	}
+	// Themes and a practice's or member's country are concepts too: a reader who names them in any
+	// language finds what has them.
+	linked := make([]string, 0, len(s.Themes)+len(s.Countries))
+	for _, t := range s.Themes {
+		linked = append(linked, conceptTerm(t))
+	}
+	if s.Entity == "BestPractice" || s.Entity == "Member" {
+		for _, c := range s.Countries {
+			linked = append(linked, conceptTerm("country-"+strings.ToLower(c)))
+		}
+	}
+	if len(linked) > 0 {
+		doc[fieldLinked] = linked
+	}
 	var facets []string
 	for _, f := range facetFields {
 		switch v := doc[f.name].(type) {

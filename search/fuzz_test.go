@@ -14,7 +14,7 @@ func FuzzQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := Request{Query: s, Today: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
-		_, err := r.query(func(string) bool { return false })
+		_, _, err := r.query(nil, MatchAuto, true)
 		var qe *QueryError
 		if err != nil && !errors.As(err, &qe) {
 			t.Fatalf("%q: %v is not a QueryError", s, err)

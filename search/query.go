@@ -41,6 +41,9 @@ type clause struct {
 	text   string
 	phrase bool
 	last   bool // the query's last clause, still being typed: its word also matches as a prefix
+	// split is set on two words typed apart that a text holds as one (joinSplitWords): they match
+	// anywhere, or as the one word.
+	split bool
 }
 
 // parse splits a query into clauses. The syntax: words, "quoted phrases", +must, -mustnot, field:value
@@ -130,7 +133,7 @@ func knownField(f string) bool { return textFields[f] || keywordFields[f] }
 
 // builder turns clauses into a Bleve query.
 type builder struct {
-	langs []string  // language fields to search, stemmed
+	langs []string  // language fields to search, stemmed: the query's language, given or detected
 	today time.Time // for the status of funding opportunities
 	// statusAsked is set when the query or the filter names a status, which lifts the default of hiding
 	// draft practices.
@@ -139,7 +142,22 @@ type builder struct {
 	// with typos. That spares building a Levenshtein automaton per word and field for correctly spelt
 	// queries, and keeps a real word from matching its neighbours ("park" is not "part").
 	known func(folded string) bool
+	// concepts are the concepts each of the query's words carries (conceptsOf), by the word's place.
+	concepts map[wordAt][]conceptAlt
+	// matching is how many of the words a hit must match (MatchAll, MatchMost).
+	matching Matching
+	// rarity is how rare a folded word is in the index, from 0 (in every document) to 1.
+	rarity func(folded string) float64
+	// fields are the fields the index holds (nil: unknown).
+	fields map[string]bool
 }
+
+// wordAt is one word of the query: its clause and its place among the clause's words.
+type wordAt struct{ clause, word int }
+
+// conceptAlt is a way a word can match by concept: a document carries all of these concepts (one, or the
+// parts of a compound word).
+type conceptAlt []string
 
 // words splits text into words as the folded analyzer does.
 func words(text string) []string {
@@ -185,6 +203,7 @@ func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Quer
 		for _, lang := range b.langs {
 			m := query.NewMatchQuery(word)
 			m.SetField(langField(r.name, lang))
+			m.Analyzer = queryAnalyzerOf(lang)
 			m.SetBoost(r.boost * 1.2)
 			qs = append(qs, m)
 		}
@@ -192,10 +211,29 @@ func (b *builder) wordQuery(word, role string, tolerant, prefix bool) query.Quer
 			fz := query.NewFuzzyQuery(folded)
 			fz.SetField(r.name)
 			fz.SetFuzziness(f)
-			fz.SetPrefix(1) // a typo in the first letter is rare, and the rule makes typo search fast
+			// A typo in the first letter is rare in short words, and the rule keeps typo search fast; a
+			// long word is told apart by its other letters.
+			if n < 8 {
+				fz.SetPrefix(1)
+			}
 			fz.SetBoost(r.boost * 0.5)
 			qs = append(qs, fz)
 		}
+	}
+	if role == "" {
+		// What a practice links to (its tools' and authors' names) counts like a summary's words.
+		var l query.Query
+		if prefix && n >= 2 {
+			p := query.NewPrefixQuery(folded)
+			p.SetField(fieldLinks)
+			l = p
+		} else {
+			t := query.NewTermQuery(folded)
+			t.SetField(fieldLinks)
+			l = t
+		}
+		l.(query.BoostableQuery).SetBoost(1.5)
+		qs = append(qs, l)
 	}
 	return query.NewDisjunctionQuery(qs)
 }
@@ -214,11 +252,81 @@ func (b *builder) phraseQuery(text, role string) query.Query {
 	return query.NewDisjunctionQuery(qs)
 }
 
-// build turns the parsed clauses into a query: plain and + words must all match, except stop words and a
-// single letter still being typed, which only add to the score; - clauses must not match.
+// Matching says how many of a query's words a hit must match.
+type Matching string
+
+const (
+	// MatchAll: every word (stop words excepted), as written, stemmed, with a typo or by concept.
+	MatchAll Matching = "ALL"
+	// MatchMost: at least half of the words; hits that match more of them, and rarer ones, rank first,
+	// then by score.
+	MatchMost Matching = "MOST"
+	// MatchAuto is MatchAll, and MatchMost when that finds less than a page (the default).
+	MatchAuto Matching = "AUTO"
+)
+
+// Concept weights: a word matched by a concept counts for less than the word itself, so that a text
+// that uses the query's own words ranks above one that is only about the same thing; a broader concept
+// of the text's counts for less again.
+const (
+	conceptBoost = 0.45
+	broaderBoost = 0.2
+)
+
+// conceptQuery matches the texts of every language that carry all of alt's concepts, in any role; has
+// tells which language fields the index holds (nil: all of them).
+func conceptQuery(alt conceptAlt, has map[string]bool) query.Query {
+	parts := make([]query.Query, 0, len(alt))
+	for _, c := range alt {
+		qs := make([]query.Query, 0, 2*len(roles)*len(Languages)+1)
+		linked := query.NewTermQuery(conceptTerm(c))
+		linked.SetField(fieldLinked)
+		linked.SetBoost(conceptBoost)
+		qs = append(qs, linked)
+		for _, r := range roles {
+			for lang := range Languages {
+				if has != nil && !has[langField(r.name, lang)] {
+					continue
+				}
+				t := query.NewTermQuery(conceptTerm(c))
+				t.SetField(langField(r.name, lang))
+				t.SetBoost(r.boost * conceptBoost)
+				u := query.NewTermQuery(broaderTerm(c))
+				u.SetField(langField(r.name, lang))
+				u.SetBoost(r.boost * broaderBoost)
+				qs = append(qs, t, u)
+			}
+		}
+		parts = append(parts, query.NewDisjunctionQuery(qs))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return query.NewConjunctionQuery(parts)
+}
+
+// wordAlternatives is a word's query with the concepts it carries as further ways to match.
+func (b *builder) wordAlternatives(at wordAt, wq query.Query) query.Query {
+	alts := b.concepts[at]
+	if len(alts) == 0 {
+		return wq
+	}
+	qs := []query.Query{wq}
+	for _, alt := range alts {
+		qs = append(qs, conceptQuery(alt, b.fields))
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// build turns the parsed clauses into a query: plain and + words must all match (with MatchMost, most
+// of the plain ones), except stop words and a single letter still being typed, which only add to the
+// score; - clauses must not match.
 func (b *builder) build(clauses []clause) (query.Query, error) {
 	var must, should, mustNot []query.Query
-	for _, c := range clauses {
+	// optional are the plain words MatchMost lets a hit miss, with their folded forms.
+	var optional []query.Query
+	var optionalWords []string
+	for ci, c := range clauses {
 		var q query.Query
 		switch {
 		case keywordFields[c.field]:
@@ -241,12 +349,23 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 				}
 				continue
 			}
+			if joined := b.joinedQuery(c, ws); joined != nil {
+				must = append(must, joined)
+				continue
+			}
 			for i, w := range ws {
 				last := c.last && i == len(ws)-1
 				wq := b.wordQuery(w, c.field, true, last)
-				if c.op == 0 && (stopWords[foldString(w)] || last && utf8.RuneCountInString(w) < 2) {
+				if c.field == "" {
+					wq = b.wordAlternatives(wordAt{ci, i}, wq)
+				}
+				switch {
+				case c.op == 0 && (stopWords[foldString(w)] || last && utf8.RuneCountInString(w) < 2):
 					should = append(should, wq)
-				} else {
+				case c.op == 0 && b.matching == MatchMost:
+					optional = append(optional, wq)
+					optionalWords = append(optionalWords, foldString(w))
+				default:
 					must = append(must, wq)
 				}
 			}
@@ -257,6 +376,9 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 		} else {
 			must = append(must, q)
 		}
+	}
+	if len(optional) > 0 {
+		must = append(must, b.mostOf(optional, optionalWords))
 	}
 	if len(must) == 0 {
 		if len(clauses) > 0 && len(mustNot) == 0 {
@@ -271,6 +393,65 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 		bq.SetMinShould(0)
 	}
 	return bq, nil
+}
+
+// wordWeight puts a hit that matches one more word of the query, under MatchMost, above any that does
+// not: far above what a word's own score reaches.
+const wordWeight = 1000
+
+// mostOf matches at least half of the words, scoring each matched word wordWeight, more for a rarer one,
+// on top of its own score: so hits rank by the number and rarity of the words they match, then by score.
+func (b *builder) mostOf(qs []query.Query, folded []string) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	bumped := make([]query.Query, len(qs))
+	for i, q := range qs {
+		rarity := 0.0
+		if b.rarity != nil {
+			rarity = b.rarity(folded[i])
+		}
+		bumped[i] = &addScoreQuery{inner: q, add: wordWeight * (1 + rarity/2)}
+	}
+	d := query.NewDisjunctionQuery(bumped)
+	d.SetMin(float64((len(qs) + 1) / 2))
+	return d
+}
+
+// addScoreQuery scores its matches add above what inner scores them.
+type addScoreQuery struct {
+	inner query.Query
+	add   float64
+}
+
+func (q *addScoreQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	s, err := q.inner.Searcher(ctx, r, m, options)
+	if err != nil {
+		return nil, err
+	}
+	return searcher.NewFilteringSearcher(ctx, s, func(_ *search.SearchContext, d *search.DocumentMatch) bool {
+		d.Score += q.add
+		return true
+	}), nil
+}
+
+// joinedQuery treats a word written with hyphens ("e-mail", "Open-Data") as its parts in a row or as one
+// word ("email", "opendata"), so hyphens, spaces and case inside a word do not matter. Nil for a clause
+// of one word.
+func (b *builder) joinedQuery(c clause, ws []string) query.Query {
+	if len(ws) < 2 || c.op == '-' || c.phrase || strings.ContainsAny(c.text, " \t") {
+		return nil
+	}
+	whole := b.wordQuery(strings.Join(ws, ""), c.field, true, c.last)
+	if c.split {
+		parts := make([]query.Query, len(ws))
+		for i, w := range ws {
+			parts[i] = b.wordQuery(w, c.field, true, c.last && i == len(ws)-1)
+		}
+		return query.NewDisjunctionQuery([]query.Query{query.NewConjunctionQuery(parts), whole})
+	}
+	return query.NewDisjunctionQuery([]query.Query{b.phraseQuery(strings.Join(ws, " "), c.field), whole})
 }
 
 // keywordQuery matches field:value on a facet field, with the value spelled as in GraphQL.

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"sort"
@@ -28,15 +29,53 @@ type judgedQuery struct {
 	Kind     string
 }
 
-// Thresholds, set a little below what the index measured when they were written (docs/benchmarks.md has
-// the figures): a change that makes search worse fails here.
+// Floors, set a little below what the index measured when they were written (docs/benchmarks.md has
+// the figures, with PostgreSQL's on the same queries): a change that makes search worse fails here. They
+// are floors on the team's own judged set; the product's owners measure on queries the team has not
+// seen.
 const (
-	minNDCG = 0.80
-	minMRR  = 0.95
+	minNDCG = 0.78
+	minMRR  = 0.85
+	// minCrossRecall is the floor of recall@10 on the queries whose answers exist only in other
+	// languages than the query's.
+	minCrossRecall = 0.80
+	margin         = 0.03
 )
+
+// floors are the per-category floors of nDCG@10: each category's figure when they were set, less the
+// margin.
+var floors = map[string]float64{
+	"compound": 0.812, "crosslang-only": 0.833, "crosslingual": 0.915, "field": 0.916, "filter": 0.979,
+	"linked-member": 0.951, "linked-tool": 0.864, "operators": 0.969, "own-words": 0.467, "phrase": 0.812,
+	"place-inflected": 0.927, "plain": 0.922, "prefix": 0.842, "typo": 0.727,
+}
+
+// scores sums one system's figures by category.
+type scores struct {
+	n                 int
+	ndcg, mrr, recall float64
+}
+
+func (s *scores) add(ranked []string, grades map[string]int) float64 {
+	n := ndcgAt10(ranked, grades)
+	s.n++
+	s.ndcg += n
+	s.mrr += reciprocalRank(ranked, grades)
+	s.recall += recallAt10(ranked, grades)
+	return n
+}
+
+func (s *scores) String() string {
+	if s == nil || s.n == 0 {
+		return "| – | – | – |"
+	}
+	n := float64(s.n)
+	return fmt.Sprintf("| %.3f | %.3f | %.3f |", s.ndcg/n, s.mrr/n, s.recall/n)
+}
 
 func TestRelevance(t *testing.T) {
 	x, d := openDemo(t)
+	ctx := context.Background()
 	b, err := os.ReadFile("testdata/relevance.json")
 	if err != nil {
 		t.Fatal(err)
@@ -45,14 +84,12 @@ func TestRelevance(t *testing.T) {
 	if err := json.Unmarshal(b, &set); err != nil {
 		t.Fatal(err)
 	}
+	if err := preparePostgresFTS(ctx, d); err != nil {
+		t.Fatal(err)
+	}
 	keys := demoKeys(t, d)
 	langs := map[string]bool{}
-	var ndcgSum, mrrSum float64
-	type kindScore struct {
-		n         int
-		ndcg, mrr float64
-	}
-	byKind := map[string]*kindScore{}
+	hub, pg := map[string]*scores{"all": {}}, map[string]*scores{"all": {}}
 	type miss struct {
 		id   string
 		ndcg float64
@@ -67,7 +104,7 @@ func TestRelevance(t *testing.T) {
 		if q.Filter.Year != nil {
 			r.Filter.Year = &db.IntRange{From: q.Filter.Year.From, To: q.Filter.Year.To}
 		}
-		res, err := x.Search(context.Background(), r)
+		res, err := x.Search(ctx, r)
 		if err != nil {
 			t.Errorf("%s: %v", q.ID, err)
 			continue
@@ -76,41 +113,50 @@ func TestRelevance(t *testing.T) {
 		for _, h := range res.Hits {
 			ranked = append(ranked, keys[docID(h.Entity, h.ID)])
 		}
-		n, rr := ndcgAt10(ranked, q.Relevant), reciprocalRank(ranked, q.Relevant)
-		ndcgSum += n
-		mrrSum += rr
-		k := byKind[q.Kind]
-		if k == nil {
-			k = &kindScore{}
-			byKind[q.Kind] = k
+		pgRanked, err := postgresRanked(ctx, d, q)
+		if err != nil {
+			t.Errorf("%s in PostgreSQL: %v", q.ID, err)
+			continue
 		}
-		k.n++
-		k.ndcg += n
-		k.mrr += rr
+		for _, k := range []string{"all", q.Kind} {
+			if hub[k] == nil {
+				hub[k], pg[k] = &scores{}, &scores{}
+			}
+			pg[k].add(pgRanked, q.Relevant)
+		}
+		n := hub["all"].add(ranked, q.Relevant)
+		hub[q.Kind].add(ranked, q.Relevant)
 		langs[q.Language] = true
 		worst = append(worst, miss{q.ID, n, ranked[:min(3, len(ranked))]})
 	}
-	count := float64(len(set.Queries))
-	ndcg, mrr := ndcgSum/count, mrrSum/count
-	t.Logf("%d queries in %d languages: nDCG@10 %.3f, MRR %.3f", len(set.Queries), len(langs), ndcg, mrr)
-	kinds := make([]string, 0, len(byKind))
-	for k := range byKind {
+	kinds := make([]string, 0, len(hub))
+	for k := range hub {
 		kinds = append(kinds, k)
 	}
 	sort.Strings(kinds)
+	t.Logf("%d queries in %d languages; nDCG@10, MRR, recall@10 of the hub, then of PostgreSQL:", len(set.Queries), len(langs))
+	t.Logf("| category | queries | hub nDCG@10 | MRR | recall@10 | PostgreSQL nDCG@10 | MRR | recall@10 |")
 	for _, k := range kinds {
-		s := byKind[k]
-		t.Logf("  %-12s %2d queries: nDCG@10 %.3f, MRR %.3f", k, s.n, s.ndcg/float64(s.n), s.mrr/float64(s.n))
+		t.Logf("| %s | %d %s %s", k, hub[k].n, hub[k].String()[:len(hub[k].String())-1], pg[k].String())
 	}
 	sort.Slice(worst, func(i, j int) bool { return worst[i].ndcg < worst[j].ndcg })
 	for _, w := range worst[:5] {
 		t.Logf("  weakest: %-36s nDCG@10 %.3f, top: %v", w.id, w.ndcg, w.top)
 	}
-	if len(set.Queries) < 40 || len(langs) < 5 {
-		t.Errorf("the judged set has %d queries in %d languages; it needs at least 40 in 5", len(set.Queries), len(langs))
+	if len(set.Queries) < 200 || len(langs) < 15 {
+		t.Errorf("the judged set has %d queries in %d languages; it needs at least 200 in 15", len(set.Queries), len(langs))
 	}
-	if ndcg < minNDCG || mrr < minMRR {
+	all := hub["all"]
+	if ndcg, mrr := all.ndcg/float64(all.n), all.mrr/float64(all.n); ndcg < minNDCG || mrr < minMRR {
 		t.Errorf("nDCG@10 %.3f (at least %.2f), MRR %.3f (at least %.2f)", ndcg, minNDCG, mrr, minMRR)
+	}
+	if c := hub["crosslang-only"]; c != nil && c.recall/float64(c.n) < minCrossRecall {
+		t.Errorf("recall@10 of the queries answered only in other languages: %.3f (at least %.2f)", c.recall/float64(c.n), minCrossRecall)
+	}
+	for k, floor := range floors {
+		if s := hub[k]; s == nil || s.ndcg/float64(s.n) < floor-margin {
+			t.Errorf("%s: nDCG@10 %s below its floor %.2f", k, s, floor-margin)
+		}
 	}
 }
 
@@ -133,6 +179,20 @@ func ndcgAt10(ranked []string, grades map[string]int) float64 {
 		return 0
 	}
 	return dcg / idcg
+}
+
+// recallAt10 is the share of the relevant items (any grade) among the first ten results.
+func recallAt10(ranked []string, grades map[string]int) float64 {
+	if len(grades) == 0 {
+		return 0
+	}
+	found := 0
+	for _, k := range ranked[:min(10, len(ranked))] {
+		if grades[k] > 0 {
+			found++
+		}
+	}
+	return float64(found) / float64(min(10, len(grades)))
 }
 
 // reciprocalRank is 1/rank of the first clearly relevant result (grade 2 or more), 0 if none is in the

@@ -32,6 +32,8 @@ type Request struct {
 	// Access is the unpublished content the caller may read, as in the lists: their draft practices
 	// are found only when a status is asked for.
 	Access db.ReadAccess
+	// Matching is how many of the query's words a hit must match; MatchAuto when empty.
+	Matching Matching
 }
 
 // Filter narrows a search; each list matches any of its values, as in the list filters.
@@ -42,6 +44,8 @@ type Filter struct {
 
 // Result is a page of hits with the facets of all matches.
 type Result struct {
+	// Language is the one the query was read in: the reader's, or told from its words; "" when unsure.
+	Language        string
 	TotalCount      int
 	Hits            []Hit
 	Facets          []*Facet
@@ -57,6 +61,8 @@ type Hit struct {
 	Cursor     string
 	Score      float64
 	Highlights []*Highlight
+	// MatchedConcepts are the query's concepts the hit carries (ConceptLabel names them).
+	MatchedConcepts []string
 }
 
 // Facet counts the matches by the values of one field.
@@ -104,22 +110,49 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	var res *bleve.SearchResult
+	var u *understanding
 	err = x.reading(func(idx bleve.Index) error {
-		known, done := knownIn(ctx, idx)
-		q, err := r.query(known)
-		done()
+		v, done := vocabularyOf(ctx, idx)
+		defer done()
+		// The query's own words first; when they find few hits, its concepts widen the search, and when
+		// all the words together still find less than a page (AUTO), those matching most of them follow.
+		// A query whose own words find many hits already has its best answers among them: widening it
+		// would only score thousands more matches to rank them below (bounded work).
+		auto := r.Matching == "" || r.Matching == MatchAuto
+		matching := r.Matching
+		if auto {
+			matching = MatchAll
+		}
+		run := func(m Matching, widen bool) (query.Query, *understanding, error) {
+			q, qu, err := r.query(v, m, widen)
+			if err == nil {
+				res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size))
+			}
+			return q, qu, err
+		}
+		q, qu, err := run(matching, false)
 		if err != nil {
 			return err
 		}
-		if res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size)); err != nil {
-			return err
+		if len(qu.all) > 0 && int(res.Total) < widenBelow {
+			if q, qu, err = run(matching, true); err != nil {
+				return err
+			}
 		}
+		// The choice depends on the query and the page size alone, so every page of one search makes it
+		// alike.
+		if auto && qu.optional >= 2 && int(res.Total) < size {
+			if q, qu, err = run(MatchMost, true); err != nil {
+				return err
+			}
+		}
+		u = qu
 		return addHighlightData(ctx, idx, q, res)
 	})
 	if err != nil {
 		return nil, err
 	}
-	out, err := resultPage(res, r, from, size, hash)
+	out, err := resultPage(res, r, from, size, hash, u)
 	if err == nil {
 		out.Took = time.Since(start) // both searches, the query's parsing and the highlights
 		searchDuration.Observe(out.Took.Seconds())
@@ -168,9 +201,8 @@ func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchReques
 	return req
 }
 
-// knownIn tells whether a folded word occurs in a text field of the index; call done when the query is
-// built.
-func knownIn(ctx context.Context, idx bleve.Index) (known func(string) bool, done func()) {
+// vocabularyOf opens the index's words for understanding a query; call done when the query is built.
+func vocabularyOf(ctx context.Context, idx bleve.Index) (*vocabulary, func()) {
 	adv, err := idx.Advanced()
 	if err != nil {
 		return nil, func() {}
@@ -179,25 +211,12 @@ func knownIn(ctx context.Context, idx bleve.Index) (known func(string) bool, don
 	if err != nil {
 		return nil, func() {}
 	}
-	return func(term string) bool {
-		for _, role := range roles {
-			tfr, err := r.TermFieldReader(ctx, []byte(term), role.name, false, false, false)
-			if err != nil {
-				continue
-			}
-			n := tfr.Count()
-			tfr.Close()
-			if n > 0 {
-				return true
-			}
-		}
-		return false
-	}, func() { r.Close() }
+	return newVocabulary(ctx, r), func() { r.Close() }
 }
 
 // resultPage turns Bleve's result into a page of hits.
-func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64) (*Result, error) {
-	out := &Result{TotalCount: int(res.Total), HasPreviousPage: from > 0}
+func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64, u *understanding) (*Result, error) {
+	out := &Result{TotalCount: int(res.Total), HasPreviousPage: from > 0, Language: u.readerLanguage(r.Language)}
 	if len(res.Hits) > size {
 		out.HasNextPage = true
 		res.Hits = res.Hits[:size]
@@ -208,7 +227,8 @@ func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64)
 			return nil, err
 		}
 		out.Hits = append(out.Hits, Hit{Entity: entity, ID: id, Score: h.Score,
-			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, r.Language)})
+			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, u.readerLanguage(r.Language)),
+			MatchedConcepts: matchedConcepts(h, u)})
 	}
 	out.Facets = facets(res, r.Today)
 	return out, nil
@@ -257,25 +277,35 @@ func facets(res *bleve.SearchResult, today time.Time) []*Facet {
 	return out
 }
 
-// query builds the Bleve query: the parsed text, within the types and the filter. Draft practices are
-// left out unless a status is asked for, and then only those the caller may read.
-func (r *Request) query(known func(string) bool) (query.Query, error) {
+// widenBelow is the number of hits of a query's own words under which its concepts widen it.
+const widenBelow = 500
+
+// query builds the Bleve query: the parsed text, within the types and the filter; with widen, the words
+// also match by the concepts they carry. Draft practices are left out unless a status is asked for, and
+// then only those the caller may read.
+func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Query, *understanding, error) {
 	clauses, err := parse(r.Query)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// Stemming needs to know the language: without one, words match as written (folded), with typos
-	// and prefixes, in every language.
 	if r.Language != "" && !isLanguageCode(r.Language) {
-		return nil, fmt.Errorf("%w: language must be an ISO 639-1 code such as \"de\"", ErrBadArgs)
+		return nil, nil, fmt.Errorf("%w: language must be an ISO 639-1 code such as \"de\"", ErrBadArgs)
 	}
-	b := &builder{today: r.Today, known: known}
-	if _, ok := Languages[r.Language]; ok {
-		b.langs = []string{r.Language}
+	clauses = joinSplitWords(clauses, v)
+	u, err := understand(clauses, r.Language, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := &builder{today: r.Today, langs: u.stemIn, matching: matching}
+	if widen {
+		b.concepts = u.concepts
+	}
+	if v != nil {
+		b.known, b.rarity, b.fields = v.known, v.rarity, v.fields
 	}
 	text, err := b.build(clauses)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	must := []query.Query{text}
 	if len(r.Types) > 0 {
@@ -319,7 +349,7 @@ func (r *Request) query(known func(string) bool) (query.Query, error) {
 			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Access.Member, 10))})
 		mustNot = append(mustNot, others)
 	}
-	return query.NewBooleanQuery(must, nil, mustNot), nil
+	return query.NewBooleanQuery(must, nil, mustNot), u, nil
 }
 
 type cursor struct {

@@ -71,6 +71,14 @@ type FundingOpportunityPayload struct {
 	UserErrors         []*db.UserError        `json:"userErrors"`
 }
 
+// A concept a search hit matched by.
+type MatchedConcept struct {
+	// The concept's identifier, such as parking or participatory-budgeting.
+	ID string `json:"id"`
+	// Its preferred label in the reader's language (in English where it has none).
+	Label string `json:"label"`
+}
+
 type MemberPayload struct {
 	Member     *db.Member      `json:"member,omitempty"`
 	UserErrors []*db.UserError `json:"userErrors"`
@@ -108,8 +116,11 @@ type SearchEdge struct {
 	// A BestPractice, DigitalTool, FundingOpportunity or Member.
 	Node db.Node `json:"node"`
 	// Relevance; comparable only within one search.
-	Score      float64             `json:"score"`
+	Score float64 `json:"score"`
+	// Where it matched: the query's words, and the words of the hit's own language that carried a concept.
 	Highlights []*search.Highlight `json:"highlights"`
+	// The query's concepts the hit is about (itself or through a narrower concept), named in the reader's language.
+	MatchedConcepts []*MatchedConcept `json:"matchedConcepts"`
 }
 
 // Who the caller is, as the hub sees them.
