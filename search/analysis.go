@@ -179,6 +179,9 @@ func (f conceptFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		return in
 	}
 	out := in
+	// A broader concept's term stands once per text: it only tells that the text is about it, while
+	// each label's own term marks its words for the highlights.
+	var broader map[string]bool
 	for _, m := range ms {
 		at := in[m.first]
 		add := func(term string) {
@@ -187,7 +190,13 @@ func (f conceptFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		}
 		add(conceptTerm(m.Concept))
 		for _, b := range l.up[m.Concept] {
-			add(broaderTerm(b))
+			if broader == nil {
+				broader = map[string]bool{}
+			}
+			if !broader[b] {
+				broader[b] = true
+				add(broaderTerm(b))
+			}
 		}
 	}
 	return out

@@ -69,9 +69,14 @@ type labelDict struct {
 	byFirst map[string][]labelTerms
 	// parts are the single-term labels that compound words may contain.
 	parts []labelTerms
-	// inside remembers which parts a term contains: the vocabulary is far smaller than the text.
-	inside sync.Map // string -> []string
+	// inside remembers which parts a term contains: the vocabulary is far smaller than the text. A
+	// plain map under a lock, emptied when full: a sync.Map copies itself over and over while a rebuild
+	// keeps adding terms (it made a rebuild of 100,000 practices twice as slow).
+	mu     sync.RWMutex
+	inside map[string][]string
 }
+
+const insideSize = 200_000
 
 type labelTerms struct {
 	terms   []string
@@ -235,8 +240,11 @@ func (l *conceptLayer) find(lang string, tokens analysis.TokenStream) []ConceptM
 // parts of a compound ("parkplatz" and "sensor" in "parkplatzsensor"). A label found anywhere inside a
 // word matches too often by chance ("itali" in "digitalisierung").
 func (d *labelDict) partsOf(term string) []string {
-	if v, ok := d.inside.Load(term); ok {
-		return v.([]string)
+	d.mu.RLock()
+	v, ok := d.inside[term]
+	d.mu.RUnlock()
+	if ok {
+		return v
 	}
 	var out []string
 	for _, p := range d.parts {
@@ -245,7 +253,12 @@ func (d *labelDict) partsOf(term string) []string {
 			out = append(out, p.concept)
 		}
 	}
-	d.inside.Store(term, out)
+	d.mu.Lock()
+	if d.inside == nil || len(d.inside) >= insideSize {
+		d.inside = make(map[string][]string, 1024)
+	}
+	d.inside[term] = out
+	d.mu.Unlock()
 	return out
 }
 
