@@ -16,19 +16,16 @@ import (
 
 // vocabulary answers questions about the words of one index snapshot.
 type vocabulary struct {
-	ctx context.Context
-	r   index.IndexReader
-	// drafts are the documents of draft practices: a word only they hold is unknown to readers who may
-	// not see them, and must not switch off typo tolerance for everyone.
-	drafts map[string]bool
-	docs   uint64
+	ctx  context.Context
+	r    index.IndexReader
+	docs uint64
 	// fields are the fields the index holds: a concept is looked up only in the language fields that
 	// texts exist in.
 	fields map[string]bool
 }
 
 func newVocabulary(ctx context.Context, r index.IndexReader) *vocabulary {
-	v := &vocabulary{ctx: ctx, r: r, drafts: map[string]bool{}}
+	v := &vocabulary{ctx: ctx, r: r}
 	v.docs, _ = r.DocCount()
 	if fs, err := r.Fields(); err == nil {
 		v.fields = make(map[string]bool, len(fs))
@@ -36,16 +33,13 @@ func newVocabulary(ctx context.Context, r index.IndexReader) *vocabulary {
 			v.fields[f] = true
 		}
 	}
-	if tfr, err := r.TermFieldReader(ctx, []byte("DRAFT"), fieldStatus, false, false, false); err == nil {
-		for d, err := tfr.Next(nil); err == nil && d != nil; d, err = tfr.Next(nil) {
-			v.drafts[string(d.ID)] = true
-		}
-		tfr.Close()
-	}
 	return v
 }
 
-// publishedIn tells whether term occurs in field in a document that is not a draft.
+// publishedIn tells whether term occurs in field in a document that is not a draft practice: a word
+// only drafts hold is unknown to readers who may not see them, and must not switch off typo tolerance
+// for everyone. Postings and the drafts' postings are both in document order, so this usually reads one
+// posting of each.
 func (v *vocabulary) publishedIn(term, field string) bool {
 	tfr, err := v.r.TermFieldReader(v.ctx, []byte(term), field, false, false, false)
 	if err != nil {
@@ -55,11 +49,17 @@ func (v *vocabulary) publishedIn(term, field string) bool {
 	if tfr.Count() == 0 {
 		return false
 	}
-	if len(v.drafts) == 0 {
+	drafts, err := v.r.TermFieldReader(v.ctx, []byte("DRAFT"), fieldStatus, false, false, false)
+	if err != nil {
+		return true
+	}
+	defer drafts.Close()
+	if drafts.Count() == 0 {
 		return true
 	}
 	for d, err := tfr.Next(nil); err == nil && d != nil; d, err = tfr.Next(nil) {
-		if !v.drafts[string(d.ID)] {
+		dr, err := drafts.Advance(d.ID, nil)
+		if err != nil || dr == nil || !dr.ID.Equals(d.ID) {
 			return true
 		}
 	}
