@@ -91,10 +91,21 @@ func (v *vocabulary) rarity(folded string) float64 {
 	return 1 - math.Log1p(float64(df))/math.Log1p(float64(v.docs))
 }
 
-// knownIn tells whether an analysed term occurs in the texts of language lang.
+// knownIn tells whether an analysed term occurs in the texts of language lang. Drafts count here: it
+// only tells which language the query is in, and is asked for every language and word.
 func (v *vocabulary) knownIn(lang, term string) bool {
 	for _, r := range roles {
-		if v.publishedIn(term, langField(r.name, lang)) {
+		field := langField(r.name, lang)
+		if v.fields != nil && !v.fields[field] {
+			continue
+		}
+		tfr, err := v.r.TermFieldReader(v.ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			continue
+		}
+		n := tfr.Count()
+		tfr.Close()
+		if n > 0 {
 			return true
 		}
 	}
