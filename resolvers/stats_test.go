@@ -24,10 +24,6 @@ func TestStatsEqualListTotals(t *testing.T) {
 	t.Parallel()
 	h := hubtest.Shared(t)
 	admin := h.Admin()
-	type section struct {
-		Total   int
-		Buckets map[string][]bucket
-	}
 	sections := []struct {
 		name, list, filterType string
 		filter                 map[string]any

@@ -478,3 +478,22 @@ func TestSearchAcrossLanguages(t *testing.T) {
 		}
 	}
 }
+
+// A practice is found by the name of a tool it uses, and still after the tool is renamed: the rename
+// reindexes the practices that use it.
+func TestPracticeFoundByRenamedTool(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, true).Admin()
+	h.WaitSearch()
+	tool := h.ID("digitalTool", "decidim")
+	var out struct{ M struct{ UserErrors []any } }
+	h.Query(`mutation($id: ID!) { m: updateDigitalTool(input: {id: $id, name: "Quokkacivic"}) { userErrors { code } } }`,
+		map[string]any{"id": tool}, &out)
+	if len(out.M.UserErrors) > 0 {
+		t.Fatal(out.M.UserErrors)
+	}
+	wait.For(t, "the practices using the renamed tool to be found by its new name", 10*time.Second, func() bool {
+		r := h.Search("quokkacivic ", map[string]any{"types": []string{"BEST_PRACTICE"}})
+		return slices.Contains(r.Slugs(), "leuven-burgerbudget-decidim")
+	})
+}

@@ -48,11 +48,11 @@ func (c *Concept) Label(lang string) string {
 }
 
 // compounding languages write a concept's words together ("Parkplatzsensoren"): there a word also
-// carries the concepts whose single-word labels it contains.
+// carries the concepts of the single-word labels it begins or ends with.
 var compounding = map[string]bool{"de": true, "nl": true, "sv": true, "da": true, "fi": true, "et": true, "hu": true}
 
-// minPart is the shortest analysed label found inside a compound word: shorter ones ("rat", "bus") occur
-// by chance inside too many unrelated words.
+// minPart is the shortest analysed label found at the start or end of a compound word: shorter ones
+// ("rat", "bus") begin or end too many unrelated words.
 const minPart = 5
 
 // conceptLayer is the loaded concepts with, per language, their labels as analysed terms.
@@ -89,7 +89,7 @@ type ConceptMatch struct {
 	Start, End int
 	// first and last are the label's first and last tokens in the stream.
 	first, last int
-	// Part is set when the label stood inside a compound word.
+	// Part is set when the label began or ended a compound word.
 	Part bool
 }
 
@@ -199,8 +199,8 @@ func termsOf(ts analysis.TokenStream) []string {
 }
 
 // find returns the concepts whose labels occur in tokens, a text's analysis in lang: every label that
-// matches a run of consecutive terms, and in compounding languages the single-term labels inside a
-// longer term.
+// matches a run of consecutive terms, and in compounding languages the single-term labels that begin or
+// end a longer term.
 func (l *conceptLayer) find(lang string, tokens analysis.TokenStream) []ConceptMatch {
 	d := l.dict[lang]
 	if d == nil {
@@ -259,19 +259,6 @@ func (d *labelDict) partsOf(term string) []string {
 	}
 	d.inside[term] = out
 	d.mu.Unlock()
-	return out
-}
-
-// broaderOf lists the broader concepts of ids that are not among them, once each.
-func (l *conceptLayer) broaderOf(ids []string) []string {
-	var out []string
-	for _, id := range ids {
-		for _, b := range l.up[id] {
-			if !slices.Contains(ids, b) && !slices.Contains(out, b) {
-				out = append(out, b)
-			}
-		}
-	}
 	return out
 }
 

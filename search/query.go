@@ -150,6 +150,8 @@ type builder struct {
 	rarity func(folded string) float64
 	// fields are the fields the index holds (nil: unknown).
 	fields map[string]bool
+	// plain counts, once build has run, the plain words MatchMost lets a hit miss.
+	plain int
 }
 
 // wordAt is one word of the query: its clause and its place among the clause's words.
@@ -362,7 +364,12 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 				switch {
 				case c.op == 0 && (stopWords[foldString(w)] || last && utf8.RuneCountInString(w) < 2):
 					should = append(should, wq)
-				case c.op == 0 && b.matching == MatchMost:
+				case c.op == 0:
+					b.plain++
+					if b.matching != MatchMost {
+						must = append(must, wq)
+						break
+					}
 					optional = append(optional, wq)
 					optionalWords = append(optionalWords, foldString(w))
 				default:

@@ -118,14 +118,13 @@ func TestRelevance(t *testing.T) {
 			t.Errorf("%s in PostgreSQL: %v", q.ID, err)
 			continue
 		}
-		for _, k := range []string{"all", q.Kind} {
-			if hub[k] == nil {
-				hub[k], pg[k] = &scores{}, &scores{}
-			}
-			pg[k].add(pgRanked, q.Relevant)
+		if hub[q.Kind] == nil {
+			hub[q.Kind], pg[q.Kind] = &scores{}, &scores{}
 		}
 		n := hub["all"].add(ranked, q.Relevant)
 		hub[q.Kind].add(ranked, q.Relevant)
+		pg["all"].add(pgRanked, q.Relevant)
+		pg[q.Kind].add(pgRanked, q.Relevant)
 		langs[q.Language] = true
 		worst = append(worst, miss{q.ID, n, ranked[:min(3, len(ranked))]})
 	}

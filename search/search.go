@@ -123,8 +123,12 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if auto {
 			matching = MatchAll
 		}
+		clauses, qu, err := r.understood(v)
+		if err != nil {
+			return err
+		}
 		run := func(m Matching, widen bool) (query.Query, *understanding, error) {
-			q, qu, err := r.query(v, m, widen)
+			q, err := r.build(clauses, qu, v, m, widen)
 			if err == nil {
 				res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size))
 			}
@@ -284,6 +288,17 @@ const widenBelow = 500
 // also match by the concepts they carry. Draft practices are left out unless a status is asked for, and
 // then only those the caller may read.
 func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Query, *understanding, error) {
+	clauses, u, err := r.understood(v)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := r.build(clauses, u, v, matching, widen)
+	return q, u, err
+}
+
+// understood parses the query and tells what it means (understand): once per search, whatever the
+// queries built from it.
+func (r *Request) understood(v *vocabulary) ([]clause, *understanding, error) {
 	clauses, err := parse(r.Query)
 	if err != nil {
 		return nil, nil, err
@@ -293,9 +308,11 @@ func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Que
 	}
 	clauses = joinSplitWords(clauses, v)
 	u, err := understand(clauses, r.Language, v)
-	if err != nil {
-		return nil, nil, err
-	}
+	return clauses, u, err
+}
+
+// build is the Bleve query of the understood clauses; it sets u.optional.
+func (r *Request) build(clauses []clause, u *understanding, v *vocabulary, matching Matching, widen bool) (query.Query, error) {
 	b := &builder{today: r.Today, langs: u.stemIn, matching: matching}
 	if widen {
 		b.concepts = u.concepts
@@ -305,8 +322,9 @@ func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Que
 	}
 	text, err := b.build(clauses)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	u.optional = b.plain
 	must := []query.Query{text}
 	if len(r.Types) > 0 {
 		must = append(must, anyTerm(fieldType, r.Types, strings.ToUpper))
@@ -349,7 +367,7 @@ func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Que
 			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Access.Member, 10))})
 		mustNot = append(mustNot, others)
 	}
-	return query.NewBooleanQuery(must, nil, mustNot), u, nil
+	return query.NewBooleanQuery(must, nil, mustNot), nil
 }
 
 type cursor struct {

@@ -287,7 +287,7 @@ type understanding struct {
 	// concepts are the concepts each plain word carries; all lists them all, in the query's order.
 	concepts map[wordAt][]conceptAlt
 	all      []string
-	// optional counts the plain words MatchMost lets a hit miss.
+	// optional counts the plain words MatchMost lets a hit miss (builder.plain).
 	optional int
 }
 
@@ -327,15 +327,6 @@ func understand(clauses []clause, given string, v *vocabulary) (*understanding, 
 			for _, c := range alt {
 				if !slices.Contains(u.all, c) {
 					u.all = append(u.all, c)
-				}
-			}
-		}
-	}
-	for _, c := range clauses {
-		if c.op == 0 && c.field == "" && !c.phrase {
-			for _, w := range words(c.text) {
-				if !stopWords[foldString(w)] {
-					u.optional++
 				}
 			}
 		}

@@ -2,28 +2,20 @@
 -- it (search finds a practice by what it links to), so renaming a tool or a member changes the documents
 -- of their practices too.
 
-create function search_changed_tool_practices() returns trigger language plpgsql as $$
+-- search_changed_linked_practices records the practices linked to the rows in `changed` through the link
+-- table TG_ARGV[0], whose column TG_ARGV[1] holds the changed row's id.
+create function search_changed_linked_practices() returns trigger language plpgsql as $$
 begin
-    insert into search_change (entity, entity_id)
-    select distinct 'BestPractice', x.practice_id
-    from changed c join best_practice_tool x on x.tool_id = c.id
-    on conflict do nothing;
-    return null;
-end $$;
-
-create function search_changed_member_practices() returns trigger language plpgsql as $$
-begin
-    insert into search_change (entity, entity_id)
-    select distinct 'BestPractice', x.practice_id
-    from changed c join best_practice_author x on x.member_id = c.id
-    on conflict do nothing;
+    execute format('insert into search_change (entity, entity_id)
+        select distinct %L, x.practice_id from changed c join %I x on x.%I = c.id
+        on conflict do nothing', 'BestPractice', tg_argv[0], tg_argv[1]);
     return null;
 end $$;
 
 create trigger digital_tool_search_practices after update on digital_tool
     referencing new table as changed
-    for each statement execute function search_changed_tool_practices();
+    for each statement execute function search_changed_linked_practices('best_practice_tool', 'tool_id');
 
 create trigger member_search_practices after update on member
     referencing new table as changed
-    for each statement execute function search_changed_member_practices();
+    for each statement execute function search_changed_linked_practices('best_practice_author', 'member_id');
