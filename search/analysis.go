@@ -41,7 +41,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "8"
+const MappingVersion = "9"
 
 // Languages are the EU's 24 official languages, each with the best analysis there is for it (the README
 // has the table): Bleve's stop words, normalisers and stemmers where it has them, the light stemmers of
@@ -347,20 +347,24 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, false))
 	doc.AddFieldMappingsAt(fieldLinked, keyword(false, false))
 	doc.AddFieldMappingsAt(fieldFacet, keyword(false, true))
-	text := func(analyzer string, store bool) *mapping.FieldMapping {
+	text := func(analyzer string, store, termVectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzer
 		f.Store = store
-		f.IncludeTermVectors = true // positions for phrases, offsets for highlights
+		f.IncludeTermVectors = termVectors
 		f.IncludeInAll = false
 		f.DocValues = false
 		return f
 	}
-	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false))
+	// The folded fields keep term vectors: positions for phrases, offsets for highlights. The language
+	// fields do not: a page's hits are analysed again for their highlights (langLocations), which costs
+	// ten texts per search instead of every term's locations in every text of the index (they were a
+	// third of a rebuild's segment building and a fifth of the index).
+	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false, true))
 	for _, role := range roles {
-		doc.AddFieldMappingsAt(role.name, text(foldedName, true))
+		doc.AddFieldMappingsAt(role.name, text(foldedName, true, true))
 		for lang := range Languages {
-			doc.AddFieldMappingsAt(langField(role.name, lang), text(analyzerOf(lang), false))
+			doc.AddFieldMappingsAt(langField(role.name, lang), text(analyzerOf(lang), false, false))
 		}
 	}
 	// No _all field: every query names its fields, and filling it cost 7% of a rebuild.

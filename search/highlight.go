@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
 )
 
 // Highlight is where a hit matched: fragments of one text field, HTML-escaped, with the matched words in
@@ -219,4 +220,86 @@ func strs(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// langLocations adds to a page's hit the locations of the terms q looks for in its language fields, which
+// keep no term vectors: each of the hit's versions is analysed again as its language field indexed it,
+// so stemmed words and the words that carried a concept are marked as if Bleve had kept their places.
+func langLocations(hit *search.DocumentMatch, wanted map[string]map[string]bool) {
+	if len(wanted) == 0 {
+		return
+	}
+	langs := strs(hit.Fields[fieldLanguage])
+	for _, r := range roles {
+		texts := strs(hit.Fields[r.name])
+		for v, lang := range langs {
+			field := langField(r.name, lang)
+			terms := wanted[field]
+			if terms == nil || v >= len(texts) || indexOf(langs, lang) != v {
+				continue // the language field holds a language's first version only
+			}
+			for _, t := range analyzeIndexed(lang, texts[v]) {
+				if !terms[string(t.Term)] {
+					continue
+				}
+				if hit.Locations == nil {
+					hit.Locations = search.FieldTermLocationMap{}
+				}
+				if hit.Locations[field] == nil {
+					hit.Locations[field] = search.TermLocationMap{}
+				}
+				term := string(t.Term)
+				hit.Locations[field][term] = append(hit.Locations[field][term],
+					&search.Location{Pos: uint64(t.Position), Start: uint64(t.Start), End: uint64(t.End)})
+			}
+		}
+	}
+}
+
+// langTerms lists, by language field, the terms q matches there, leaving out what it excludes.
+func langTerms(q query.Query) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	add := func(field, term string) {
+		if !isLangField(field) {
+			return
+		}
+		if out[field] == nil {
+			out[field] = map[string]bool{}
+		}
+		out[field][term] = true
+	}
+	var walk func(query.Query)
+	walk = func(q query.Query) {
+		switch q := q.(type) {
+		case *query.BooleanQuery:
+			walk(q.Must)
+			walk(q.Should)
+		case *query.ConjunctionQuery:
+			for _, c := range q.Conjuncts {
+				walk(c)
+			}
+		case *query.DisjunctionQuery:
+			for _, d := range q.Disjuncts {
+				walk(d)
+			}
+		case *addScoreQuery:
+			walk(q.inner)
+		case *query.TermQuery:
+			add(q.FieldVal, q.Term)
+		case *query.MatchQuery:
+			if _, lang, ok := strings.Cut(q.FieldVal, "_"); ok {
+				for _, t := range analyzeIn(lang, q.Match) {
+					add(q.FieldVal, string(t.Term))
+				}
+			}
+		}
+	}
+	walk(q)
+	return out
+}
+
+func isLangField(field string) bool {
+	role, lang, ok := strings.Cut(field, "_")
+	_, known := Languages[lang]
+	return ok && known && textFields[role]
 }

@@ -187,9 +187,11 @@ func addHighlightData(ctx context.Context, idx bleve.Index, q query.Query, res *
 	for _, h := range hl.Hits {
 		byID[h.ID] = h
 	}
+	wanted := langTerms(q)
 	for _, h := range res.Hits {
 		if m := byID[h.ID]; m != nil {
 			h.Fields, h.Locations = m.Fields, m.Locations
+			langLocations(h, wanted)
 		}
 	}
 	return nil
