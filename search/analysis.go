@@ -330,23 +330,21 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	}
 
 	doc := mapping.NewDocumentStaticMapping()
-	// Keyword fields are for filters; all facets are counted from the one facet field, whose doc values
-	// are read once per hit rather than once per facet.
-	keyword := func(store, docValues bool) *mapping.FieldMapping {
+	// Keyword fields are for filters; all facets are counted from the one facet field's postings
+	// (facetQuery), so no field needs doc values.
+	keyword := func(store bool) *mapping.FieldMapping {
 		f := mapping.NewKeywordFieldMapping()
 		f.Store = store
 		f.IncludeInAll = false
 		f.IncludeTermVectors = false
-		f.DocValues = docValues
+		f.DocValues = false
 		return f
 	}
 	for _, f := range []string{fieldType, fieldTheme, fieldCountry, fieldProgramme, fieldStatus, fieldYear,
-		fieldTool, fieldAuthor} {
-		doc.AddFieldMappingsAt(f, keyword(false, false))
+		fieldTool, fieldAuthor, fieldLinked, fieldFacet} {
+		doc.AddFieldMappingsAt(f, keyword(false))
 	}
-	doc.AddFieldMappingsAt(fieldLanguage, keyword(true, false))
-	doc.AddFieldMappingsAt(fieldLinked, keyword(false, false))
-	doc.AddFieldMappingsAt(fieldFacet, keyword(false, true))
+	doc.AddFieldMappingsAt(fieldLanguage, keyword(true))
 	text := func(analyzer string, store, termVectors bool) *mapping.FieldMapping {
 		f := mapping.NewTextFieldMapping()
 		f.Analyzer = analyzer

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -110,6 +109,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, err
 	}
 	var res *bleve.SearchResult
+	var counts map[string]int // of the facet field's terms
 	var u *understanding
 	err = x.reading(func(idx bleve.Index) error {
 		v, done := vocabularyOf(ctx, idx)
@@ -130,7 +130,10 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		run := func(m Matching, widen bool) (query.Query, *understanding, error) {
 			q, err := r.build(clauses, qu, v, m, widen)
 			if err == nil {
-				res, err = idx.SearchInContext(ctx, searchRequest(q, r, from, size))
+				fq := &facetQuery{inner: q}
+				if res, err = idx.SearchInContext(ctx, searchRequest(fq, from, size)); err == nil {
+					counts = fq.counts
+				}
 			}
 			return q, qu, err
 		}
@@ -156,7 +159,7 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := resultPage(res, r, from, size, hash, u)
+	out, err := resultPage(res, counts, r, from, size, hash, u)
 	if err == nil {
 		out.Took = time.Since(start) // both searches, the query's parsing and the highlights
 		searchDuration.Observe(out.Took.Seconds())
@@ -197,13 +200,12 @@ func addHighlightData(ctx context.Context, idx bleve.Index, q query.Query, res *
 	return nil
 }
 
-// searchRequest asks for a page of hits, one more to tell whether a next page exists, and every facet.
-func searchRequest(q query.Query, r Request, from, size int) *bleve.SearchRequest {
+// searchRequest asks for a page of hits, and one more to tell whether a next page exists.
+func searchRequest(q query.Query, from, size int) *bleve.SearchRequest {
 	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
 	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
 	// between pages.
 	req.SortBy([]string{"-_score", "_id"})
-	req.AddFacet(fieldFacet, bleve.NewFacetRequest(fieldFacet, maxFacetTerms))
 	return req
 }
 
@@ -221,7 +223,7 @@ func vocabularyOf(ctx context.Context, idx bleve.Index) (*vocabulary, func()) {
 }
 
 // resultPage turns Bleve's result into a page of hits.
-func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64, u *understanding) (*Result, error) {
+func resultPage(res *bleve.SearchResult, counts map[string]int, r Request, from, size int, hash uint64, u *understanding) (*Result, error) {
 	out := &Result{TotalCount: int(res.Total), HasPreviousPage: from > 0, Language: u.readerLanguage(r.Language)}
 	if len(res.Hits) > size {
 		out.HasNextPage = true
@@ -236,51 +238,8 @@ func resultPage(res *bleve.SearchResult, r Request, from, size int, hash uint64,
 			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, u.readerLanguage(r.Language)),
 			MatchedConcepts: matchedConcepts(h, u)})
 	}
-	out.Facets = facets(res, r.Today)
+	out.Facets = facets(counts, r.Today)
 	return out, nil
-}
-
-// maxFacetTerms bounds the distinct values counted in the facet field: facet values and the periods of
-// funding opportunities.
-const maxFacetTerms = 100_000
-
-// facets splits the counts of the facet field into the facets. A funding opportunity's status is counted
-// from its period on today (periodTerm).
-func facets(res *bleve.SearchResult, today time.Time) []*Facet {
-	counts := map[string][]Bucket{}
-	funding := map[db.FundingStatus]int{}
-	if fr := res.Facets[fieldFacet]; fr != nil && fr.Terms != nil {
-		for _, t := range fr.Terms.Terms() {
-			field, value, _ := strings.Cut(t.Term, "=")
-			if field != fieldPeriod {
-				counts[field] = append(counts[field], Bucket{Value: value, Count: t.Count})
-			} else if s, ok := periodStatus(value, today); ok {
-				funding[s] += t.Count
-			}
-		}
-	}
-	for s, n := range funding {
-		counts[fieldStatus] = append(counts[fieldStatus], Bucket{Value: string(s), Count: n})
-	}
-	out := make([]*Facet, 0, len(facetFields))
-	for _, ff := range facetFields {
-		f := &Facet{Field: ff.name, Buckets: counts[ff.name]}
-		sort.SliceStable(f.Buckets, func(i, j int) bool {
-			a, b := f.Buckets[i], f.Buckets[j]
-			return a.Count > b.Count || a.Count == b.Count && a.Value < b.Value
-		})
-		if len(f.Buckets) > ff.size {
-			f.Buckets = f.Buckets[:ff.size]
-		}
-		if f.Buckets == nil {
-			f.Buckets = []Bucket{}
-		}
-		for i := range f.Buckets {
-			f.Buckets[i].Field = ff.name
-		}
-		out = append(out, f)
-	}
-	return out
 }
 
 // widenBelow is the number of hits of a query's own words under which its concepts widen it.
