@@ -41,7 +41,7 @@ import (
 
 // MappingVersion changes whenever the mapping or the documents change shape; an index built with another
 // version is rebuilt on start.
-const MappingVersion = "9"
+const MappingVersion = "10"
 
 // Languages are the EU's 24 official languages, each with the best analysis there is for it (the README
 // has the table): Bleve's stop words, normalisers and stemmers where it has them, the light stemmers of
@@ -160,9 +160,9 @@ func (f stemFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 
 func conceptFilterName(lang string) string { return "concepts_" + lang }
 
-// Concept terms in the language fields: a label of a concept adds the term conceptTerm(id) at the label's
-// place, and one broaderTerm per broader concept. They carry the label's offsets, so a hit that matched by
-// concept highlights the words of its own language that carried it.
+// Concept terms in the language fields: a text that holds a label of a concept holds the term
+// conceptTerm(id), and one broaderTerm per broader concept, once each: they tell what the text is about,
+// not how often (a page's highlights find every mention again, langLocations).
 func conceptTerm(id string) string { return "§" + id }
 func broaderTerm(id string) string { return "^" + id }
 
@@ -179,24 +179,20 @@ func (f conceptFilter) Filter(in analysis.TokenStream) analysis.TokenStream {
 		return in
 	}
 	out := in
-	// A broader concept's term stands once per text: it only tells that the text is about it, while
-	// each label's own term marks its words for the highlights.
-	var broader map[string]bool
-	for _, m := range ms {
-		at := in[m.first]
-		add := func(term string) {
-			out = append(out, &analysis.Token{Term: []byte(term), Start: at.Start, End: in[m.last].End,
-				Position: at.Position, Type: analysis.AlphaNumeric})
+	seen := make(map[string]bool, 2*len(ms))
+	add := func(term string, m ConceptMatch) {
+		if seen[term] {
+			return
 		}
-		add(conceptTerm(m.Concept))
+		seen[term] = true
+		at := in[m.first]
+		out = append(out, &analysis.Token{Term: []byte(term), Start: at.Start, End: in[m.last].End,
+			Position: at.Position, Type: analysis.AlphaNumeric})
+	}
+	for _, m := range ms {
+		add(conceptTerm(m.Concept), m)
 		for _, b := range l.up[m.Concept] {
-			if broader == nil {
-				broader = map[string]bool{}
-			}
-			if !broader[b] {
-				broader[b] = true
-				add(broaderTerm(b))
-			}
+			add(broaderTerm(b), m)
 		}
 	}
 	return out
@@ -358,7 +354,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// fields do not: a page's hits are analysed again for their highlights (langLocations), which costs
 	// ten texts per search instead of every term's locations in every text of the index (they were a
 	// third of a rebuild's segment building and a fifth of the index).
-	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false, true))
+	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false, false)) // not shown, so never highlighted
 	for _, role := range roles {
 		doc.AddFieldMappingsAt(role.name, text(foldedName, true, true))
 		for lang := range Languages {

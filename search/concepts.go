@@ -285,9 +285,6 @@ var analyzers = sync.OnceValues(func() (map[string][2]analysis.Analyzer, error) 
 // language without them.
 func analyzeIn(lang, text string) analysis.TokenStream { return analyzeWith(lang, text, 0) }
 
-// analyzeIndexed analyses text exactly as the language fields of lang index it, concepts included.
-func analyzeIndexed(lang, text string) analysis.TokenStream { return analyzeWith(lang, text, 1) }
-
 func analyzeWith(lang, text string, which int) analysis.TokenStream {
 	as, err := analyzers()
 	if err != nil {

@@ -222,9 +222,10 @@ func strs(v any) []string {
 	return nil
 }
 
-// langLocations adds to a page's hit the locations of the terms q looks for in its language fields, which
-// keep no term vectors: each of the hit's versions is analysed again as its language field indexed it,
-// so stemmed words and the words that carried a concept are marked as if Bleve had kept their places.
+// langLocations adds to a page's hit the locations of the terms a query looks for in its language fields
+// (wanted, langTerms), which keep no term vectors: each of the hit's versions is analysed again as its
+// language field indexed it, so stemmed words and every word that carried a concept are marked as if
+// Bleve had kept their places.
 func langLocations(hit *search.DocumentMatch, wanted map[string]map[string]bool) {
 	if len(wanted) == 0 {
 		return
@@ -238,19 +239,37 @@ func langLocations(hit *search.DocumentMatch, wanted map[string]map[string]bool)
 			if terms == nil || v >= len(texts) || indexOf(langs, lang) != v {
 				continue // the language field holds a language's first version only
 			}
-			for _, t := range analyzeIndexed(lang, texts[v]) {
-				if !terms[string(t.Term)] {
-					continue
-				}
+			add := func(term string, start, end, pos int) {
 				if hit.Locations == nil {
 					hit.Locations = search.FieldTermLocationMap{}
 				}
 				if hit.Locations[field] == nil {
 					hit.Locations[field] = search.TermLocationMap{}
 				}
-				term := string(t.Term)
 				hit.Locations[field][term] = append(hit.Locations[field][term],
-					&search.Location{Pos: uint64(t.Position), Start: uint64(t.Start), End: uint64(t.End)})
+					&search.Location{Pos: uint64(pos), Start: uint64(start), End: uint64(end)})
+			}
+			tokens := analyzeIn(lang, texts[v])
+			for _, t := range tokens {
+				if terms[string(t.Term)] {
+					add(string(t.Term), t.Start, t.End, t.Position)
+				}
+			}
+			// Every mention of a concept the query looks for, which the index holds once per text.
+			l, err := loadedConcepts()
+			if err != nil {
+				continue
+			}
+			for _, m := range l.find(lang, tokens) {
+				pos := tokens[m.first].Position
+				if c := conceptTerm(m.Concept); terms[c] {
+					add(c, m.Start, m.End, pos)
+				}
+				for _, b := range l.up[m.Concept] {
+					if c := broaderTerm(b); terms[c] {
+						add(c, m.Start, m.End, pos)
+					}
+				}
 			}
 		}
 	}
