@@ -394,7 +394,6 @@ func TestREADMEExamples(t *testing.T) {
 	}
 }
 
-
 func decode(t *testing.T, data json.RawMessage, v any) {
 	t.Helper()
 	if err := json.Unmarshal(data, v); err != nil {
