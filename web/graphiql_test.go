@@ -127,8 +127,15 @@ func TestGraphiQLInBrowser(t *testing.T) {
 		chromedp.Click(`//div[contains(@class,"graphiql-doc-explorer")]//a[text()="Query"]`, chromedp.BySearch),
 		chromedp.WaitVisible(`//div[contains(@class,"graphiql-doc-explorer-title") and text()="Query"]`, chromedp.BySearch),
 		chromedp.Text(`.graphiql-doc-explorer`, &docs, chromedp.ByQuery))
-	if !strings.Contains(docs, "members") || !strings.Contains(docs, "Fetches any object by its global ID") {
-		t.Errorf("the documentation explorer shows no described fields of Query:\n%.1000s", docs)
+	if !strings.Contains(docs, "The member directory, readable by anyone") {
+		t.Errorf("the documentation explorer shows no description of Query.members:\n%.1000s", docs)
+	}
+	b.run(t, "opening a field's documentation",
+		chromedp.Click(`//div[contains(@class,"graphiql-doc-explorer")]//a[contains(@class,"graphiql-doc-explorer-field-name") and text()="members"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//div[contains(@class,"graphiql-doc-explorer-title") and text()="members"]`, chromedp.BySearch),
+		chromedp.Text(`.graphiql-doc-explorer`, &docs, chromedp.ByQuery))
+	if !strings.Contains(docs, "at most 100") {
+		t.Errorf("the documentation of Query.members does not give the page limit:\n%.1500s", docs)
 	}
 
 	var shot []byte
