@@ -27,15 +27,21 @@ func runHub(t *testing.T, bin string, env []string, args ...string) (string, str
 	return stdout.String(), stderr.String(), cmd.ProcessState.ExitCode()
 }
 
-// TestCommandLineHelp: `hub --help`, `hub help COMMAND` and `hub COMMAND --help` answer on stdout
-// with status 0, even with a configuration that does not parse; what hub does not understand is status 2
-// and says where help is.
-func TestCommandLineHelp(t *testing.T) {
+// TestCommandLine runs the hub binary's commands as an operator would.
+func TestCommandLine(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the hub binary")
 	}
 	bin := buildHub(t)
+	t.Run("help", func(t *testing.T) { testHelp(t, bin) })
+	t.Run("one-shot commands", func(t *testing.T) { testOneShotCommands(t, bin) })
+}
+
+// testHelp: `hub --help`, `hub help COMMAND` and `hub COMMAND --help` answer on stdout
+// with status 0, even with a configuration that does not parse; what hub does not understand is status 2
+// and says where help is.
+func testHelp(t *testing.T, bin string) {
 	bad := []string{"HUB_RATE_LIMIT=abc"}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
 		out, errOut, code := runHub(t, bin, bad, args...)
@@ -65,15 +71,10 @@ func TestCommandLineHelp(t *testing.T) {
 	}
 }
 
-// TestOneShotCommandsAnswerAlone: migrate, seed, token and reindex write their answer, and only it, to
+// testOneShotCommands: migrate, seed, token and reindex write their answer, and only it, to
 // stdout, and log nothing below a warning: a script can take the answer as it is, and a person sees
 // it without log lines around it. `hub token list` is a table with role, member, expiry and last use.
-func TestOneShotCommandsAnswerAlone(t *testing.T) {
-	t.Parallel()
-	if testing.Short() {
-		t.Skip("builds the hub binary")
-	}
-	bin := buildHub(t)
+func testOneShotCommands(t *testing.T, bin string) {
 	env := []string{"DATABASE_URL=" + dbtest.NewDatabase(t), "HUB_DATA_DIR=" + t.TempDir()}
 	run := func(wantOut, wantErr string, args ...string) string {
 		t.Helper()
