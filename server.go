@@ -55,7 +55,9 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("serving", "graphql", "http://"+ln.Addr().String()+"/graphql", "graphiql", "http://"+ln.Addr().String()+"/")
+	base := "http://" + ln.Addr().String()
+	slog.Info("serving", "graphql", base+"/graphql", "graphiql", base+"/", "dashboard", base+"/dashboard/", "metrics", base+"/metrics")
+	fmt.Fprint(os.Stderr, servingBanner(base, secret != ""))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -71,4 +73,18 @@ func serve(ctx context.Context, cfg config.Config) error {
 	}
 	slog.Info("stopped")
 	return nil
+}
+
+// servingBanner tells the person who started the hub where to go, and where their admin token is.
+func servingBanner(base string, tokenShown bool) string {
+	token := "the first start of an install prints one, once; `hub token create --role admin` makes another"
+	if tokenShown {
+		token = "printed above, once"
+	}
+	return fmt.Sprintf("\n  The Smart Communities Hub is serving:\n"+
+		"    GraphiQL     %[1]s/\n"+
+		"    Dashboard    %[1]s/dashboard/\n"+
+		"    GraphQL      %[1]s/graphql\n"+
+		"    Metrics      %[1]s/metrics\n"+
+		"    Admin token  %[2]s\n\n", base, token)
 }

@@ -23,6 +23,8 @@ type Backend struct {
 	DB     *db.DB
 	Search *search.Index // nil until StartSearch
 	DSN    string
+	// Migrations is how many migrations this process applied (none when the database was up to date).
+	Migrations int
 	// OIDC verifies the identity provider's tokens; nil without one (StartOIDC).
 	OIDC    *auth.OIDC
 	cluster *pgcluster.Cluster
@@ -49,6 +51,7 @@ func Migrated(ctx context.Context, cfg config.Config) (*Backend, error) {
 		b.Close(ctx)
 		return nil, err
 	}
+	b.Migrations = int(applied)
 	slog.Info("database migrated", "applied", applied)
 	return b, nil
 }

@@ -82,6 +82,14 @@ var fundingOrders = map[FundingOpportunityOrderField]orderKey{
 	"TITLE":        {"TITLE", "f.title", "text"},
 }
 
+// nextDeadlineOrder orders by each call's next deadline on today (the SQL function next_deadline, the
+// rule of FundingOpportunity.NextDeadlineOn), soonest first; calls with none left sort last, as
+// 'infinity'. Today is written into the expression, since an order is one SQL expression without
+// arguments; a date cannot carry SQL.
+func nextDeadlineOrder(today time.Time) orderKey {
+	return orderKey{"NEXT_DEADLINE", "coalesce(next_deadline(f.deadlines, '" + today.Format(time.DateOnly) + "'::date), 'infinity'::date)", "date"}
+}
+
 // fundingParents are the relations that lead to lists of funding opportunities.
 var fundingParents = map[string]*parentSpec{
 	"theme":     {link: "funding_opportunity_theme ft", on: "ft.funding_id = f.id", column: "ft.theme_code", keyType: "text"},
@@ -90,13 +98,16 @@ var fundingParents = map[string]*parentSpec{
 
 func (d *DB) fundingList(flt *FundingOpportunityFilter, o *FundingOpportunityOrder) *listSpec {
 	s := &listSpec{from: "funding_opportunity f", alias: "f", columns: fundingColumns, order: fundingOrders["DEADLINE"]}
+	today := d.Today()
 	if o != nil {
 		s.order, s.desc = fundingOrders[o.Field], o.Direction == OrderDirectionDesc
+		if o.Field == "NEXT_DEADLINE" {
+			s.order = nextDeadlineOrder(today)
+		}
 	}
 	if flt == nil {
 		return s
 	}
-	today := d.Today()
 	s.filter = func(b *builder) {
 		if flt.Programme != nil {
 			b.where("f.programme_code = any(%s)", flt.Programme)

@@ -116,7 +116,9 @@ func castable(v, sqlType string) bool {
 	case "numeric":
 		_, err = strconv.ParseFloat(v, 64)
 	case "date":
-		_, err = time.Parse(time.DateOnly, v)
+		if v != "infinity" { // the order NEXT_DEADLINE's value for calls with no deadline left
+			_, err = time.Parse(time.DateOnly, v)
+		}
 	case "timestamptz":
 		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07", "2006-01-02 15:04:05.999999999-07:00"} {
 			if _, err = time.Parse(layout, v); err == nil {

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
 
@@ -38,7 +37,9 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	mux.Handle("/graphql", caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, withTimeout(cfg.RequestTimeout, gql)))))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
 		make(chan struct{}, cfg.ExportConcurrency))))
-	mux.Handle("GET /{$}", playground.Handler("Smart Communities Hub", "/graphql"))
+	graphiql, graphiqlFiles := web.GraphiQL()
+	mux.Handle("GET /{$}", graphiql)
+	mux.Handle("GET /graphiql/", graphiqlFiles)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})

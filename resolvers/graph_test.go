@@ -226,6 +226,7 @@ func TestPagingVisitsEachItemOnce(t *testing.T) {
 		{"members", "{field: MUNICIPALITIES_REPRESENTED, direction: DESC}"}, // ties and missing values
 		{"bestPractices", "{field: YEAR}"},                                  // many ties
 		{"fundingOpportunities", "{field: TOTAL_BUDGET}"},
+		{"fundingOpportunities", "{field: NEXT_DEADLINE}"}, // closed calls tie at the end
 		{"digitalTools", "{field: NAME, direction: DESC}"},
 	} {
 		t.Run(c.field+c.order, func(t *testing.T) {

@@ -364,3 +364,75 @@ func derefOr(s *string) string {
 	}
 	return *s
 }
+
+// NEXT_DEADLINE puts the call due next first, whichever stage is due, and the calls with no deadline
+// left last; DEADLINE orders by the final deadline. Paging by cursor keeps the order, the calls with no
+// deadline left included.
+func TestNextDeadlineOrder(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, false).Admin()
+	today := h.DB().Today()
+	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
+	for _, c := range []struct {
+		id, opening string
+		deadlines   []string
+	}{
+		{"TWO-STAGE-DUE-IN-2", day(-30), []string{day(2), day(90)}},
+		{"DUE-IN-30", day(-30), []string{day(30)}},
+		{"CLOSED-A", day(-60), []string{day(-1)}},
+		{"FORTHCOMING-DUE-IN-10", day(5), []string{day(10)}},
+		{"CLOSED-B", day(-60), []string{day(-20)}},
+	} {
+		model := map[int]string{1: "SINGLE_STAGE", 2: "TWO_STAGE"}[len(c.deadlines)]
+		var r struct{ M struct{ UserErrors []any } }
+		h.Query(`mutation($in: CreateFundingOpportunityInput!) { m: createFundingOpportunity(input: $in) { userErrors { field code } } }`,
+			map[string]any{"in": map[string]any{"identifier": c.id, "title": c.id, "programme": "LIFE", "openingDate": c.opening,
+				"deadlineModel": model, "deadlines": c.deadlines}}, &r)
+		if len(r.M.UserErrors) > 0 {
+			t.Fatalf("%s: %v", c.id, r.M.UserErrors)
+		}
+	}
+	list := func(order string, first int) []string {
+		var ids []string
+		var after *string
+		for pages := 0; pages < 10; pages++ {
+			var data struct {
+				FundingOpportunities struct {
+					Nodes    []struct{ Identifier string }
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   *string
+					}
+				}
+			}
+			h.Query(`query($first: Int, $after: String) { fundingOpportunities(first: $first, after: $after, orderBy: `+order+`) {
+				nodes { identifier } pageInfo { hasNextPage endCursor } } }`, map[string]any{"first": first, "after": after}, &data)
+			for _, n := range data.FundingOpportunities.Nodes {
+				ids = append(ids, n.Identifier)
+			}
+			if !data.FundingOpportunities.PageInfo.HasNextPage {
+				return ids
+			}
+			after = data.FundingOpportunities.PageInfo.EndCursor
+		}
+		t.Fatalf("paging by %s does not end", order)
+		return nil
+	}
+	next := []string{"TWO-STAGE-DUE-IN-2", "FORTHCOMING-DUE-IN-10", "DUE-IN-30"}
+	for _, first := range []int{20, 1} {
+		got := list("{field: NEXT_DEADLINE}", first)
+		if len(got) != 5 || !slices.Equal(got[:3], next) || !slices.ContainsFunc(got[3:], func(s string) bool { return s == "CLOSED-A" }) ||
+			!slices.ContainsFunc(got[3:], func(s string) bool { return s == "CLOSED-B" }) {
+			t.Errorf("NEXT_DEADLINE, pages of %d: %v; want %v, then the closed calls", first, got, next)
+		}
+		desc := list("{field: NEXT_DEADLINE, direction: DESC}", first)
+		if want := slices.Clone(got); !slices.Equal(desc, reversed(want)) {
+			t.Errorf("NEXT_DEADLINE DESC, pages of %d: %v; want %v reversed", first, desc, got)
+		}
+	}
+	if got := list("{field: DEADLINE}", 20); !slices.Equal(got, []string{"CLOSED-B", "CLOSED-A", "FORTHCOMING-DUE-IN-10", "DUE-IN-30", "TWO-STAGE-DUE-IN-2"}) {
+		t.Errorf("DEADLINE: %v, not by the final deadline", got)
+	}
+}
+
+func reversed(s []string) []string { slices.Reverse(s); return s }

@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/smartcommunities/hub/db"
@@ -20,6 +19,18 @@ var demo embed.FS
 // is held to the rules real data is. Entries whose slug or identifier is already taken are left as they
 // are, so loading the demo data twice adds nothing the second time.
 func Demo(ctx context.Context, d *db.DB) error {
+	_, _, err := DemoCounted(ctx, d)
+	return err
+}
+
+// DemoCounted is Demo, telling how many entries it loaded and how many were there already.
+func DemoCounted(ctx context.Context, d *db.DB) (loaded, existing int, err error) {
+	var all int
+	err = loadDemo(ctx, d, &loaded, &all)
+	return loaded, all - loaded, err
+}
+
+func loadDemo(ctx context.Context, d *db.DB, loadedOut, allOut *int) error {
 	// Seeding sees every practice, drafts included, to tell which demo entries exist already.
 	ctx = db.WithReadAccess(ctx, db.ReadAccess{All: true})
 	var members []struct {
@@ -152,7 +163,7 @@ func Demo(ctx context.Context, d *db.DB) error {
 			return err
 		}
 	}
-	slog.Info("demo data loaded", "entries", loaded, "already_there", len(members)+len(tools)+len(funding)+len(practices)-loaded)
+	*loadedOut, *allOut = loaded, len(members)+len(tools)+len(funding)+len(practices)
 	return nil
 }
 

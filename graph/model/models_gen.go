@@ -12,63 +12,104 @@ import (
 	"github.com/smartcommunities/hub/search"
 )
 
+// The answer of applyForMembership.
 type ApplyForMembershipPayload struct {
+	// The stored application, SUBMITTED; null when there are userErrors.
 	Application *db.MembershipApplication `json:"application,omitempty"`
 	// The applicant's receipt: shown this once; `membershipApplicationByReceipt` tells the decision with it.
-	Receipt    *string         `json:"receipt,omitempty"`
+	Receipt *string `json:"receipt,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of approveMembershipApplication.
 type ApproveMembershipApplicationPayload struct {
+	// The application, now APPROVED; null when there are userErrors.
 	Application *db.MembershipApplication `json:"application,omitempty"`
-	Member      *db.Member                `json:"member,omitempty"`
+	// The member created, with the applicant as its contact point.
+	Member *db.Member `json:"member,omitempty"`
 	// An editor token for the new member.
 	EditorToken *db.APIToken `json:"editorToken,omitempty"`
 	// Its bearer secret: shown this once, to hand to the member.
-	EditorTokenSecret *string         `json:"editorTokenSecret,omitempty"`
-	UserErrors        []*db.UserError `json:"userErrors"`
+	EditorTokenSecret *string `json:"editorTokenSecret,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of createBestPractice and updateBestPractice.
 type BestPracticePayload struct {
+	// The best practice as stored after the change; null when there are userErrors.
 	BestPractice *db.BestPractice `json:"bestPractice,omitempty"`
-	UserErrors   []*db.UserError  `json:"userErrors"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of createApiToken.
 type CreateAPITokenPayload struct {
+	// The new token; null when there are userErrors.
 	Token *db.APIToken `json:"token,omitempty"`
 	// The bearer secret: shown this once, and never again.
-	Secret     *string         `json:"secret,omitempty"`
+	Secret *string `json:"secret,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of deleteBestPractice.
 type DeleteBestPracticePayload struct {
-	DeletedID  *string         `json:"deletedId,omitempty"`
+	// The global ID of the deleted best practice; null when there are userErrors.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of deleteDigitalTool.
 type DeleteDigitalToolPayload struct {
-	DeletedID  *string         `json:"deletedId,omitempty"`
+	// The global ID of the deleted digital tool; null when there are userErrors.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of deleteFundingOpportunity.
 type DeleteFundingOpportunityPayload struct {
-	DeletedID  *string         `json:"deletedId,omitempty"`
+	// The global ID of the deleted funding opportunity; null when there are userErrors.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of deleteMember.
 type DeleteMemberPayload struct {
-	DeletedID  *string         `json:"deletedId,omitempty"`
+	// The global ID of the deleted member; null when there are userErrors.
+	DeletedID *string `json:"deletedId,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of createDigitalTool, acceptDigitalTool and updateDigitalTool.
 type DigitalToolPayload struct {
+	// The digital tool as stored after the change; null when there are userErrors.
 	DigitalTool *db.DigitalTool `json:"digitalTool,omitempty"`
-	UserErrors  []*db.UserError `json:"userErrors"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of createFundingOpportunity and updateFundingOpportunity.
 type FundingOpportunityPayload struct {
+	// The funding opportunity as stored after the change; null when there are userErrors.
 	FundingOpportunity *db.FundingOpportunity `json:"fundingOpportunity,omitempty"`
-	UserErrors         []*db.UserError        `json:"userErrors"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
 // A concept a search hit matched by.
@@ -79,30 +120,50 @@ type MatchedConcept struct {
 	Label string `json:"label"`
 }
 
+// The answer of createMember and updateMember.
 type MemberPayload struct {
-	Member     *db.Member      `json:"member,omitempty"`
+	// The member as stored after the change; null when there are userErrors.
+	Member *db.Member `json:"member,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// What can be changed. Every mutation but applyForMembership needs a token with the role it names
+// (UNAUTHENTICATED without one, FORBIDDEN with a lesser role); each takes one `input` and answers a payload
+// whose userErrors say why an input was refused, in which case nothing was changed.
 type Mutation struct {
 }
 
+// What can be read. Published content and the member directory need no token; fields that need a role say so.
 type Query struct {
 }
 
+// The answer of rejectMembershipApplication.
 type RejectMembershipApplicationPayload struct {
+	// The application, now REJECTED; null when there are userErrors.
 	Application *db.MembershipApplication `json:"application,omitempty"`
-	UserErrors  []*db.UserError           `json:"userErrors"`
-}
-
-type RevokeAPITokenPayload struct {
-	Token      *db.APIToken    `json:"token,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// The answer of revokeApiToken.
+type RevokeAPITokenPayload struct {
+	// The token, now revoked; null when there are userErrors.
+	Token *db.APIToken `json:"token,omitempty"`
+	// Why the input was refused, each with the path to the offending field and a code; when there are any,
+	// nothing was changed. Empty on success.
+	UserErrors []*db.UserError `json:"userErrors"`
+}
+
+// A page of search hits, best first, with the facets of all of them.
 type SearchConnection struct {
-	Edges    []*SearchEdge `json:"edges"`
-	PageInfo *db.PageInfo  `json:"pageInfo"`
+	// The hits of this page.
+	Edges []*SearchEdge `json:"edges"`
+	// Whether there are more hits, and the cursors to ask for them with (offsets: a write between two pages can
+	// shift a hit across them).
+	PageInfo *db.PageInfo `json:"pageInfo"`
 	// All matches, on every page.
 	TotalCount int `json:"totalCount"`
 	// Counts of all matches by type, theme, country, language, year, programme and status.
@@ -111,7 +172,9 @@ type SearchConnection struct {
 	TookMs float64 `json:"tookMs"`
 }
 
+// A search hit.
 type SearchEdge struct {
+	// Opaque: pass it as `after` for the hits after this one.
 	Cursor string `json:"cursor"`
 	// A BestPractice, DigitalTool, FundingOpportunity or Member.
 	Node db.Node `json:"node"`
@@ -133,13 +196,18 @@ type Viewer struct {
 	Token *db.APIToken `json:"token,omitempty"`
 }
 
+// What kinds of entries search finds.
 type SearchType string
 
 const (
-	SearchTypeBestPractice       SearchType = "BEST_PRACTICE"
-	SearchTypeDigitalTool        SearchType = "DIGITAL_TOOL"
+	// Best practices.
+	SearchTypeBestPractice SearchType = "BEST_PRACTICE"
+	// Digital tools.
+	SearchTypeDigitalTool SearchType = "DIGITAL_TOOL"
+	// Funding opportunities.
 	SearchTypeFundingOpportunity SearchType = "FUNDING_OPPORTUNITY"
-	SearchTypeMember             SearchType = "MEMBER"
+	// Members.
+	SearchTypeMember SearchType = "MEMBER"
 )
 
 var AllSearchType = []SearchType{
