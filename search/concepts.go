@@ -9,7 +9,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
+	"github.com/agnivade/levenshtein"
 	"github.com/blevesearch/bleve/v2/analysis"
 )
 
@@ -67,8 +69,9 @@ type conceptLayer struct {
 type labelDict struct {
 	// byFirst holds the labels by their first term, longest first.
 	byFirst map[string][]labelTerms
-	// parts are the single-term labels that compound words may contain.
-	parts []labelTerms
+	// parts are the single-term labels that compound words may contain; single are all single-term
+	// labels, for words typed with a typo (near).
+	parts, single []labelTerms
 	// inside remembers which parts a term contains: the vocabulary is far smaller than the text. A
 	// plain map under a lock, emptied when full: a sync.Map copies itself over and over while a rebuild
 	// keeps adding terms (it made a rebuild of 100,000 practices twice as slow).
@@ -163,19 +166,30 @@ func newConceptLayer(cs []*Concept, analyze func(lang, text string) analysis.Tok
 				d = &labelDict{byFirst: map[string][]labelTerms{}}
 				l.dict[lang] = d
 			}
-			for _, label := range labels {
+			for _, label := range withJoined(labels) {
 				terms := termsOf(analyze(lang, label))
 				if len(terms) == 0 {
 					continue
 				}
-				lt := labelTerms{terms: terms, concept: c.ID}
-				if !slices.ContainsFunc(d.byFirst[terms[0]], func(x labelTerms) bool {
-					return x.concept == c.ID && slices.Equal(x.terms, terms)
-				}) {
-					d.byFirst[terms[0]] = append(d.byFirst[terms[0]], lt)
+				// Also without diacritics, as a reader may type them and a text may be written.
+				folded := make([]string, len(terms))
+				for i, t := range terms {
+					folded[i] = string(fold([]byte(t)))
 				}
-				if len(terms) == 1 && len([]rune(terms[0])) >= minPart && compounding[lang] {
-					d.parts = append(d.parts, lt)
+				for _, terms := range [][]string{terms, folded} {
+					if slices.ContainsFunc(d.byFirst[terms[0]], func(x labelTerms) bool {
+						return x.concept == c.ID && slices.Equal(x.terms, terms)
+					}) {
+						continue
+					}
+					lt := labelTerms{terms: terms, concept: c.ID}
+					d.byFirst[terms[0]] = append(d.byFirst[terms[0]], lt)
+					if len(terms) == 1 {
+						d.single = append(d.single, lt)
+						if len([]rune(terms[0])) >= minPart && compounding[lang] {
+							d.parts = append(d.parts, lt)
+						}
+					}
 				}
 			}
 		}
@@ -186,6 +200,21 @@ func newConceptLayer(cs []*Concept, analyze func(lang, text string) analysis.Tok
 		}
 	}
 	return l, nil
+}
+
+// withJoined adds to labels written with hyphens ("e-invoicing") the same written as one word
+// ("einvoicing"), as readers write them either way.
+func withJoined(labels []string) []string {
+	out := labels
+	for _, label := range labels {
+		if j := strings.ReplaceAll(label, "-", ""); j != label && !slices.Contains(out, j) {
+			if len(out) == len(labels) {
+				out = slices.Clone(labels)
+			}
+			out = append(out, j)
+		}
+	}
+	return out
 }
 
 func termsOf(ts analysis.TokenStream) []string {
@@ -231,6 +260,31 @@ func (l *conceptLayer) find(lang string, tokens analysis.TokenStream) []ConceptM
 			for _, c := range d.partsOf(term) {
 				out = append(out, ConceptMatch{Concept: c, Start: t.Start, End: t.End, first: i, last: i, Part: true})
 			}
+		}
+	}
+	return out
+}
+
+// near lists the concepts of the single-term labels fewest edits from term, within what fuzziness
+// allows a word of its length: so a misspelt word still carries its concept ("kyberturvalisuus").
+func (d *labelDict) near(term string) []string {
+	limit := fuzziness(utf8.RuneCountInString(term))
+	if limit == 0 {
+		return nil
+	}
+	var out []string
+	best := limit + 1
+	for _, lt := range d.single {
+		label := lt.terms[0]
+		if diff := len(label) - len(term); diff > 2*limit || -diff > 2*limit {
+			continue // bytes, not runes: a cheap bound before the distance
+		}
+		dist := levenshtein.ComputeDistance(term, label)
+		switch {
+		case dist < best:
+			best, out = dist, []string{lt.concept}
+		case dist == best && !slices.Contains(out, lt.concept):
+			out = append(out, lt.concept)
 		}
 	}
 	return out

@@ -307,6 +307,29 @@ func conceptQuery(alt conceptAlt, has map[string]bool) query.Query {
 	return query.NewConjunctionQuery(parts)
 }
 
+// joinedAlternatives is a hyphenated word's query with the concepts that all its n parts carry, as a
+// label of several words gives them ("e-invoicing"), as further ways to match.
+func (b *builder) joinedAlternatives(clause, n int, wq query.Query) query.Query {
+	var alts []conceptAlt
+	for _, alt := range b.concepts[wordAt{clause, 0}] {
+		all := true
+		for i := 1; i < n && all; i++ {
+			all = slices.ContainsFunc(b.concepts[wordAt{clause, i}], func(a conceptAlt) bool { return slices.Equal(a, alt) })
+		}
+		if all {
+			alts = append(alts, alt)
+		}
+	}
+	if len(alts) == 0 {
+		return wq
+	}
+	qs := []query.Query{wq}
+	for _, alt := range alts {
+		qs = append(qs, conceptQuery(alt, b.fields))
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
 // wordAlternatives is a word's query with the concepts it carries as further ways to match.
 func (b *builder) wordAlternatives(at wordAt, wq query.Query) query.Query {
 	alts := b.concepts[at]
@@ -352,6 +375,9 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 				continue
 			}
 			if joined := b.joinedQuery(c, ws); joined != nil {
+				if c.field == "" {
+					joined = b.joinedAlternatives(ci, len(ws), joined)
+				}
 				must = append(must, joined)
 				continue
 			}

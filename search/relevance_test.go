@@ -34,20 +34,20 @@ type judgedQuery struct {
 // are floors on the team's own judged set; the product's owners measure on queries the team has not
 // seen.
 const (
-	minNDCG = 0.78
-	minMRR  = 0.85
+	minNDCG = 0.82
+	minMRR  = 0.88
 	// minCrossRecall is the floor of recall@10 on the queries whose answers exist only in other
 	// languages than the query's.
-	minCrossRecall = 0.80
+	minCrossRecall = 0.86
 	margin         = 0.03
 )
 
 // floors are the per-category floors of nDCG@10: each category's figure when they were set, less the
 // margin.
 var floors = map[string]float64{
-	"compound": 0.812, "crosslang-only": 0.833, "crosslingual": 0.915, "field": 0.916, "filter": 0.979,
-	"linked-member": 0.951, "linked-tool": 0.864, "operators": 0.969, "own-words": 0.467, "phrase": 0.812,
-	"place-inflected": 0.927, "plain": 0.922, "prefix": 0.842, "typo": 0.727,
+	"compound": 0.952, "crosslang-only": 0.883, "crosslingual": 0.921, "field": 0.974, "filter": 1.000,
+	"linked-member": 0.951, "linked-tool": 0.859, "operators": 0.970, "own-words": 0.470, "phrase": 0.812,
+	"place-inflected": 0.947, "plain": 0.926, "prefix": 0.846, "typo": 0.868,
 }
 
 // scores sums one system's figures by category.

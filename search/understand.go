@@ -203,7 +203,10 @@ var sortedLanguages = func() []string {
 // conceptsOf maps the query's plain words to the concepts their labels carry in each of langs: a label
 // of several words ("open data", "digital twin") gives its concept to each of its words, and a compound
 // word the concepts of all its parts together.
-func (l *conceptLayer) conceptsOf(ws []plainWord, langs []string) map[wordAt][]conceptAlt {
+//
+// A word that no text holds as written and no label matches is taken for a typo when the query's language
+// is known (known tells, nil: never): it carries the concepts of the labels nearest to it.
+func (l *conceptLayer) conceptsOf(ws []plainWord, langs []string, known func(folded string) bool) map[wordAt][]conceptAlt {
 	if l == nil || len(ws) == 0 {
 		return nil
 	}
@@ -248,9 +251,27 @@ func (l *conceptLayer) conceptsOf(ws []plainWord, langs []string) map[wordAt][]c
 			slices.Sort(cs)
 			add(ws[i].at, cs)
 		}
+		if known == nil || len(langs) > maxTypoLanguages || l.dict[lang] == nil {
+			continue
+		}
+		for _, w := range ws {
+			folded := foldString(w.text)
+			if len(out[w.at]) > 0 || stopWords[folded] || known(folded) {
+				continue
+			}
+			if terms := termsOf(analyzeIn(lang, w.text)); len(terms) == 1 {
+				for _, c := range l.dict[lang].near(terms[0]) {
+					add(w.at, conceptAlt{c})
+				}
+			}
+		}
 	}
 	return out
 }
+
+// maxTypoLanguages bounds the languages whose labels a misspelt word is compared with: every label of
+// one language is a few thousand comparisons.
+const maxTypoLanguages = 2
 
 // joinSplitWords makes two plain words in a row one word with a hyphen when the texts hold them written
 // together ("e mail" where a text says "email"), so that joinedQuery matches them either way.
@@ -321,7 +342,11 @@ func understand(clauses []clause, given string, v *vocabulary) (*understanding, 
 			}
 		}
 	}
-	u.concepts = l.conceptsOf(ws, lookIn)
+	var known func(string) bool
+	if v != nil {
+		known = v.known
+	}
+	u.concepts = l.conceptsOf(ws, lookIn, known)
 	for _, w := range ws {
 		for _, alt := range u.concepts[w.at] {
 			for _, c := range alt {
