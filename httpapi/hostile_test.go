@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -40,7 +41,34 @@ func hostileRequests() []hostile {
 		fmt.Fprintf(&stats, " s%d: stats { bestPractices { byThemeAndYear { key } } }", i)
 	}
 	stats.WriteString(" }")
+	// Issue 12's classes: documents whose parsing, validation or pricing cost more than their size.
+	repeated := "{" + strings.Repeat(" themes { code }", 200<<10/16) + " }" // 200 KB of one field
+	var distinct strings.Builder                                            // 10,000 fragments, each its own
+	distinct.WriteString("{ themes { ...F0 } }")
+	for i := range 10_000 {
+		fmt.Fprintf(&distinct, " fragment F%d on Theme { code ...F%d }", i, i+1)
+	}
+	distinct.WriteString(" fragment F10000 on Theme { name }")
+	var lattice strings.Builder // each fragment spreads the next twice: 2^40 expanded, under 1 KB written
+	lattice.WriteString("{ themes { ...L0 } }")
+	for i := range 40 {
+		fmt.Fprintf(&lattice, " fragment L%d on Theme { ...L%d a: code ...L%d }", i, i+1, i+1)
+	}
+	lattice.WriteString(" fragment L40 on Theme { code }")
+	var schemas strings.Builder // as many as the field limit allows
+	schemas.WriteString("{")
+	for i := range 100 {
+		fmt.Fprintf(&schemas, " s%d: __schema { types { name fields { name type { name } } } }", i)
+	}
+	schemas.WriteString(" }")
+	ids := strings.TrimSuffix(strings.Repeat(`"TWVtYmVyOjE",`, 60_000), ",") // Member:1, 840 KB of it
+	idsQuery := `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Member { name } } }`
 	return []hostile{
+		{"200 KB repeating one field", "application/json", q(repeated), false, ""},
+		{"10,000 distinct fragments", "application/json", q(distinct.String()), false, ""},
+		{"a lattice of 40 fragments, each spreading the next twice", "application/json", q(lattice.String()), false, ""},
+		{"100 aliases of __schema", "application/json", q(schemas.String()), false, ""},
+		{"nodes(ids:) with 60,000 ids", "application/json", fmt.Sprintf(`{"query":%q,"variables":{"ids":[%s]}}`, idsQuery, ids), false, ""},
 		{"malformed JSON", "application/json", `{"query": "{ themes { code } }"`, false, ""},
 		{"invalid UTF-8", "application/json", "{\"query\": \"{ themes { c\xff\xfeode } }\"}", false, ""},
 		{"wrong content type", "text/plain", q("{ themes { code } }"), false, ""},
@@ -121,4 +149,26 @@ func BenchmarkRejectHostile(b *testing.B) {
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// Each hostile request is answered under 1 s with coded errors; TestHostileRequests checks the rest.
+func TestHostileRequestsAreCheap(t *testing.T) {
+	t.Parallel()
+	h := hubtest.Shared(t)
+	for _, r := range hostileRequests() {
+		start := time.Now()
+		rec := send(h, r)
+		took := time.Since(start)
+		var resp hubtest.Response
+		json.Unmarshal(rec.Body.Bytes(), &resp)
+		if took > time.Second {
+			t.Errorf("%s: answered in %v", r.name, took)
+		}
+		for _, e := range resp.Errors {
+			if e.Extensions["code"] == nil || e.Extensions["requestId"] == nil {
+				t.Errorf("%s: an error without a code or request id: %+v", r.name, e)
+			}
+		}
+		t.Logf("%s: %d in %v, codes %v", r.name, rec.Code, took, hubtest.ErrorCodes(resp.Errors))
+	}
 }
