@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -193,5 +194,24 @@ func TestRateLimitedBeforeTokenLookup(t *testing.T) {
 		if limited < 6 {
 			t.Errorf("%s: %d of 10 rapid requests limited", name, limited)
 		}
+	}
+}
+
+// A request whose client went away is not parsed, validated or priced: it stops with TIMEOUT, having
+// run no SQL.
+func TestCancelledRequestStopsBeforeWork(t *testing.T) {
+	t.Parallel()
+	h := hubtest.Shared(t)
+	var n atomic.Int64
+	ctx, cancel := context.WithCancel(db.WithStatementCounter(context.Background(), &n))
+	cancel()
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ members { totalCount } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.Handler.ServeHTTP(rec, req)
+	var r hubtest.Response
+	json.Unmarshal(rec.Body.Bytes(), &r)
+	if codes := hubtest.ErrorCodes(r.Errors); len(codes) != 1 || codes[0] != "TIMEOUT" || n.Load() > 0 {
+		t.Errorf("a cancelled request: %d %s, %d statements", rec.Code, rec.Body, n.Load())
 	}
 }

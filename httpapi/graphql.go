@@ -124,6 +124,9 @@ var requestKeys = []string{"query", "operationName", "variables", "extensions"}
 // object of requestKeys, with a query (unless it names a persisted query), variables and extensions as
 // objects. A body that is not JSON is quoted up to 100 characters.
 func checkPostBody(body []byte) string {
+	if n := jsonValues(body); n > maxJSONValues {
+		return fmt.Sprintf("the request holds %d JSON values; at most %d are allowed", n, maxJSONValues)
+	}
 	var params map[string]json.RawMessage
 	if err := json.Unmarshal(body, &params); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -156,6 +159,9 @@ func checkGetParams(rawQuery string) string {
 		}
 	}
 	for _, k := range []string{"variables", "extensions"} {
+		if n := jsonValues([]byte(values.Get(k))); n > maxJSONValues {
+			return fmt.Sprintf("the parameter %s holds %d JSON values; at most %d are allowed", k, n, maxJSONValues)
+		}
 		if v := values.Get(k); v != "" && !json.Valid([]byte(v)) {
 			return fmt.Sprintf("the parameter %s is not JSON: %s", k, quote(v))
 		}
@@ -201,6 +207,34 @@ func checkParams(param func(string) (json.RawMessage, bool)) string {
 		return "the request has no query: send the GraphQL document in the parameter \"query\""
 	}
 	return ""
+}
+
+// maxJSONValues bounds the values in a request's JSON: decoding a value costs far more than its bytes
+// (a megabyte of [1,1,1...] decodes into some 40 MB), and no request of the schema needs more.
+const maxJSONValues = 10_000
+
+// jsonValues counts the values in JSON text, about: one more than its separators and openings outside
+// strings. It reads the bytes once and allocates nothing, so that a body is measured before it is decoded.
+func jsonValues(b []byte) int {
+	n, inString, escaped := 1, false, false
+	for _, c := range b {
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ',' || c == ':' || c == '[' || c == '{':
+			n++
+		}
+	}
+	return n
 }
 
 // jsonKind names the kind of a JSON value.

@@ -97,7 +97,7 @@ func reportCost(ctx context.Context, next graphql.ResponseHandler) *graphql.Resp
 // bounds validation takes a few milliseconds. The GraphiQL introspection query has some 300 tokens and
 // 3 fragments, the dashboard's largest request some 250 tokens.
 const (
-	maxTokens    = 10_000
+	maxTokens    = 5_000
 	maxFields    = 1_000
 	maxAliases   = 200
 	maxFragments = 100
