@@ -127,21 +127,38 @@ func checkPostBody(body []byte) string {
 	if n := jsonValues(body); n > maxJSONValues {
 		return fmt.Sprintf("the request holds %d JSON values; at most %d are allowed", n, maxJSONValues)
 	}
-	var params map[string]json.RawMessage
-	if err := json.Unmarshal(body, &params); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) || bytes.Equal(bytes.TrimSpace(body), []byte("null")) {
-			return "the request body must be a JSON object such as {\"query\": \"{ themes { code } }\"}; got " + jsonKind(body)
-		}
+	// One pass of a decoder over the top level, keeping each parameter's JSON as it is: the values are
+	// decoded once, by gqlgen.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	notJSON := func(err error) string {
 		return fmt.Sprintf("the request body is not JSON (%v): %s", err, quote(string(body)))
 	}
-	if params == nil {
-		return "the request body must be a JSON object such as {\"query\": \"{ themes { code } }\"}; got null"
+	if t, err := dec.Token(); err != nil {
+		return notJSON(err)
+	} else if t != json.Delim('{') {
+		return "the request body must be a JSON object such as {\"query\": \"{ themes { code } }\"}; got " + jsonKind(body)
 	}
-	for k := range params {
+	params := map[string]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return notJSON(err)
+		}
+		k, _ := t.(string)
 		if !slices.Contains(requestKeys, k) {
 			return fmt.Sprintf("the request has an unknown parameter %s; the parameters are query, operationName, variables and extensions", quote(k))
 		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return notJSON(err)
+		}
+		params[k] = v
+	}
+	if _, err := dec.Token(); err != nil {
+		return notJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return notJSON(errors.New("more after the request's object"))
 	}
 	return checkParams(func(k string) (json.RawMessage, bool) { v, ok := params[k]; return v, ok })
 }
@@ -201,9 +218,7 @@ func checkParams(param func(string) (json.RawMessage, bool)) string {
 			return fmt.Sprintf("the parameter %s must be a JSON object; got %s", k, kind)
 		}
 	}
-	var q string
-	json.Unmarshal(query, &q)
-	if (!hasQuery || q == "") && !bytes.Contains(ext, []byte(`"persistedQuery"`)) {
+	if (!hasQuery || jsonKind(query) != "a string" || string(query) == `""`) && !bytes.Contains(ext, []byte(`"persistedQuery"`)) {
 		return "the request has no query: send the GraphQL document in the parameter \"query\""
 	}
 	return ""
