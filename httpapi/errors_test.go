@@ -3,6 +3,8 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -213,5 +215,31 @@ func TestCancelledRequestStopsBeforeWork(t *testing.T) {
 	json.Unmarshal(rec.Body.Bytes(), &r)
 	if codes := hubtest.ErrorCodes(r.Errors); len(codes) != 1 || codes[0] != "TIMEOUT" || n.Load() > 0 {
 		t.Errorf("a cancelled request: %d %s, %d statements", rec.Code, rec.Body, n.Load())
+	}
+}
+
+// A long document (its comments and strings are not bounded by the token limit) is answered but not
+// kept: persisted by its hash, it is not found again.
+func TestLongDocumentsAreNotCached(t *testing.T) {
+	t.Parallel()
+	h := hubtest.Shared(t)
+	for _, c := range []struct {
+		query string
+		kept  bool
+	}{
+		{"# " + strings.Repeat("a comment ", 4000) + "\n{ themes { code } }", false},
+		{"# short\n{ themes { code } }", true},
+	} {
+		sum := sha256.Sum256([]byte(c.query))
+		ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+		first, _ := json.Marshal(map[string]any{"query": c.query, "extensions": ext})
+		again, _ := json.Marshal(map[string]any{"extensions": ext})
+		if x := do(t, h, "POST", "/graphql", "application/json", "", string(first)); x.status != 200 || len(x.errors) > 0 {
+			t.Errorf("%d bytes: %d %v", len(c.query), x.status, x.errors)
+		}
+		x := do(t, h, "POST", "/graphql", "application/json", "", string(again))
+		if found := len(x.errors) == 0; found != c.kept {
+			t.Errorf("%d bytes: found again by its hash %v, want %v (%v)", len(c.query), found, c.kept, x.errors)
+		}
 	}
 }

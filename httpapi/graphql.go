@@ -14,6 +14,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	lru "github.com/99designs/gqlgen/graphql/handler/lru"
@@ -48,7 +49,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
-	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	gql.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
 	}
@@ -56,9 +57,9 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	gql.AroundResponses(reportCost)
 	gql.AroundOperations(auditMutations)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
-	gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	gql.Use(extension.AutomaticPersistedQuery{Cache: smallPersisted{lru.New[string](1000)}})
 	// After the persisted queries, which may supply the document it bounds.
-	gql.Use(&documentBounds{passed: lru.New[*ast.QueryDocument](1000)})
+	gql.Use(&documentBounds{passed: smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)}})
 	gql.SetParserTokenLimit(maxTokens)
 	gql.AroundFields(markInternalErrors)
 	gql.SetErrorPresenter(presentError)
@@ -67,6 +68,30 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 		return errInternal
 	})
 	return gql
+}
+
+// maxCachedQuery is the longest query the caches keep: a document's tokens are bounded, its comments
+// and strings are not, and a thousand cached megabyte documents would hold a gigabyte.
+const maxCachedQuery = 32 << 10
+
+// smallOnly is a cache keyed by queries that keeps only those up to maxCachedQuery bytes; longer ones are
+// parsed at each request, which costs them time linear in their length.
+type smallOnly[T any] struct{ graphql.Cache[T] }
+
+func (c smallOnly[T]) Add(ctx context.Context, key string, value T) {
+	if len(key) <= maxCachedQuery {
+		c.Cache.Add(ctx, key, value)
+	}
+}
+
+// smallPersisted is the persisted queries' cache (hash to query), keeping only queries up to
+// maxCachedQuery bytes.
+type smallPersisted struct{ graphql.Cache[string] }
+
+func (c smallPersisted) Add(ctx context.Context, hash, query string) {
+	if len(query) <= maxCachedQuery {
+		c.Cache.Add(ctx, hash, query)
+	}
 }
 
 // graphqlOverHTTP holds the /graphql endpoint to the GraphQL-over-HTTP specification where gqlgen's

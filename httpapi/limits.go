@@ -11,7 +11,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	lru "github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -124,7 +123,7 @@ func init() {
 // that a repeated query is not parsed again.
 type documentBounds struct {
 	schema *ast.Schema
-	passed *lru.LRU[*ast.QueryDocument]
+	passed graphql.Cache[*ast.QueryDocument]
 }
 
 func (*documentBounds) ExtensionName() string { return "DocumentBounds" }
