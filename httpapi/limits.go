@@ -368,7 +368,7 @@ type timeoutWriter struct {
 func (w *timeoutWriter) Write(p []byte) (int, error) {
 	if w.ctx.Err() != nil && string(p) == "null" {
 		err := json.NewEncoder(w.ResponseWriter).Encode(map[string]any{"errors": []map[string]any{{
-			"message": "the request was cancelled or timed out", "extensions": map[string]any{"code": "TIMEOUT"},
+			"message": "the request was cancelled or timed out", "extensions": map[string]any{"code": codeTimeout, "requestId": requestID(w.ctx)},
 		}}})
 		return len(p), err
 	}
