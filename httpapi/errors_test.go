@@ -107,7 +107,7 @@ func TestEveryErrorHasACode(t *testing.T) {
 		"a mutation over GET":            {"GET", get(`mutation { deleteMember(input: {id: "x"}) { deletedId } }`), "", "", ""},
 		"GET without a query":            {"GET", "/graphql", "", "", ""},
 		"GET with variables not JSON":    {"GET", get(`{ themes { code } }`) + "&variables=%7Bn", "", "", ""},
-		"GET with an unknown parameter":  {"GET", get(`{ themes { code } }`) + "&qeury=1", "", "", ""},
+		"GET with a misspelt query":      {"GET", "/graphql?qeury=" + url.QueryEscape(`{ themes { code } }`), "", "", ""},
 		"PUT":                            {"PUT", "/graphql", "application/json", "", `{"query":"{ themes { code } }"}`},
 		"text/plain":                     {"POST", "/graphql", "text/plain", "", `{"query":"{ themes { code } }"}`},
 		"a parse error":                  {"POST", "/graphql", "application/json", "", `{"query":"{ themes { code "}`},
@@ -134,6 +134,14 @@ func TestEveryErrorHasACode(t *testing.T) {
 				t.Errorf("%s (Accept %q): %d with a data entry", name, accept, x.status)
 			}
 		}
+	}
+	// A URL's other parameters (a cache buster) are ignored, unless the query is missing.
+	if x := do(t, h, "GET", get(`{ themes { code } }`)+"&_=1764633600", "", "", ""); x.status != 200 || len(x.errors) > 0 {
+		t.Errorf("GET with a cache buster: %d %v", x.status, x.errors)
+	}
+	if x := do(t, h, "GET", cases["GET with a misspelt query"].path, "", "", ""); x.status != 400 || len(x.errors) != 1 ||
+		x.errors[0].Message != `the request has no query, and an unknown parameter "qeury"; the parameters are query, operationName, variables and extensions` {
+		t.Errorf("GET with a misspelt query: %d %v", x.status, x.errors)
 	}
 	// A mutation over GET is 405 with Allow: POST; under the specification's media type a parse or
 	// validation failure is 400, under application/json 200.

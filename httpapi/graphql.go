@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -195,9 +196,13 @@ func checkGetParams(rawQuery string) string {
 	if err != nil {
 		return "the URL's parameters could not be read: " + err.Error()
 	}
-	for k := range values {
-		if !slices.Contains(requestKeys, k) {
-			return fmt.Sprintf("the request has an unknown parameter %s; the parameters are query, operationName, variables and extensions", quote(k))
+	// Other parameters of a URL (a cache buster) are ignored, unless the query is missing and one of
+	// them may be it misspelt.
+	if values.Get("query") == "" && !strings.Contains(values.Get("extensions"), `"persistedQuery"`) {
+		for k := range values {
+			if !slices.Contains(requestKeys, k) {
+				return fmt.Sprintf("the request has no query, and an unknown parameter %s; the parameters are query, operationName, variables and extensions", quote(k))
+			}
 		}
 	}
 	for _, k := range []string{"variables", "extensions"} {
