@@ -33,17 +33,6 @@ type Principal struct {
 // Anonymous reports whether the caller sent no credentials.
 func (p Principal) Anonymous() bool { return p.Role == "" }
 
-// RateKey is the key the caller's requests are counted under, when it is not their address.
-func (p Principal) RateKey() string {
-	switch {
-	case p.Token != nil:
-		return "token:" + db.GlobalID("ApiToken", p.Token.ID)
-	case p.Subject != "":
-		return "subject:" + p.Subject
-	}
-	return ""
-}
-
 type principalKey struct{}
 
 // WithPrincipal returns a context for a request by p, with the unpublished content p may read: admins

@@ -8,14 +8,15 @@ import (
 	"github.com/smartcommunities/hub/auth"
 )
 
-// authenticate tells who sent the request. Credentials that do not authenticate get 401, and count
-// against the address's rate, so that guessing tokens is as slow as any other flood.
+// authenticate tells who sent the request, after limitRate let it through. Credentials that do not
+// authenticate get 401, and count against the address's rate of refused credentials, so that guessing
+// tokens is as slow as any other flood.
 func authenticate(a *auth.Authenticator, l rateLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := a.Authenticate(r)
 		if err != nil {
 			if l.perAddress > 0 {
-				if d := l.limiter.wait("addr:"+clientAddress(r.Context()), l.perAddress); d > 0 {
+				if d := l.limiter.wait("refused:"+clientAddress(r.Context()), l.perAddress); d > 0 {
 					tooMany(w, d, "too many requests from this address; retry after the time in Retry-After")
 					return
 				}
@@ -29,6 +30,7 @@ func authenticate(a *auth.Authenticator, l rateLimits, next http.Handler) http.H
 			httpError(w, http.StatusUnauthorized, "UNAUTHENTICATED", err.Error())
 			return
 		}
+		l.learnRate(r.Context(), p)
 		next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 	})
 }

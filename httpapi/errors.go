@@ -35,6 +35,12 @@ func markInternalErrors(ctx context.Context, next graphql.Resolver) (any, error)
 	if errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil {
 		return res, err
 	}
+	// gqlgen's refusal of __schema and __type when introspection is off (HUB_INTROSPECTION) is a plain
+	// error: known by its text.
+	if err.Error() == "introspection disabled" {
+		return res, &gqlerror.Error{Message: "introspection is turned off on this hub",
+			Extensions: map[string]any{"code": "INTROSPECTION_DISABLED"}}
+	}
 	// PostgreSQL's data exceptions (class 22: a NUL byte in a string, a value out of range) come from
 	// values the caller sent, which no validation ahead of the SQL caught: the caller's to fix.
 	var pgErr *pgconn.PgError

@@ -168,14 +168,15 @@ func exportCSV(gql http.Handler, slots chan struct{}) http.Handler {
 				Errors []json.RawMessage
 			}
 			if err := json.Unmarshal(rec.Body.Bytes(), &res); err != nil || len(res.Errors) > 0 || res.Data == nil {
-				if out == nil { // nothing sent yet: the caller gets GraphQL's own answer
-					status := rec.Code
-					if status < 400 {
-						status = http.StatusBadRequest
+				if out == nil { // nothing sent yet: the caller gets GraphQL's own errors
+					if err != nil || len(res.Errors) == 0 {
+						slog.ErrorContext(r.Context(), "export failed", "export", name, "response", rec.Body.String(), "request_id", requestID(r.Context()))
+						httpError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "the export failed; the log has the detail under this request id")
+						return
 					}
 					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(status)
-					w.Write(rec.Body.Bytes())
+					w.WriteHeader(exportStatus(res.Errors))
+					json.NewEncoder(w).Encode(map[string]any{"errors": res.Errors})
 					return
 				}
 				// Mid-stream the status is sent: the file ends early, and the log says why.
@@ -203,6 +204,21 @@ func exportCSV(gql http.Handler, slots chan struct{}) http.Handler {
 			vars["after"] = res.Data.List.PageInfo.EndCursor
 		}
 	})
+}
+
+// exportStatus is the status of an export whose first page failed: 400 when the caller's filter or order
+// was refused, 503 when the hub could not answer (its database, its time), so that a client retries
+// only what may succeed.
+func exportStatus(errs []json.RawMessage) int {
+	for _, raw := range errs {
+		var e struct{ Extensions struct{ Code string } }
+		json.Unmarshal(raw, &e)
+		switch e.Extensions.Code {
+		case "INTERNAL_SERVER_ERROR", "TIMEOUT", "SEARCH_UNAVAILABLE", "":
+			return http.StatusServiceUnavailable
+		}
+	}
+	return http.StatusBadRequest
 }
 
 // defuse keeps spreadsheets from running a cell as a formula: text starting with =, +, -, @ or a control

@@ -28,9 +28,10 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	gql := newGraphQL(b, cfg, limiter)
 	limits := rateLimits{limiter: limiter, perAddress: cfg.RateLimit, perToken: cfg.TokenRateLimit}
 	authn := &auth.Authenticator{DB: d, OIDC: b.OIDC}
-	// Who the caller is and whether they are over their rate is settled before any GraphQL work.
+	// Whether the caller is over their rate is settled before their credential is looked up, and who
+	// they are before any GraphQL work.
 	caller := func(next http.Handler) http.Handler {
-		return withClientAddress(cfg.TrustedProxies, authenticate(authn, limits, limitRate(limits, next)))
+		return withClientAddress(cfg.TrustedProxies, limitRate(limits, authenticate(authn, limits, next)))
 	}
 
 	mux := http.NewServeMux()

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
 	"net/http"
 	"net/netip"
@@ -66,6 +68,49 @@ func (l *keyedLimiter) waitBurst(key string, perSecond float64, burst int) time.
 	return 0
 }
 
+// over tells how long key must wait before its next request, without counting one: 0 when it may go.
+func (l *keyedLimiter) over(key string) time.Duration {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.clients[key]
+	if c == nil {
+		return 0
+	}
+	if tokens := c.limiter.TokensAt(now); tokens < 1 {
+		return time.Duration((1 - tokens) / float64(c.limiter.Limit()) * float64(time.Second))
+	}
+	return 0
+}
+
+// limitOf is key's limit: the one learnt for it, or def.
+func (l *keyedLimiter) limitOf(key string, def float64) float64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c := l.clients[key]; c != nil {
+		return float64(c.limiter.Limit())
+	}
+	return def
+}
+
+// learn gives key a limit of its own, found when its credential was looked up, and counts the request
+// that found it.
+func (l *keyedLimiter) learn(key string, perSecond float64) {
+	now := time.Now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.clients[key]
+	if c == nil {
+		c = &client{limiter: rate.NewLimiter(rate.Limit(perSecond), int(2*perSecond)+1), seen: now}
+		l.clients[key] = c
+	} else if c.limiter.Limit() == rate.Limit(perSecond) {
+		return
+	}
+	c.limiter.SetLimitAt(now, rate.Limit(perSecond))
+	c.limiter.SetBurstAt(now, int(2*perSecond)+1)
+	c.limiter.ReserveN(now, 1)
+}
+
 // rateLimits are the limits of /graphql: per token (its own limit, or the default), and per client
 // address for anonymous callers. A limit of 0 is none.
 type rateLimits struct {
@@ -80,25 +125,48 @@ func tooMany(w http.ResponseWriter, d time.Duration, msg string) {
 	httpError(w, http.StatusTooManyRequests, "RATE_LIMITED", msg)
 }
 
-// limitRate answers 429 to a caller over its rate: an authenticated one by its token, others by address.
+// limitRate answers 429 to a caller over its rate before its credential is looked up, so that a flood
+// costs no SQL: a request with a credential is counted under it (by its hash; the same token is one
+// key, and a token's own limit is learnt at its first lookup), others by address. Credentials that did
+// not authenticate count against their address (authenticate), and past that rate the address's
+// credentials are not looked up at all.
 func limitRate(l rateLimits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := auth.From(r.Context())
-		key, limit, who := "addr:"+clientAddress(r.Context()), l.perAddress, "address"
-		if k := p.RateKey(); k != "" {
-			key, limit, who = k, l.perToken, "token"
-			if p.Token != nil && p.Token.RateLimit != nil {
-				limit = *p.Token.RateLimit
+		addr := clientAddress(r.Context())
+		credential := r.Header.Get("Authorization")
+		if credential == "" {
+			if l.perAddress > 0 {
+				if d := l.limiter.wait("addr:"+addr, l.perAddress); d > 0 {
+					tooMany(w, d, "too many requests from this address; retry after the time in Retry-After")
+					return
+				}
 			}
+			next.ServeHTTP(w, r)
+			return
 		}
-		if limit > 0 {
+		if d := l.limiter.over("refused:" + addr); d > 0 {
+			tooMany(w, d, "too many requests with bad credentials from this address; retry after the time in Retry-After")
+			return
+		}
+		sum := sha256.Sum256([]byte(credential))
+		key := "credential:" + hex.EncodeToString(sum[:16])
+		if limit := l.limiter.limitOf(key, l.perToken); limit > 0 {
 			if d := l.limiter.wait(key, limit); d > 0 {
-				tooMany(w, d, "too many requests from this "+who+"; retry after the time in Retry-After")
+				tooMany(w, d, "too many requests with this token; retry after the time in Retry-After")
 				return
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), rateKeyKey{}, key)))
 	})
+}
+
+type rateKeyKey struct{}
+
+// learnRate records a token's own limit under the key limitRate counted its request by.
+func (l rateLimits) learnRate(ctx context.Context, p auth.Principal) {
+	if key, _ := ctx.Value(rateKeyKey{}).(string); key != "" && p.Token != nil && p.Token.RateLimit != nil && *p.Token.RateLimit > 0 {
+		l.limiter.learn(key, *p.Token.RateLimit)
+	}
 }
 
 type clientAddressKey struct{}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,7 +43,7 @@ func auditMutations(ctx context.Context, next graphql.OperationHandler) graphql.
 			}
 		}
 		p := auth.From(ctx)
-		attrs := []any{"fields", fields, "operation", oc.Operation.Name, "role", string(p.Role), "request_id", requestID(ctx)}
+		attrs := []any{"fields", fields, "operation", cut(oc.Operation.Name, maxLoggedName), "role", string(p.Role), "request_id", requestID(ctx)}
 		if p.Token != nil {
 			attrs = append(attrs, "token", db.GlobalID("ApiToken", p.Token.ID))
 		}
@@ -55,6 +56,18 @@ func auditMutations(ctx context.Context, next graphql.OperationHandler) graphql.
 		slog.InfoContext(ctx, "mutation", attrs...)
 	}
 	return next(ctx)
+}
+
+// maxLoggedName bounds an operation's name in the audit log: the name is the client's to choose, and a
+// log line should not be theirs to fill.
+const maxLoggedName = 200
+
+// cut is s, cut to its first n characters and marked so when longer.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
 }
 
 type requestIDKey struct{}

@@ -2,14 +2,25 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/smartcommunities/hub/db"
 )
 
+// MaxNodeIDs is how many ids nodes(ids:) takes: each is an object in the response, so a long list is a
+// large response for a short request.
+const MaxNodeIDs = 100
+
 // nodes resolves global IDs through the per-request loaders, so that nodes(ids:) with many IDs of one type
 // costs one statement. IDs that are malformed or name nothing give null, as Relay expects.
 func (r *queryResolver) nodes(ctx context.Context, ids []string) ([]db.Node, error) {
+	if len(ids) > MaxNodeIDs {
+		return nil, &gqlerror.Error{Message: fmt.Sprintf("nodes takes at most %d ids; got %d (ask in several requests)", MaxNodeIDs, len(ids)),
+			Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
+	}
 	ref := r.DB.Reference()
 	thunks := make([]func() (db.Node, error), len(ids))
 	for i, id := range ids {
