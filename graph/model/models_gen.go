@@ -84,6 +84,9 @@ type MemberPayload struct {
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// Each root field of a mutation runs in its own transaction, one after the other. A field that fails is
+// null, with an error naming its path; what the other fields committed stays in `data` (a new token's secret,
+// an applicant's receipt: shown only in this response).
 type Mutation struct {
 }
 
