@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -266,15 +267,29 @@ func checkFiles(path string) (err error) {
 }
 
 func checkSegment(path string) error {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	if len(b) < 4 {
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	n := fi.Size() - 4
+	if n < 0 {
 		return errors.New("shorter than its checksum")
 	}
-	n := len(b) - 4
-	if crc32.ChecksumIEEE(b[:n]) != binary.BigEndian.Uint32(b[n:]) {
+	// Streamed: a segment of a large index is hundreds of megabytes.
+	sum := crc32.NewIEEE()
+	if _, err := io.CopyN(sum, f, n); err != nil {
+		return err
+	}
+	var stored [4]byte
+	if _, err := io.ReadFull(f, stored[:]); err != nil {
+		return err
+	}
+	if sum.Sum32() != binary.BigEndian.Uint32(stored[:]) {
 		return errors.New("its checksum does not match its bytes")
 	}
 	return nil
