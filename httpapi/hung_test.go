@@ -138,6 +138,7 @@ func TestHungDatabaseNeverHangsARequest(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			a := timedRequest(h, c.method, c.path, c.token, query)
+			t.Logf("%s request while the database is hung: status %d, code %q, after %v", c.name, a.status, a.code, a.elapsed.Round(time.Millisecond))
 			switch {
 			case a.err != nil:
 				t.Errorf("%s request while the database is hung: no answer (%v after %v)", c.name, a.err, a.elapsed)
