@@ -183,7 +183,9 @@ func mainStatus(args []string, stdout, stderr io.Writer) int {
 			slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (the terminal closed, or a supervisor's stop) stops the hub like SIGTERM: by default it would
+	// kill it at once, leaving the private PostgreSQL running.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	if err := c.run(ctx, cfg, fs, stdout); err != nil {
 		var ue usageError

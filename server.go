@@ -19,6 +19,13 @@ import (
 // serve is `hub serve`: configuration → backend → handler, then the HTTP server until ctx ends, when it
 // drains the requests and closes the backend (stopping the private PostgreSQL it started).
 func serve(ctx context.Context, cfg config.Config) error {
+	// The address first: one already in use stops the hub before it creates anything (a data directory,
+	// a PostgreSQL cluster) or prints the first admin token of an install that then never starts.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("cannot listen on %s (HUB_ADDR): %w", cfg.Addr, err)
+	}
+	defer ln.Close()
 	b, err := backend.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -50,10 +57,6 @@ func serve(ctx context.Context, cfg config.Config) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
 	}
 	base := "http://" + ln.Addr().String()
 	slog.Info("serving", "graphql", base+"/graphql", "graphiql", base+"/", "dashboard", base+"/dashboard/", "metrics", base+"/metrics")

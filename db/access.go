@@ -59,12 +59,20 @@ func ReadAccessOf(ctx context.Context) ReadAccess {
 
 // visibleTools limits a query on digital_tool t to the tools the request may read.
 func visibleTools(a ReadAccess, b *builder) {
+	if !a.All {
+		b.conds = append(b.conds, toolVisible(a, b))
+	}
+}
+
+// toolVisible is the condition on digital_tool t that visibleTools adds, for use inside a subquery.
+func toolVisible(a ReadAccess, b *builder) string {
 	switch {
 	case a.All:
+		return "true"
 	case a.Member != 0:
-		b.where("(t.review_status = 'ACCEPTED' or t.proposed_by = %s)", a.Member)
+		return "(t.review_status = 'ACCEPTED' or t.proposed_by = " + b.arg(a.Member) + ")"
 	default:
-		b.where("t.review_status = 'ACCEPTED'")
+		return "t.review_status = 'ACCEPTED'"
 	}
 }
 

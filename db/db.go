@@ -42,6 +42,9 @@ type DB struct {
 	now func() time.Time
 }
 
+// connectTimeout bounds a new connection, from dialling to the server's first "ready".
+const connectTimeout = 10 * time.Second
+
 // Open connects to the database at dsn. It does not migrate: call Migrate first.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
@@ -54,6 +57,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	// pool_max_conns in the URL still decides.
 	if !strings.Contains(dsn, "pool_max_conns") {
 		cfg.MaxConns = max(cfg.MaxConns, 16)
+	}
+	// A request waits for a connection no longer than its own deadline, but pgxpool goes on making the
+	// connection it asked for in the background: without a limit, a hung server would keep every slot of
+	// the pool in a connection attempt that never ends. connect_timeout in the URL still decides.
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

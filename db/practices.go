@@ -139,7 +139,9 @@ func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPra
 			b.where("exists (select 1 from best_practice_mim x join mim on mim.id = x.mim_id where x.practice_id = bp.id and mim.code = %s and mim.edition = %s)", f.Mim.Code, f.Mim.Edition)
 		}
 		if f.Tool != nil {
-			b.where("exists (select 1 from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = bp.id and t.slug = %s)", *f.Tool)
+			// A tool the caller may not see matches nothing: counting its practices would tell it exists.
+			b.where("exists (select 1 from best_practice_tool x join digital_tool t on t.id = x.tool_id where x.practice_id = bp.id and t.slug = %s and "+
+				toolVisible(access, b)+")", *f.Tool)
 		}
 		if f.Author != nil {
 			b.where("exists (select 1 from best_practice_author x join member a on a.id = x.member_id where x.practice_id = bp.id and a.slug = %s)", *f.Author)

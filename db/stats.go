@@ -439,8 +439,8 @@ func (d *DB) recommendationReason(r *FundingRecommendation, country string, toda
 }
 
 // SimilarTools ranks, for each tool, the other tools the request may read by the themes and MIMs they
-// share (two points each) and the practices that used both (one point each): the first of them, for all
-// tools in one statement.
+// share (two points each) and the published practices that used both (one point each): the first of
+// them, for all tools in one statement. Drafts do not count, or the ranking would tell what they link.
 func (d *DB) SimilarTools(ctx context.Context, tools []int64, first int) (map[int64][]*DigitalTool, error) {
 	if first < 0 || first > 100 {
 		return nil, fmt.Errorf("%w: first must be between 0 and 100", ErrBadPageArgs)
@@ -456,7 +456,8 @@ func (d *DB) SimilarTools(ctx context.Context, tools []int64, first int) (map[in
 			2 * (select count(*) from digital_tool_mim a join digital_tool_mim o on o.mim_id = a.mim_id
 				where a.tool_id = src.id and o.tool_id = t.id) +
 			(select count(*) from best_practice_tool a join best_practice_tool o on o.practice_id = a.practice_id
-				where a.tool_id = src.id and o.tool_id = t.id) as score) s
+				join best_practice p on p.id = a.practice_id
+				where a.tool_id = src.id and o.tool_id = t.id and p.status = 'PUBLISHED') as score) s
 		where %[3]s and s.score > 0 order by s.score desc, t.name, t.id limit %[4]d) x
 		order by src.id, x.rank`, toolColumns, ids, b.whereSQL(), first)
 	rows, err := d.q.Query(ctx, sql, b.args...)

@@ -11544,10 +11544,10 @@ func (ec *executionContext) _Mutation_createApiToken(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
-			return ec.marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx, selections, v)
+			return ec.marshalOCreateApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createApiToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11606,10 +11606,10 @@ func (ec *executionContext) _Mutation_revokeApiToken(ctx context.Context, field 
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAPITokenPayload) graphql.Marshaler {
-			return ec.marshalNRevokeApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenPayload(ctx, selections, v)
+			return ec.marshalORevokeApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_revokeApiToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11675,10 +11675,10 @@ func (ec *executionContext) _Mutation_createBestPractice(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BestPracticePayload) graphql.Marshaler {
-			return ec.marshalNBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx, selections, v)
+			return ec.marshalOBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createBestPractice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11744,10 +11744,10 @@ func (ec *executionContext) _Mutation_updateBestPractice(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.BestPracticePayload) graphql.Marshaler {
-			return ec.marshalNBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx, selections, v)
+			return ec.marshalOBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateBestPractice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11813,10 +11813,10 @@ func (ec *executionContext) _Mutation_deleteBestPractice(ctx context.Context, fi
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteBestPracticePayload) graphql.Marshaler {
-			return ec.marshalNDeleteBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticePayload(ctx, selections, v)
+			return ec.marshalODeleteBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteBestPractice(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11875,10 +11875,10 @@ func (ec *executionContext) _Mutation_createFundingOpportunity(ctx context.Conte
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingOpportunityPayload) graphql.Marshaler {
-			return ec.marshalNFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx, selections, v)
+			return ec.marshalOFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createFundingOpportunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11937,10 +11937,10 @@ func (ec *executionContext) _Mutation_updateFundingOpportunity(ctx context.Conte
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FundingOpportunityPayload) graphql.Marshaler {
-			return ec.marshalNFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx, selections, v)
+			return ec.marshalOFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateFundingOpportunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11999,10 +11999,10 @@ func (ec *executionContext) _Mutation_deleteFundingOpportunity(ctx context.Conte
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteFundingOpportunityPayload) graphql.Marshaler {
-			return ec.marshalNDeleteFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityPayload(ctx, selections, v)
+			return ec.marshalODeleteFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteFundingOpportunity(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12061,10 +12061,10 @@ func (ec *executionContext) _Mutation_createMember(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
-			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
+			return ec.marshalOMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12130,10 +12130,10 @@ func (ec *executionContext) _Mutation_updateMember(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
-			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
+			return ec.marshalOMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12192,10 +12192,10 @@ func (ec *executionContext) _Mutation_deleteMember(ctx context.Context, field gr
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteMemberPayload) graphql.Marshaler {
-			return ec.marshalNDeleteMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberPayload(ctx, selections, v)
+			return ec.marshalODeleteMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12236,10 +12236,10 @@ func (ec *executionContext) _Mutation_applyForMembership(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ApplyForMembershipPayload) graphql.Marshaler {
-			return ec.marshalNApplyForMembershipPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApplyForMembershipPayload(ctx, selections, v)
+			return ec.marshalOApplyForMembershipPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApplyForMembershipPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_applyForMembership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12298,10 +12298,10 @@ func (ec *executionContext) _Mutation_approveMembershipApplication(ctx context.C
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ApproveMembershipApplicationPayload) graphql.Marshaler {
-			return ec.marshalNApproveMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApproveMembershipApplicationPayload(ctx, selections, v)
+			return ec.marshalOApproveMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApproveMembershipApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_approveMembershipApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12360,10 +12360,10 @@ func (ec *executionContext) _Mutation_rejectMembershipApplication(ctx context.Co
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RejectMembershipApplicationPayload) graphql.Marshaler {
-			return ec.marshalNRejectMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationPayload(ctx, selections, v)
+			return ec.marshalORejectMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_rejectMembershipApplication(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12422,10 +12422,10 @@ func (ec *executionContext) _Mutation_createDigitalTool(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
-			return ec.marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
+			return ec.marshalODigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createDigitalTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12484,10 +12484,10 @@ func (ec *executionContext) _Mutation_acceptDigitalTool(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
-			return ec.marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
+			return ec.marshalODigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_acceptDigitalTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12546,10 +12546,10 @@ func (ec *executionContext) _Mutation_updateDigitalTool(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
-			return ec.marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
+			return ec.marshalODigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateDigitalTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12608,10 +12608,10 @@ func (ec *executionContext) _Mutation_deleteDigitalTool(ctx context.Context, fie
 			return next
 		},
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteDigitalToolPayload) graphql.Marshaler {
-			return ec.marshalNDeleteDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolPayload(ctx, selections, v)
+			return ec.marshalODeleteDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteDigitalTool(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -21304,126 +21304,126 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createApiToken(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "revokeApiToken":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiToken(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createBestPractice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createBestPractice(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateBestPractice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateBestPractice(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteBestPractice":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteBestPractice(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createFundingOpportunity":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFundingOpportunity(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateFundingOpportunity":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateFundingOpportunity(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteFundingOpportunity":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFundingOpportunity(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createMember(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateMember(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteMember":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteMember(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "applyForMembership":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_applyForMembership(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "approveMembershipApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_approveMembershipApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "rejectMembershipApplication":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_rejectMembershipApplication(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createDigitalTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createDigitalTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "acceptDigitalTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_acceptDigitalTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateDigitalTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateDigitalTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteDigitalTool":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteDigitalTool(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -22668,25 +22668,9 @@ func (ec *executionContext) unmarshalNApplyForMembershipInput2githubᚗcomᚋsma
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNApplyForMembershipPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApplyForMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyForMembershipPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ApplyForMembershipPayload!")
-		return graphql.Null
-	}
-	return ec._ApplyForMembershipPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNApproveMembershipApplicationInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐApproveMembershipApplicationInput(ctx context.Context, v any) (db.ApproveMembershipApplicationInput, error) {
 	res, err := ec.unmarshalInputApproveMembershipApplicationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNApproveMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApproveMembershipApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApproveMembershipApplicationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ApproveMembershipApplicationPayload!")
-		return graphql.Null
-	}
-	return ec._ApproveMembershipApplicationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBestPractice2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.BestPractice) graphql.Marshaler {
@@ -22754,14 +22738,6 @@ func (ec *executionContext) marshalNBestPracticeOrderField2githubᚗcomᚋsmartc
 		graphql.AddInvalidNullFromMarshaler(ctx, "BestPracticeOrderField!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx context.Context, sel ast.SelectionSet, v *model.BestPracticePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "BestPracticePayload!")
-		return graphql.Null
-	}
-	return ec._BestPracticePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNBestPracticeStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStats(ctx context.Context, sel ast.SelectionSet, v *db.BestPracticeStats) graphql.Marshaler {
@@ -22859,14 +22835,6 @@ func (ec *executionContext) unmarshalNCreateApiTokenInput2githubᚗcomᚋsmartco
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CreateApiTokenPayload!")
-		return graphql.Null
-	}
-	return ec._CreateApiTokenPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNCreateBestPracticeInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCreateBestPracticeInput(ctx context.Context, v any) (db.CreateBestPracticeInput, error) {
 	res, err := ec.unmarshalInputCreateBestPracticeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -22950,25 +22918,9 @@ func (ec *executionContext) unmarshalNDeleteBestPracticeInput2githubᚗcomᚋsma
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDeleteBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteBestPracticePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteBestPracticePayload!")
-		return graphql.Null
-	}
-	return ec._DeleteBestPracticePayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNDeleteDigitalToolInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteDigitalToolInput(ctx context.Context, v any) (db.DeleteDigitalToolInput, error) {
 	res, err := ec.unmarshalInputDeleteDigitalToolInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDeleteDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteDigitalToolPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteDigitalToolPayload!")
-		return graphql.Null
-	}
-	return ec._DeleteDigitalToolPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteFundingOpportunityInput(ctx context.Context, v any) (db.DeleteFundingOpportunityInput, error) {
@@ -22976,25 +22928,9 @@ func (ec *executionContext) unmarshalNDeleteFundingOpportunityInput2githubᚗcom
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDeleteFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteFundingOpportunityPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteFundingOpportunityPayload!")
-		return graphql.Null
-	}
-	return ec._DeleteFundingOpportunityPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNDeleteMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeleteMemberInput(ctx context.Context, v any) (db.DeleteMemberInput, error) {
 	res, err := ec.unmarshalInputDeleteMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDeleteMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteMemberPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeleteMemberPayload!")
-		return graphql.Null
-	}
-	return ec._DeleteMemberPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDevelopmentStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDevelopmentStatus(ctx context.Context, v any) (db.DevelopmentStatus, error) {
@@ -23077,14 +23013,6 @@ func (ec *executionContext) marshalNDigitalToolOrderField2githubᚗcomᚋsmartco
 		graphql.AddInvalidNullFromMarshaler(ctx, "DigitalToolOrderField!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx context.Context, sel ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DigitalToolPayload!")
-		return graphql.Null
-	}
-	return ec._DigitalToolPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolStats(ctx context.Context, sel ast.SelectionSet, v *db.DigitalToolStats) graphql.Marshaler {
@@ -23242,14 +23170,6 @@ func (ec *executionContext) marshalNFundingOpportunityOrderField2githubᚗcomᚋ
 		graphql.AddInvalidNullFromMarshaler(ctx, "FundingOpportunityOrderField!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.FundingOpportunityPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "FundingOpportunityPayload!")
-		return graphql.Null
-	}
-	return ec._FundingOpportunityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFundingOpportunityStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityStats(ctx context.Context, sel ast.SelectionSet, v *db.FundingOpportunityStats) graphql.Marshaler {
@@ -23584,14 +23504,6 @@ func (ec *executionContext) marshalNMemberOrderField2githubᚗcomᚋsmartcommuni
 	return res
 }
 
-func (ec *executionContext) marshalNMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "MemberPayload!")
-		return graphql.Null
-	}
-	return ec._MemberPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNMemberStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStats(ctx context.Context, sel ast.SelectionSet, v *db.MemberStats) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "MemberStats!")
@@ -23785,25 +23697,9 @@ func (ec *executionContext) unmarshalNRejectMembershipApplicationInput2githubᚗ
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRejectMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectMembershipApplicationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RejectMembershipApplicationPayload!")
-		return graphql.Null
-	}
-	return ec._RejectMembershipApplicationPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNRevokeApiTokenInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRevokeAPITokenInput(ctx context.Context, v any) (db.RevokeAPITokenInput, error) {
 	res, err := ec.unmarshalInputRevokeApiTokenInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNRevokeApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPITokenPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "RevokeApiTokenPayload!")
-		return graphql.Null
-	}
-	return ec._RevokeApiTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx context.Context, v any) (db.Role, error) {
@@ -24274,6 +24170,20 @@ func (ec *executionContext) unmarshalOApiTokenFilter2ᚖgithubᚗcomᚋsmartcomm
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOApplyForMembershipPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApplyForMembershipPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApplyForMembershipPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApplyForMembershipPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOApproveMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐApproveMembershipApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *model.ApproveMembershipApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ApproveMembershipApplicationPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBestPractice2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPractice(ctx context.Context, sel ast.SelectionSet, v *db.BestPractice) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24295,6 +24205,13 @@ func (ec *executionContext) unmarshalOBestPracticeOrder2ᚖgithubᚗcomᚋsmartc
 	}
 	res, err := ec.unmarshalInputBestPracticeOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐBestPracticePayload(ctx context.Context, sel ast.SelectionSet, v *model.BestPracticePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BestPracticePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBestPracticeStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStatusᚄ(ctx context.Context, v any) ([]db.BestPracticeStatus, error) {
@@ -24399,6 +24316,13 @@ func (ec *executionContext) unmarshalOContactPointInput2ᚕᚖgithubᚗcomᚋsma
 	return res, nil
 }
 
+func (ec *executionContext) marshalOCreateApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateApiTokenPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODate2ᚕtimeᚐTimeᚄ(ctx context.Context, v any) ([]time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -24497,6 +24421,34 @@ func (ec *executionContext) marshalODecimal2ᚖstring(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalODeleteBestPracticePayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteBestPracticePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteBestPracticePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteBestPracticePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteDigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteDigitalToolPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteDigitalToolPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteDigitalToolPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteFundingOpportunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteFundingOpportunityPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteFundingOpportunityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDeleteMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteMemberPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteMemberPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalODevelopmentStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDevelopmentStatusᚄ(ctx context.Context, v any) ([]db.DevelopmentStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -24575,6 +24527,13 @@ func (ec *executionContext) unmarshalODigitalToolOrder2ᚖgithubᚗcomᚋsmartco
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalODigitalToolPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐDigitalToolPayload(ctx context.Context, sel ast.SelectionSet, v *model.DigitalToolPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DigitalToolPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -24613,6 +24572,13 @@ func (ec *executionContext) unmarshalOFundingOpportunityOrder2ᚖgithubᚗcomᚋ
 	}
 	res, err := ec.unmarshalInputFundingOpportunityOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFundingOpportunityPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐFundingOpportunityPayload(ctx context.Context, sel ast.SelectionSet, v *model.FundingOpportunityPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FundingOpportunityPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOFundingStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingStatusᚄ(ctx context.Context, v any) ([]db.FundingStatus, error) {
@@ -24914,6 +24880,13 @@ func (ec *executionContext) unmarshalOMemberOrder2ᚖgithubᚗcomᚋsmartcommuni
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOMemberPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MemberPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOMemberStatus2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStatusᚄ(ctx context.Context, v any) ([]db.MemberStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -25050,6 +25023,20 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋsmartcommunitiesᚋhub�
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORejectMembershipApplicationPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRejectMembershipApplicationPayload(ctx context.Context, sel ast.SelectionSet, v *model.RejectMembershipApplicationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RejectMembershipApplicationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeApiTokenPayload2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐRevokeAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAPITokenPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeApiTokenPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORole2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRoleᚄ(ctx context.Context, v any) ([]db.Role, error) {

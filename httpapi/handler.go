@@ -31,11 +31,13 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	// Whether the caller is over their rate is settled before their credential is looked up, and who
 	// they are before any GraphQL work.
 	caller := func(next http.Handler) http.Handler {
-		return withClientAddress(cfg.TrustedProxies, limitRate(limits, authenticate(authn, limits, next)))
+		return withClientAddress(cfg.TrustedProxies, limitRate(limits, authenticate(authn, limits, cfg.RequestTimeout, next)))
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, withTimeout(cfg.RequestTimeout, gql)))))
+	// The request's time runs from its start, the token lookup included: with the database hung, an
+	// authenticated request answers when an anonymous one does.
+	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, gql)))))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
 		make(chan struct{}, cfg.ExportConcurrency))))
 	graphiql, graphiqlFiles := web.GraphiQL()

@@ -151,7 +151,7 @@ func TestEntityIDsAreDecodedWhereInputEnters(t *testing.T) {
 			t.Run(c.field+"/"+c.at+"/"+bad, func(t *testing.T) {
 				r := s.post(admin, query, map[string]any{"input": with(c.input, c.at, bad)})
 				want := fmt.Sprintf("%q is not the ID of a %s", bad, c.typ)
-				if len(r.Errors) != 1 || r.Errors[0].Message != want || joined(r.Errors[0].Path) != "m.input."+c.at || string(r.Data) != "null" {
+				if len(r.Errors) != 1 || r.Errors[0].Message != want || joined(r.Errors[0].Path) != "m.input."+c.at || string(r.Data) != `{"m":null}` {
 					t.Errorf("errors %+v, data %s; want %q on m.input.%s", r.Errors, r.Data, want, c.at)
 				}
 			})

@@ -8,8 +8,11 @@ package search
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -22,6 +25,8 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
+	"github.com/blevesearch/bleve/v2/util"
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/smartcommunities/hub/db"
 )
@@ -56,6 +61,11 @@ type Index struct {
 	built, toBuild atomic.Int64
 	lastErr        atomic.Value // string
 	needsRebuild   bool
+
+	// damaged is the open index a search or the indexer found damaged, until Run has moved it aside.
+	damaged atomic.Pointer[handle]
+	damage  atomic.Value // string: what was found
+	wake    chan struct{}
 }
 
 // handle is one open index directory.
@@ -86,7 +96,7 @@ func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Ind
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d)}
+	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d), wake: make(chan struct{}, 1)}
 	x.lastErr.Store("")
 	name, _ := x.currentName()
 	removeStale(dir, name, log) // what a crashed or replaced build left behind
@@ -99,6 +109,10 @@ func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Ind
 	switch {
 	case errors.Is(err, errInUse):
 		return nil, err
+	case errors.Is(err, errDamaged):
+		x.moveAside(name, err)
+		x.needsRebuild = true
+		return x, nil
 	case err != nil:
 		log.Warn("search: the index cannot be used; rebuilding it in the background", "dir", filepath.Join(dir, name), "err", err)
 		x.needsRebuild = true
@@ -144,16 +158,51 @@ func (x *Index) openHandle(name string) (*handle, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Batches need not wait for the disk: each carries its position, and what a crash loses was never
-	// acknowledged to anyone but the indexer, which replays it from the older position it reopens at.
-	idx, err := bleve.OpenUsing(filepath.Join(x.dir, name), map[string]any{"unsafe_batch": true})
+	h, err := openIndex(filepath.Join(x.dir, name))
 	if err != nil {
 		lock.Close()
 		return nil, err
 	}
-	h := &handle{name: name, idx: idx, lock: lock}
+	h.name, h.lock = name, lock
+	return h, nil
+}
+
+// errDamaged is an index whose files are not what Bleve wrote: flipped, truncated or zeroed bytes.
+var errDamaged = errors.New("the index is damaged")
+
+// openIndex opens the index at path and reads its mapping version and position. Bleve trusts its files:
+// a damaged one makes it panic or answer wrongly, so the files are checked first, and a panic that
+// gets past the check is a damaged index too, not a dead hub.
+func openIndex(path string) (h *handle, err error) {
+	// A segment cut short under its mapping faults rather than panics; this makes it a panic.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	var idx bleve.Index
+	defer func() {
+		if r := recover(); r != nil {
+			if idx != nil {
+				closeQuietly(idx)
+			}
+			h, err = nil, fmt.Errorf("%w: opening it panicked: %v", errDamaged, r)
+		}
+	}()
+	if _, err := os.Stat(path); err != nil {
+		return nil, err
+	}
+	if err := checkFiles(path); err != nil {
+		return nil, fmt.Errorf("%w: %v", errDamaged, err)
+	}
+	// Batches need not wait for the disk: each carries its position, and what a crash loses was never
+	// acknowledged to anyone but the indexer, which replays it from the older position it reopens at.
+	idx, err = bleve.OpenUsing(path, map[string]any{"unsafe_batch": true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errDamaged, err)
+	}
+	h = &handle{idx: idx}
 	if v, err := idx.GetInternal(keyMapping); err != nil || string(v) != MappingVersion {
-		h.close()
+		closeQuietly(idx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errDamaged, err)
+		}
 		return nil, fmt.Errorf("%w (%q, this hub uses %q)", errOldMapping, v, MappingVersion)
 	}
 	p, err := idx.GetInternal(keyPosition)
@@ -161,10 +210,108 @@ func (x *Index) openHandle(name string) (*handle, error) {
 		h.pos, err = db.ParseSearchPosition(string(p))
 	}
 	if err != nil {
-		h.close()
-		return nil, err
+		closeQuietly(idx)
+		return nil, fmt.Errorf("%w: %v", errDamaged, err)
 	}
 	return h, nil
+}
+
+// checkFiles reads what Bleve would trust blindly: the root file's pages and, of
+// each segment it names, the CRC-32 the segment's last four bytes hold of all the bytes before them.
+// Segments it does not name are left alone: they are what a crash cut short, and Bleve removes them.
+func checkFiles(path string) (err error) {
+	store := filepath.Join(path, "store")
+	root, err := bbolt.Open(filepath.Join(store, "root.bolt"), 0o600, &bbolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("root.bolt: %w", err)
+	}
+	defer root.Close()
+	var segments []string
+	err = root.View(func(tx *bbolt.Tx) error {
+		// Every page is read once: bbolt panics on a damaged one, here rather than in Bleve's goroutines.
+		// (bbolt's own Tx.Check would panic in a goroutine of its own, where nothing can recover.)
+		var walk func(b *bbolt.Bucket) error
+		walk = func(b *bbolt.Bucket) error {
+			return b.ForEach(func(k, v []byte) error {
+				if v == nil && b.Bucket(k) != nil {
+					return walk(b.Bucket(k))
+				}
+				return nil
+			})
+		}
+		if err := tx.ForEach(func(_ []byte, b *bbolt.Bucket) error { return walk(b) }); err != nil {
+			return err
+		}
+		snapshots := tx.Bucket(util.BoltSnapshotsBucket)
+		if snapshots == nil {
+			return errors.New("root.bolt holds no snapshot")
+		}
+		return snapshots.ForEachBucket(func(k []byte) error {
+			return snapshots.Bucket(k).ForEachBucket(func(seg []byte) error {
+				if p := snapshots.Bucket(k).Bucket(seg).Get(util.BoltPathKey); p != nil {
+					segments = append(segments, string(p))
+				}
+				return nil
+			})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	for _, name := range segments {
+		if err := checkSegment(filepath.Join(store, filepath.Base(name))); err != nil {
+			return fmt.Errorf("segment %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func checkSegment(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	n := fi.Size() - 4
+	if n < 0 {
+		return errors.New("shorter than its checksum")
+	}
+	// Streamed: a segment of a large index is hundreds of megabytes.
+	sum := crc32.NewIEEE()
+	if _, err := io.CopyN(sum, f, n); err != nil {
+		return err
+	}
+	var stored [4]byte
+	if _, err := io.ReadFull(f, stored[:]); err != nil {
+		return err
+	}
+	if sum.Sum32() != binary.BigEndian.Uint32(stored[:]) {
+		return errors.New("its checksum does not match its bytes")
+	}
+	return nil
+}
+
+func closeQuietly(idx bleve.Index) {
+	defer func() { recover() }()
+	idx.Close()
+}
+
+// moveAside renames a damaged index directory so that nothing opens or removes it (it is kept for
+// inspection) and Run builds a new one.
+func (x *Index) moveAside(name string, cause error) {
+	from := filepath.Join(x.dir, name)
+	to := filepath.Join(x.dir, "damaged-"+name)
+	if err := os.Rename(from, to); err != nil {
+		x.log.Error("search: the index is damaged and cannot be moved aside; rebuilding it in the background", "dir", from, "err", err, "damage", cause.Error())
+		return
+	}
+	os.Remove(from + ".lock")
+	indexDamaged.Inc()
+	x.log.Error("search: the index is damaged; moved aside for inspection and rebuilding it in the background", "dir", to, "damage", cause.Error())
 }
 
 func (h *handle) close() {
@@ -185,14 +332,54 @@ func lockDir(path string) (*os.File, error) {
 	return f, nil
 }
 
-// reading runs fn on the current index, which a swap will not close meanwhile.
-func (x *Index) reading(fn func(bleve.Index) error) error {
+// reading runs fn on the current index, which a swap will not close meanwhile. A panic inside Bleve
+// means the index is damaged: the search answers as if there were no index, and Run moves it aside and
+// rebuilds it.
+func (x *Index) reading(fn func(bleve.Index) error) (err error) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	if x.current == nil {
+	h := x.current
+	if h == nil || x.damaged.Load() == h {
 		return &ErrUnavailable{Progress: x.progress()}
 	}
-	return fn(x.current.idx)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			x.markDamaged(h, fmt.Errorf("a search panicked: %v", r))
+			err = &ErrUnavailable{}
+		}
+	}()
+	return fn(h.idx)
+}
+
+// markDamaged tells Run that the open index h is damaged.
+func (x *Index) markDamaged(h *handle, cause error) {
+	if x.damaged.CompareAndSwap(nil, h) {
+		x.damage.Store(cause.Error())
+		x.log.Error("search: the index is damaged; searches answer SEARCH_UNAVAILABLE until it is rebuilt", "index", h.name, "damage", cause.Error())
+		select {
+		case x.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// dropDamaged closes the index markDamaged reported, moves it aside and has Run rebuild it.
+func (x *Index) dropDamaged() {
+	h := x.damaged.Load()
+	if h == nil {
+		return
+	}
+	x.mu.Lock()
+	if x.current == h {
+		x.current = nil
+	}
+	x.mu.Unlock()
+	closeQuietly(h.idx)
+	h.lock.Close()
+	x.moveAside(h.name, errors.New(x.damage.Load().(string)))
+	x.damaged.Store(nil)
+	x.needsRebuild = true
 }
 
 func (x *Index) progress() float64 {
@@ -215,17 +402,17 @@ func (x *Index) Close() {
 // Run keeps the index in step with PostgreSQL until ctx ends: it rebuilds the index when needed, then
 // applies the changes of each committed transaction, woken by LISTEN/NOTIFY or, failing that, by a poll.
 func (x *Index) Run(ctx context.Context) {
-	wake := make(chan struct{}, 1)
 	listening := make(chan struct{})
 	go func() {
 		defer close(listening)
-		x.db.ListenSearchChanges(ctx, wake)
+		x.db.ListenSearchChanges(ctx, x.wake)
 	}()
 	defer func() { <-listening }() // its connection is closed before the caller closes the pool
 	poll := time.NewTicker(pollEvery)
 	defer poll.Stop()
 	lastPrune := time.Time{}
 	for ctx.Err() == nil {
+		x.dropDamaged()
 		if x.needsRebuild {
 			if err := x.rebuild(ctx); err != nil {
 				if ctx.Err() != nil {
@@ -252,7 +439,7 @@ func (x *Index) Run(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-		case <-wake:
+		case <-x.wake:
 		case <-poll.C:
 		}
 	}
@@ -270,7 +457,7 @@ func (x *Index) catchUp(ctx context.Context) error {
 	x.mu.RLock()
 	h := x.current
 	x.mu.RUnlock()
-	if h == nil {
+	if h == nil || x.damaged.Load() == h {
 		return nil
 	}
 	for {
@@ -291,7 +478,14 @@ func (x *Index) catchUp(ctx context.Context) error {
 // apply re-reads the changed entities and writes them, or deletes those that are gone, together with the
 // new position, in one batch: after a crash the index reopens with documents and position that agree,
 // and replays what followed.
-func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange) error {
+func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			x.markDamaged(h, fmt.Errorf("applying changes panicked: %v", r))
+			err = errDamaged
+		}
+	}()
 	byEntity := map[string][]int64{}
 	seen := map[string]bool{}
 	for _, c := range changes {
@@ -365,6 +559,10 @@ func (x *Index) adoptNewer() {
 	}
 	if err := x.swap(name); err != nil {
 		x.log.Warn("search: cannot open the index named in "+currentFile, "name", name, "err", err)
+		if errors.Is(err, errDamaged) {
+			x.moveAside(name, err)
+			x.needsRebuild = true
+		}
 		return
 	}
 	x.log.Info("search: switched to an index built by hub reindex", "index", name)

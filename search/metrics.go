@@ -14,6 +14,9 @@ var (
 	changesApplied = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "hub_search_changes_applied_total", Help: "Outbox changes applied to the search index.",
 	})
+	indexDamaged = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "hub_search_index_damaged_total", Help: "Search indexes found damaged, moved aside and rebuilt.",
+	})
 	rebuildDuration = promauto.NewHistogram(prometheus.HistogramOpts{
 		Name: "hub_search_rebuild_duration_seconds", Help: "Full rebuilds of the search index from PostgreSQL.",
 		Buckets: prometheus.ExponentialBuckets(0.5, 2, 10),

@@ -67,12 +67,16 @@ type Cluster struct {
 	log  *slog.Logger
 
 	mu    sync.Mutex
-	owned bool // we started the server, so Stop must stop it
-	pid   int  // postmaster PID of the server we started
+	owned bool // we started the server, or took it over, so Stop must stop it
+	pid   int  // postmaster PID of the server we own
+	// ownerLock is an flock on Dir+".owner" held while this Cluster owns the server: a process that
+	// finds the server running and can take the lock knows that whoever started it is gone.
+	ownerLock *os.File
 }
 
 // Start initialises dir on first use, starts a server on it (or reuses one
-// that is already running there) and makes sure database dbname exists.
+// that is already running there, taking it over when the process that
+// started it is gone) and makes sure database dbname exists.
 // A nil log discards log output.
 func Start(ctx context.Context, dir, dbname string, log *slog.Logger) (*Cluster, error) {
 	return StartWithOptions(ctx, dir, dbname, log, Options{})
@@ -125,9 +129,19 @@ func StartWithOptions(ctx context.Context, dir, dbname string, log *slog.Logger,
 	}
 	defer unlock()
 
+	c.ownerLock = tryOwnerLock(dir + ".owner")
 	reused, err := c.reuseRunning(ctx)
 	if err != nil {
+		c.releaseOwnerLock()
 		return nil, err
+	}
+	if reused && c.ownerLock != nil {
+		// A server nobody owns was left by a process that was killed (or crashed): take it over, so
+		// that it stops with this one rather than run on forever.
+		c.owned, c.pid = true, readPID(c.Dir)
+		c.log.Info("taking over the PostgreSQL server left running by a process that is gone; it stops with this one", "pid", c.pid)
+	} else if reused {
+		c.releaseOwnerLock()
 	}
 	if !reused {
 		if err := c.prepareDir(); err != nil {
@@ -162,15 +176,21 @@ func (c *Cluster) DSN(dbname string) string {
 		dsnQuote(c.Dir), port, superuser, dsnQuote(dbname))
 }
 
-// Stop stops the server if this Cluster started it, and waits until it is
-// down. For a reused server it does nothing, because another process (or
-// Cluster) still depends on it. Stop is idempotent.
+// Stop stops the server if this Cluster started it or took it over, and waits
+// until it is down. For a server reused from a live owner it does nothing,
+// because that process (or Cluster) still depends on it. Stop is idempotent.
 func (c *Cluster) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.owned {
+		c.releaseOwnerLock()
 		return nil
 	}
+	defer func() {
+		if !c.owned {
+			c.releaseOwnerLock()
+		}
+	}()
 	// pg_ctl stop acts on whatever server runs on the directory now. If ours
 	// crashed and someone else has since started a new one there, that one
 	// is not ours to stop.
@@ -191,6 +211,27 @@ func (c *Cluster) Stop(ctx context.Context) error {
 	}
 	c.owned = false
 	return nil
+}
+
+// tryOwnerLock takes the owner lock at path, or returns nil when another Cluster (in this process or
+// another) holds it.
+func tryOwnerLock(path string) *os.File {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil
+	}
+	return f
+}
+
+func (c *Cluster) releaseOwnerLock() {
+	if c.ownerLock != nil {
+		c.ownerLock.Close()
+		c.ownerLock = nil
+	}
 }
 
 // stopQuietly undoes a start whose later steps failed, so a failed Start does

@@ -132,6 +132,10 @@ type MemberPayload struct {
 // What can be changed. Every mutation but applyForMembership needs a token with the role it names
 // (UNAUTHENTICATED without one, FORBIDDEN with a lesser role); each takes one `input` and answers a payload
 // whose userErrors say why an input was refused, in which case nothing was changed.
+//
+// Each root field of a mutation runs in its own transaction, one after the other. A field that fails is
+// null, with an error naming its path; what the other fields committed stays in `data` (a new token's secret,
+// an applicant's receipt: shown only in this response).
 type Mutation struct {
 }
 
