@@ -63,6 +63,13 @@ type conceptLayer struct {
 	// up lists each concept's broader concepts, nearest first.
 	up   map[string][]string
 	dict map[string]*labelDict
+	// terms are each concept's index terms, made once: conceptTerm, and broaderTerm of each of up.
+	terms map[string]indexTerms
+}
+
+type indexTerms struct {
+	own     []byte
+	broader [][]byte
 }
 
 // labelDict finds the concepts of one language's labels in a stream of analysed terms.
@@ -137,7 +144,8 @@ func readConcepts(fsys fs.FS) ([]*Concept, error) {
 
 // newConceptLayer analyses every label with analyze (a language's analysis of a text).
 func newConceptLayer(cs []*Concept, analyze func(lang, text string) analysis.TokenStream) (*conceptLayer, error) {
-	l := &conceptLayer{byID: map[string]*Concept{}, up: map[string][]string{}, dict: map[string]*labelDict{}}
+	l := &conceptLayer{byID: map[string]*Concept{}, up: map[string][]string{}, dict: map[string]*labelDict{},
+		terms: map[string]indexTerms{}}
 	for _, c := range cs {
 		if l.byID[c.ID] != nil {
 			return nil, fmt.Errorf("concept %q is defined twice", c.ID)
@@ -158,6 +166,13 @@ func newConceptLayer(cs []*Concept, analyze func(lang, text string) analysis.Tok
 			}
 			b = next.Broader
 		}
+	}
+	for _, c := range cs {
+		t := indexTerms{own: []byte(conceptTerm(c.ID))}
+		for _, b := range l.up[c.ID] {
+			t.broader = append(t.broader, []byte(broaderTerm(b)))
+		}
+		l.terms[c.ID] = t
 	}
 	for _, c := range cs {
 		for lang, labels := range c.Labels {
