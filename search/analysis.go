@@ -357,7 +357,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	// The folded fields keep term vectors: positions for phrases, offsets for highlights. The language
 	// fields do not: a page's hits are analysed again for their highlights (langLocations), which costs
 	// ten texts per search instead of every term's locations in every text of the index (they were a
-	// third of a rebuild's segment building and a fifth of the index).
+	// fifth of a rebuild's segment building and of the index).
 	doc.AddFieldMappingsAt(fieldLinks, text(foldedName, false, false)) // not shown, so never highlighted
 	for _, role := range roles {
 		doc.AddFieldMappingsAt(role.name, text(foldedName, true, true))
