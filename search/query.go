@@ -263,8 +263,12 @@ const (
 	// MatchMost: at least half of the words; hits that match more of them, and rarer ones, rank first,
 	// then by score.
 	MatchMost Matching = "MOST"
-	// MatchAuto is MatchAll, and MatchMost when that finds less than a page (the default).
+	// MatchAuto is MatchAll, and MatchMost when that finds less than a page, and matchAny when that
+	// finds nothing (the default).
 	MatchAuto Matching = "AUTO"
+	// matchAny is MatchMost content with one word: the last resort of MatchAuto, for a need written in
+	// many words of which the texts hold few ("how do we know when the bins are full").
+	matchAny Matching = "ANY"
 )
 
 // Concept weights: a word matched by a concept counts for less than the word itself, so that a text
@@ -392,7 +396,7 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 					should = append(should, wq)
 				case c.op == 0:
 					b.plain++
-					if b.matching != MatchMost {
+					if b.matching != MatchMost && b.matching != matchAny {
 						must = append(must, wq)
 						break
 					}
@@ -432,7 +436,7 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 // not: far above what a word's own score reaches.
 const wordWeight = 1000
 
-// mostOf matches at least half of the words, scoring each matched word wordWeight, more for a rarer one,
+// mostOf matches at least half of the words (with matchAny, one), scoring each matched word wordWeight, more for a rarer one,
 // on top of its own score: so hits rank by the number and rarity of the words they match, then by score.
 func (b *builder) mostOf(qs []query.Query, folded []string) query.Query {
 	if len(qs) == 1 {
@@ -447,7 +451,11 @@ func (b *builder) mostOf(qs []query.Query, folded []string) query.Query {
 		bumped[i] = &addScoreQuery{inner: q, add: wordWeight * (1 + rarity/2)}
 	}
 	d := query.NewDisjunctionQuery(bumped)
-	d.SetMin(float64((len(qs) + 1) / 2))
+	if b.matching == matchAny {
+		d.SetMin(1)
+	} else {
+		d.SetMin(float64((len(qs) + 1) / 2))
+	}
 	return d
 }
 

@@ -34,8 +34,8 @@ type judgedQuery struct {
 // are floors on the team's own judged set; the product's owners measure on queries the team has not
 // seen.
 const (
-	minNDCG = 0.82
-	minMRR  = 0.88
+	minNDCG = 0.83
+	minMRR  = 0.89
 	// minCrossRecall is the floor of recall@10 on the queries whose answers exist only in other
 	// languages than the query's.
 	minCrossRecall = 0.86
@@ -46,7 +46,7 @@ const (
 // margin.
 var floors = map[string]float64{
 	"compound": 0.952, "crosslang-only": 0.883, "crosslingual": 0.921, "field": 0.974, "filter": 1.000,
-	"linked-member": 0.951, "linked-tool": 0.859, "operators": 0.970, "own-words": 0.470, "phrase": 0.812,
+	"linked-member": 0.951, "linked-tool": 0.859, "operators": 0.970, "own-words": 0.577, "phrase": 0.812,
 	"place-inflected": 0.947, "plain": 0.926, "prefix": 0.846, "typo": 0.868,
 }
 

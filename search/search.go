@@ -152,6 +152,11 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 			if q, qu, err = run(MatchMost, true); err != nil {
 				return err
 			}
+			if res.Total == 0 && qu.optional >= 3 {
+				if q, qu, err = run(matchAny, true); err != nil {
+					return err
+				}
+			}
 		}
 		u = qu
 		return addHighlightData(ctx, idx, q, res)
