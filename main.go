@@ -231,6 +231,14 @@ func helpCommand(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// noArgs refuses words after a command's flags that it does not take.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	}
+	return nil
+}
+
 func flagValue[T any](fs *flag.FlagSet, name string) T {
 	return fs.Lookup(name).Value.(flag.Getter).Get().(T)
 }
@@ -247,8 +255,8 @@ func migrateCommand(ctx context.Context, cfg config.Config, _ *flag.FlagSet, out
 
 func seedCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out io.Writer) error {
 	demo, synthetic := flagValue[bool](fs, "demo"), flagValue[int](fs, "synthetic")
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	if !demo && synthetic <= 0 {
 		return usageError{"give --demo or --synthetic N"}
@@ -280,8 +288,8 @@ func seedCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out i
 }
 
 func reindexCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out io.Writer) error {
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	b, err := backend.Open(ctx, cfg)
 	if err != nil {
@@ -307,8 +315,8 @@ func tokenCreate(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out i
 	if role == "" {
 		return usageError{"give the token's --role: ADMIN, EDITOR (with --member) or PARTNER"}
 	}
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	b, err := backend.Open(ctx, cfg)
 	if err != nil {
@@ -351,8 +359,8 @@ func tokenCreate(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out i
 }
 
 func tokenList(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out io.Writer) error {
-	if fs.NArg() > 0 {
-		return usageError{fmt.Sprintf("unexpected %q", fs.Arg(0))}
+	if err := noArgs(fs); err != nil {
+		return err
 	}
 	b, err := backend.Open(ctx, cfg)
 	if err != nil {

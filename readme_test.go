@@ -149,24 +149,7 @@ func TestREADMEExamples(t *testing.T) {
 	checks := map[string]func(t *testing.T, data json.RawMessage){
 		// members(first: 50) with their practices and tools, from the command line.
 		"members": func(t *testing.T, data json.RawMessage) {
-			var d struct {
-				Members struct {
-					TotalCount int
-					Edges      []struct {
-						Node struct {
-							ID, Name      string
-							Country       struct{ Code string }
-							BestPractices struct {
-								TotalCount int
-								Nodes      []struct {
-									Title string
-									Tools []struct{ Name string }
-								}
-							}
-						}
-					}
-				}
-			}
+			var d hubtest.MembersNestedData
 			decode(t, data, &d)
 			m := d.Members
 			if m.TotalCount == 0 || len(m.Edges) != min(m.TotalCount, 50) {

@@ -24,6 +24,7 @@ import (
 type exchange struct {
 	status int
 	header http.Header
+	body   string
 	raw    map[string]json.RawMessage
 	errors []hubtest.Error
 }
@@ -43,7 +44,7 @@ func do(t *testing.T, h *hubtest.Hub, method, path, contentType, accept, body st
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	x := exchange{status: resp.StatusCode, header: resp.Header}
+	x := exchange{status: resp.StatusCode, header: resp.Header, body: string(b)}
 	json.Unmarshal(b, &x.raw)
 	json.Unmarshal(x.raw["errors"], &x.errors)
 	return x

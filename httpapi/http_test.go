@@ -138,22 +138,9 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 func TestGraphQLOverHTTP(t *testing.T) {
 	t.Parallel()
 	h := hubtest.Shared(t)
-	do := func(method, contentType, accept, body string) (*http.Response, string) {
+	post := func(contentType, accept, body string) exchange {
 		t.Helper()
-		req, _ := http.NewRequest(method, h.Server.URL+"/graphql", strings.NewReader(body))
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		if accept != "" {
-			req.Header.Set("Accept", accept)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b)
+		return do(t, h, "POST", "/graphql", contentType, accept, body)
 	}
 	// A mutation over GET: 405 with Allow: POST.
 	resp, err := http.Get(h.Server.URL + "/graphql?query=" + url.QueryEscape(`mutation { deleteMember(input: {id: "x"}) { deletedId } }`))
@@ -173,29 +160,29 @@ func TestGraphQLOverHTTP(t *testing.T) {
 		{"2 MiB body", "POST", "application/json", `{"query":"{ themes { code } }", "variables": {"x": "` + strings.Repeat("a", 2<<20) + `"}}`, http.StatusRequestEntityTooLarge},
 		{"PUT", "PUT", "application/json", `{"query":"{ themes { code } }"}`, http.StatusMethodNotAllowed},
 	} {
-		if resp, body := do(c.method, c.contentType, "", c.body); resp.StatusCode != c.want || !strings.Contains(body, `"errors"`) {
-			t.Errorf("%s: %d %.100s; want %d with errors", c.name, resp.StatusCode, body, c.want)
+		if x := do(t, h, c.method, "/graphql", c.contentType, "", c.body); x.status != c.want || !strings.Contains(x.body, `"errors"`) {
+			t.Errorf("%s: %d %.100s; want %d with errors", c.name, x.status, x.body, c.want)
 		}
 	}
 	// The response media type follows Accept; with application/graphql-response+json a request that
 	// fails validation is a 400, with application/json a 200.
 	bad := `{"query":"{ themes { nosuchfield } }"}`
 	for accept, want := range map[string]int{"application/graphql-response+json": 400, "application/json": 200} {
-		resp, _ := do("POST", "application/json", accept, bad)
-		if resp.StatusCode != want || resp.Header.Get("Content-Type") != accept {
-			t.Errorf("Accept %s: %d %s; want %d with that type", accept, resp.StatusCode, resp.Header.Get("Content-Type"), want)
+		x := post("application/json", accept, bad)
+		if x.status != want || x.header.Get("Content-Type") != accept {
+			t.Errorf("Accept %s: %d %s; want %d with that type", accept, x.status, x.header.Get("Content-Type"), want)
 		}
 	}
 	// Automatic persisted queries: the hash alone is refused until the query has been sent once.
 	q := "{ themes { code } }"
 	sum := sha256.Sum256([]byte(q))
 	ext := fmt.Sprintf(`"extensions":{"persistedQuery":{"version":1,"sha256Hash":"%x"}}`, sum)
-	if _, body := do("POST", "application/json", "", "{"+ext+"}"); !strings.Contains(body, "PersistedQueryNotFound") {
-		t.Errorf("unknown persisted query: %.200s", body)
+	if x := post("application/json", "", "{"+ext+"}"); !strings.Contains(x.body, "PersistedQueryNotFound") {
+		t.Errorf("unknown persisted query: %.200s", x.body)
 	}
-	do("POST", "application/json", "", `{"query":"`+q+`",`+ext+"}")
-	if _, body := do("POST", "application/json", "", "{"+ext+"}"); !strings.Contains(body, `"code":"mobility"`) {
-		t.Errorf("persisted query by hash: %.200s", body)
+	post("application/json", "", `{"query":"`+q+`",`+ext+"}")
+	if x := post("application/json", "", "{"+ext+"}"); !strings.Contains(x.body, `"code":"mobility"`) {
+		t.Errorf("persisted query by hash: %.200s", x.body)
 	}
 }
 

@@ -45,3 +45,23 @@ func Merge(base, over map[string]any) map[string]any {
 // their tools.
 const MembersNested = `{ members(first: 50) { totalCount edges { node { id name country { code }
 	bestPractices(first: 5) { totalCount nodes { title tools { name } } } } } } }`
+
+// MembersNestedData is what MembersNested answers.
+type MembersNestedData struct {
+	Members struct {
+		TotalCount int
+		Edges      []struct {
+			Node struct {
+				ID, Name      string
+				Country       struct{ Code string }
+				BestPractices struct {
+					TotalCount int
+					Nodes      []struct {
+						Title string
+						Tools []struct{ Name string }
+					}
+				}
+			}
+		}
+	}
+}

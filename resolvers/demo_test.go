@@ -10,24 +10,7 @@ import (
 func TestDemoMembersWithNestedPracticesAndTools(t *testing.T) {
 	t.Parallel()
 	h := hubtest.Shared(t)
-	var data struct {
-		Members struct {
-			TotalCount int
-			Edges      []struct {
-				Node struct {
-					ID, Name      string
-					Country       struct{ Code string }
-					BestPractices struct {
-						TotalCount int
-						Nodes      []struct {
-							Title string
-							Tools []struct{ Name string }
-						}
-					}
-				}
-			}
-		}
-	}
+	var data hubtest.MembersNestedData
 	h.Query(hubtest.MembersNested, nil, &data)
 	if data.Members.TotalCount < 25 || len(data.Members.Edges) != data.Members.TotalCount {
 		t.Fatalf("want all of at least 25 demo members on one page, got %d of %d", len(data.Members.Edges), data.Members.TotalCount)

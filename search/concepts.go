@@ -331,37 +331,30 @@ func (d *labelDict) partsOf(term string) []string {
 	return out
 }
 
-// analyzers are the analyzers of the language fields, shared by indexing, queries and the concept layer,
-// so that a label is analysed exactly as the texts it is to be found in: by language, the query analyzer
-// (without the concepts) and the index analyzer (with them).
-var analyzers = sync.OnceValues(func() (map[string][2]analysis.Analyzer, error) {
+// analyzers are the analyzers of the language fields without their concepts, shared by queries, the
+// concept layer and the highlights, so that a label is analysed exactly as the texts it is to be found in.
+var analyzers = sync.OnceValues(func() (map[string]analysis.Analyzer, error) {
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
-	out := map[string][2]analysis.Analyzer{}
+	out := map[string]analysis.Analyzer{}
 	for lang := range Languages {
-		q, x := m.AnalyzerNamed(queryAnalyzerOf(lang)), m.AnalyzerNamed(analyzerOf(lang))
-		if q == nil || x == nil {
+		a := m.AnalyzerNamed(queryAnalyzerOf(lang))
+		if a == nil {
 			return nil, fmt.Errorf("no analyzer for %s", lang)
 		}
-		out[lang] = [2]analysis.Analyzer{q, x}
+		out[lang] = a
 	}
 	return out, nil
 })
 
 // analyzeIn analyses text as the language fields of lang do, without their concepts; nothing for a
 // language without them.
-func analyzeIn(lang, text string) analysis.TokenStream { return analyzeWith(lang, text, 0) }
-
-func analyzeWith(lang, text string, which int) analysis.TokenStream {
+func analyzeIn(lang, text string) analysis.TokenStream {
 	as, err := analyzers()
-	if err != nil {
+	if err != nil || as[lang] == nil {
 		return nil
 	}
-	a, ok := as[lang]
-	if !ok {
-		return nil
-	}
-	return a[which].Analyze([]byte(text))
+	return as[lang].Analyze([]byte(text))
 }

@@ -14,7 +14,10 @@ func FuzzQuery(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		r := Request{Query: s, Today: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
-		_, _, err := r.query(nil, MatchAuto, true)
+		clauses, u, err := r.understood(nil)
+		if err == nil {
+			_, err = r.build(clauses, u, nil, MatchAuto, true)
+		}
 		var qe *QueryError
 		if err != nil && !errors.As(err, &qe) {
 			t.Fatalf("%q: %v is not a QueryError", s, err)

@@ -127,38 +127,38 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if err != nil {
 			return err
 		}
-		run := func(m Matching, widen bool) (query.Query, *understanding, error) {
-			q, err := r.build(clauses, qu, v, m, widen)
+		u = qu
+		run := func(m Matching, widen bool) (query.Query, error) {
+			q, err := r.build(clauses, u, v, m, widen)
 			if err == nil {
 				fq := &facetQuery{inner: q}
 				if res, err = idx.SearchInContext(ctx, searchRequest(fq, from, size)); err == nil {
 					counts = fq.counts
 				}
 			}
-			return q, qu, err
+			return q, err
 		}
-		q, qu, err := run(matching, false)
+		q, err := run(matching, false)
 		if err != nil {
 			return err
 		}
-		if len(qu.all) > 0 && int(res.Total) < widenBelow {
-			if q, qu, err = run(matching, true); err != nil {
+		if len(u.all) > 0 && int(res.Total) < widenBelow {
+			if q, err = run(matching, true); err != nil {
 				return err
 			}
 		}
 		// The choice depends on the query and the page size alone, so every page of one search makes it
 		// alike.
-		if auto && qu.optional >= 2 && int(res.Total) < size {
-			if q, qu, err = run(MatchMost, true); err != nil {
+		if auto && u.optional >= 2 && int(res.Total) < size {
+			if q, err = run(MatchMost, true); err != nil {
 				return err
 			}
-			if res.Total == 0 && qu.optional >= 3 {
-				if q, qu, err = run(matchAny, true); err != nil {
+			if res.Total == 0 && u.optional >= 3 {
+				if q, err = run(matchAny, true); err != nil {
 					return err
 				}
 			}
 		}
-		u = qu
 		return addHighlightData(ctx, idx, q, res)
 	})
 	if err != nil {
@@ -250,18 +250,6 @@ func resultPage(res *bleve.SearchResult, counts map[string]int, r Request, from,
 // widenBelow is the number of hits of a query's own words under which its concepts widen it.
 const widenBelow = 500
 
-// query builds the Bleve query: the parsed text, within the types and the filter; with widen, the words
-// also match by the concepts they carry. Draft practices are left out unless a status is asked for, and
-// then only those the caller may read.
-func (r *Request) query(v *vocabulary, matching Matching, widen bool) (query.Query, *understanding, error) {
-	clauses, u, err := r.understood(v)
-	if err != nil {
-		return nil, nil, err
-	}
-	q, err := r.build(clauses, u, v, matching, widen)
-	return q, u, err
-}
-
 // understood parses the query and tells what it means (understand): once per search, whatever the
 // queries built from it.
 func (r *Request) understood(v *vocabulary) ([]clause, *understanding, error) {
@@ -277,7 +265,9 @@ func (r *Request) understood(v *vocabulary) ([]clause, *understanding, error) {
 	return clauses, u, err
 }
 
-// build is the Bleve query of the understood clauses; it sets u.optional.
+// build is the Bleve query of the understood clauses, within the types and the filter; with widen, the
+// words also match by the concepts they carry. Draft practices are left out unless a status is asked
+// for, and then only those the caller may read. It sets u.optional.
 func (r *Request) build(clauses []clause, u *understanding, v *vocabulary, matching Matching, widen bool) (query.Query, error) {
 	b := &builder{today: r.Today, langs: u.stemIn, matching: matching}
 	if widen {

@@ -22,6 +22,8 @@ type vocabulary struct {
 	// fields are the fields the index holds: a concept is looked up only in the language fields that
 	// texts exist in.
 	fields map[string]bool
+	// isKnown remembers known's answers: understanding a query and building it ask about the same words.
+	isKnown map[string]bool
 }
 
 func newVocabulary(ctx context.Context, r index.IndexReader) *vocabulary {
@@ -68,12 +70,21 @@ func (v *vocabulary) publishedIn(term, field string) bool {
 
 // known tells whether a folded word occurs as written in a published text.
 func (v *vocabulary) known(folded string) bool {
+	if k, ok := v.isKnown[folded]; ok {
+		return k
+	}
+	k := false
 	for _, r := range roles {
 		if v.publishedIn(folded, r.name) {
-			return true
+			k = true
+			break
 		}
 	}
-	return false
+	if v.isKnown == nil {
+		v.isKnown = map[string]bool{}
+	}
+	v.isKnown[folded] = k
+	return k
 }
 
 // rarity is 1 for a word in no document, falling towards 0 for one in every document.
