@@ -49,6 +49,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if err := b.StartSearch(ctx, cfg); err != nil {
 		return err
 	}
+	b.StartFollowing(ctx)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           httpapi.NewHandler(b, cfg),

@@ -30,6 +30,8 @@ type Backend struct {
 	cluster *pgcluster.Cluster
 	// stopSearch stops the indexer and closes the index.
 	stopSearch func()
+	// stopFollowing stops following the database's changes.
+	stopFollowing func()
 }
 
 // Migrated finds the database (DATABASE_URL, or the private cluster started when it is unset) and
@@ -95,6 +97,21 @@ func (b *Backend) StartSearch(ctx context.Context, cfg config.Config) error {
 	return nil
 }
 
+// StartFollowing keeps the data version (db.DataVersion) in step with every hub's committed changes, so
+// that the response cache may reuse answers; until it runs, nothing is reused.
+func (b *Backend) StartFollowing(ctx context.Context) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.DB.FollowChanges(runCtx)
+	}()
+	b.stopFollowing = func() {
+		cancel()
+		<-done
+	}
+}
+
 // StartOIDC prepares the verification of the identity provider's tokens, when one is configured.
 func (b *Backend) StartOIDC(ctx context.Context, cfg config.Config) error {
 	if cfg.OIDC.Issuer == "" {
@@ -126,6 +143,9 @@ func (b *Backend) SeedDemoIfEmpty(ctx context.Context) error {
 func (b *Backend) Close(ctx context.Context) {
 	if b.stopSearch != nil {
 		b.stopSearch()
+	}
+	if b.stopFollowing != nil {
+		b.stopFollowing()
 	}
 	if b.DB != nil {
 		b.DB.Close()

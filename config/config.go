@@ -43,6 +43,7 @@ type Config struct {
 	OIDC                auth.OIDCConfig // HUB_OIDC_*
 	Introspection       bool            // HUB_INTROSPECTION
 	LogLevel            slog.Level      // HUB_LOG_LEVEL
+	ResponseCacheBytes  int64           // HUB_RESPONSE_CACHE_BYTES; 0: no response cache
 }
 
 // Variable is one environment variable as `hub --help` and the docs show it.
@@ -126,6 +127,10 @@ var settings = []setting{
 	// Two keep exports, each many pages of a list, from crowding out the API on a small machine.
 	{Variable{"HUB_EXPORT_CONCURRENCY", "2", "CSV exports running at once (1 to 64); one more gets 429 with Retry-After"},
 		to(func(c *Config) *int { return &c.ExportConcurrency }, whole(1, 64, "2"))},
+	// A dashboard's answers are a few kilobytes each: 64 MiB holds thousands, a small part of a replica's
+	// memory.
+	{Variable{"HUB_RESPONSE_CACHE_BYTES", "67108864", "memory for answers to queries, reused until the data changes (least recently used first out); 0 turns the cache off"},
+		to(func(c *Config) *int64 { return &c.ResponseCacheBytes }, whole[int64](0, 1<<40, "67108864 (bytes, 0 for no cache)"))},
 	// Deep enough for any query of the schema's own shape.
 	{Variable{"HUB_MAX_DEPTH", "12", "deeper operations are refused (QUERY_TOO_DEEP), introspection fields not counted (1 to 100)"},
 		to(func(c *Config) *int { return &c.MaxDepth }, whole(1, 100, "12"))},

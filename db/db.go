@@ -40,6 +40,8 @@ type DB struct {
 	ref  *Reference
 	// now is today's date as the hub sees it; a field so that tests can move the clock.
 	now func() time.Time
+	// version advances as this process's transactions commit, and as others' do (FollowChanges).
+	version *DataVersion
 }
 
 // connectTimeout bounds a new connection, from dialling to the server's first "ready".
@@ -72,7 +74,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
 	}
-	return &DB{Pool: pool, q: pool, now: time.Now}, nil
+	return &DB{Pool: pool, q: pool, now: time.Now, version: &DataVersion{}}, nil
 }
 
 // Close closes the pool.
@@ -137,6 +139,10 @@ func Migrate(ctx context.Context, dsn string) (applied int32, err error) {
 	if err := m.Migrate(ctx); err != nil {
 		return applied, fmt.Errorf("migrating: %w", err)
 	}
+	// Tables that later migrations added are watched by the response caches too.
+	if _, err := conn.Exec(ctx, "select watch_data_tables()"); err != nil {
+		return applied, fmt.Errorf("watching the tables for changes: %w", err)
+	}
 	return applied, nil
 }
 
@@ -157,11 +163,17 @@ func (d *DB) withLock(ctx context.Context, fn func() error) error {
 // InTx runs fn with a service whose every statement, reads and writes, belongs to one transaction:
 // all of fn's writes happen, or none. Inside InTx it is a savepoint of the transaction already open.
 func (d *DB) InTx(ctx context.Context, fn func(d *DB) error) error {
-	return pgx.BeginFunc(ctx, d.q, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.q, func(tx pgx.Tx) error {
 		inTx := *d
 		inTx.q = tx
 		return fn(&inTx)
 	})
+	if _, nested := d.q.(pgx.Tx); !nested {
+		// Committed or not (a commit whose answer was lost may have happened), what was read before
+		// may no longer be true.
+		d.version.Advance()
+	}
+	return err
 }
 
 // Statement counting: each request carries a counter in its context, and the pool's tracer adds every

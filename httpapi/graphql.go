@@ -56,6 +56,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	}
 	gql.Use(&operationBounds{maxDepth: cfg.MaxDepth, maxCost: cfg.MaxCost})
 	gql.AroundResponses(reportCost)
+	gql.AroundResponses(noteReusable)
 	gql.AroundOperations(auditMutations)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: smallPersisted{lru.New[string](1000)}})

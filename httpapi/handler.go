@@ -37,7 +37,8 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	mux := http.NewServeMux()
 	// The request's time runs from its start, the token lookup included: with the database hung, an
 	// authenticated request answers when an anonymous one does.
-	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, gql)))))
+	cache := newResponseCache(cfg.ResponseCacheBytes, d)
+	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, cache.serve(gql))))))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
 		make(chan struct{}, cfg.ExportConcurrency))))
 	graphiql, graphiqlFiles := web.GraphiQL()

@@ -524,6 +524,9 @@ func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange)
 	h.pos = pos
 	h.posMu.Unlock()
 	changesApplied.Add(float64(len(changes)))
+	// Searches answered before these changes were applied are out of date, even though the data
+	// changed earlier.
+	x.db.Version().Advance()
 	return nil
 }
 
@@ -578,6 +581,7 @@ func (x *Index) swap(name string) error {
 	old := x.current
 	x.current = h
 	x.mu.Unlock()
+	x.db.Version().Advance()
 	if old != nil {
 		old.close()
 	}
