@@ -211,6 +211,10 @@ type listSpec struct {
 	desc    bool
 	filter  func(b *builder)
 	parent  *parentSpec
+	// counted, when not empty, is the condition on practice_count's status that counts the list: its
+	// totals are kept there (migration 012) rather than counted row by row. Only for lists whose rows the
+	// counters describe: no filter but the visibility of a status.
+	counted string
 }
 
 // parentSpec makes a list hang off parent rows: link is the link table (with its alias) joined on on, if
@@ -220,6 +224,13 @@ type parentSpec struct {
 	link, on string
 	column   string
 	keyType  string
+	// ordered maps orders to the link table's copy of their column, and idColumn is its copy of the
+	// row's id: a page in such an order is the first entries of the link's index for the parent, not a
+	// sort of all the parent's rows.
+	ordered  map[string]string
+	idColumn string
+	// counted is the relation's name in practice_count, if it is counted there.
+	counted string
 }
 
 func (p *parentSpec) join() string {
@@ -247,13 +258,17 @@ func (s *listSpec) start() (builder, string) {
 func (s *listSpec) pageSQL(w window) (string, []any) {
 	b, parentKeys := s.start()
 	desc := s.desc != w.backward
+	orderExpr, idExpr := s.order.expr, s.alias+".id"
+	if s.parent != nil && s.parent.ordered[s.order.name] != "" {
+		orderExpr, idExpr = s.parent.ordered[s.order.name], s.parent.idColumn
+	}
 	if w.from != nil {
 		op := ">"
 		if desc {
 			op = "<"
 		}
-		b.conds = append(b.conds, fmt.Sprintf("(%s, %s.id) %s (%s::%s, %s::bigint)",
-			s.order.expr, s.alias, op, b.arg(w.from.Value), s.order.sqlType, b.arg(w.from.ID)))
+		b.conds = append(b.conds, fmt.Sprintf("(%s, %s) %s (%s::%s, %s::bigint)",
+			orderExpr, idExpr, op, b.arg(w.from.Value), s.order.sqlType, b.arg(w.from.ID)))
 	}
 	dir := "asc"
 	if desc {
@@ -264,13 +279,25 @@ func (s *listSpec) pageSQL(w window) (string, []any) {
 			s.columns, s.order.expr, s.from, b.whereSQL(), s.order.expr, dir, s.alias, dir, w.limit+1), b.args
 	}
 	return fmt.Sprintf("select p.key, x.* from unnest(%s::text[]) as p(key) cross join lateral ("+
-		"select %s, (%s)::text from %s %s where %s = p.key::%s and %s order by %s %s, %s.id %s limit %d) as x",
+		"select %s, (%s)::text from %s %s where %s = p.key::%s and %s order by %s %s, %s %s limit %d) as x",
 		parentKeys, s.columns, s.order.expr, s.from, s.parent.join(), s.parent.column, s.parent.keyType,
-		b.whereSQL(), s.order.expr, dir, s.alias, dir, w.limit+1), b.args
+		b.whereSQL(), orderExpr, dir, idExpr, dir, w.limit+1), b.args
 }
 
 // countSQL counts the rows matching the filter, per parent when there is one.
 func (s *listSpec) countSQL() (string, []any) {
+	if s.counted != "" && (s.parent == nil || s.parent.counted != "") {
+		relation := "all"
+		if s.parent != nil {
+			relation = s.parent.counted
+		}
+		sum := "(select coalesce(sum(c.n), 0) from practice_count c where c.relation = '" + relation +
+			"' and c.parent = p.key and " + s.counted + ")"
+		if s.parent == nil {
+			return "select p.key, " + sum + " from (values ('')) as p(key)", nil
+		}
+		return "select p.key, " + sum + " from unnest($1::text[]) as p(key)", []any{nil}
+	}
 	b, parentKeys := s.start()
 	if s.parent == nil {
 		return fmt.Sprintf("select '', count(*) from %s where %s", s.from, b.whereSQL()), b.args

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -100,12 +101,17 @@ var practiceOrders = map[BestPracticeOrderField]orderKey{
 }
 
 // practiceParents are the relations that lead to lists of best practices.
+// The link tables carry the practice's title for the default order (migration 012).
 var practiceParents = map[string]*parentSpec{
-	"member":  {link: "best_practice_author pa", on: "pa.practice_id = bp.id", column: "pa.member_id", keyType: "bigint"},
-	"country": {column: "bp.country_code", keyType: "text"},
-	"theme":   {link: "best_practice_theme pt", on: "pt.practice_id = bp.id", column: "pt.theme_code", keyType: "text"},
-	"tool":    {link: "best_practice_tool ptl", on: "ptl.practice_id = bp.id", column: "ptl.tool_id", keyType: "bigint"},
-	"funding": {link: "best_practice_funding pf", on: "pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint"},
+	"member": {link: "best_practice_author pa", on: "pa.practice_id = bp.id", column: "pa.member_id", keyType: "bigint",
+		ordered: map[string]string{"TITLE": "pa.title"}, idColumn: "pa.practice_id", counted: "member"},
+	"country": {column: "bp.country_code", keyType: "text", counted: "country"},
+	"theme": {link: "best_practice_theme pt", on: "pt.practice_id = bp.id", column: "pt.theme_code", keyType: "text",
+		ordered: map[string]string{"TITLE": "pt.title"}, idColumn: "pt.practice_id", counted: "theme"},
+	"tool": {link: "best_practice_tool ptl", on: "ptl.practice_id = bp.id", column: "ptl.tool_id", keyType: "bigint",
+		ordered: map[string]string{"TITLE": "ptl.title"}, idColumn: "ptl.practice_id", counted: "tool"},
+	"funding": {link: "best_practice_funding pf", on: "pf.practice_id = bp.id", column: "pf.funding_id", keyType: "bigint",
+		ordered: map[string]string{"TITLE": "pf.title"}, idColumn: "pf.practice_id", counted: "funding"},
 }
 
 // practiceList is every list of practices: only those the request may read (see ReadAccess).
@@ -115,6 +121,17 @@ func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPra
 		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
 	access := ReadAccessOf(ctx)
+	if f != nil && reflect.ValueOf(*f).IsZero() {
+		f = nil
+	}
+	// Without a filter, the counts of what anonymous callers, partners and admins may read are kept;
+	// an editor also reads their member's drafts, wherever they hang, and those are counted.
+	switch {
+	case f == nil && access.All:
+		s.counted = "true"
+	case f == nil && access.Member == 0:
+		s.counted = "c.status <> 'DRAFT'"
+	}
 	if f == nil && access.All {
 		return s
 	}
