@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -84,6 +85,19 @@ type UpdateBestPracticeInput struct {
 const practiceColumns = `bp.id, bp.slug, bp.title, bp.summary, bp.body, bp.language, bp.municipality, bp.country_code,
 	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.version, bp.created_at, bp.updated_at`
 
+// practiceShortColumns read the long texts as empty: lists that do not show them need not carry them
+// from PostgreSQL (WithoutLongText).
+var practiceShortColumns = strings.NewReplacer("bp.body", "''::text", "bp.results", "''::text",
+	"bp.transferability", "''::text").Replace(practiceColumns)
+
+type longTextKey struct{}
+
+// WithoutLongText returns a context whose lists of practices leave out their long texts (body, results,
+// transferability, read as empty): for a request that does not ask for them.
+func WithoutLongText(ctx context.Context) context.Context {
+	return context.WithValue(ctx, longTextKey{}, true)
+}
+
 func (p *BestPractice) fields() []any {
 	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
 		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.Version, &p.CreatedAt, &p.UpdatedAt}
@@ -117,6 +131,9 @@ var practiceParents = map[string]*parentSpec{
 // practiceList is every list of practices: only those the request may read (see ReadAccess).
 func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
 	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumns, order: practiceOrders["TITLE"]}
+	if short, _ := ctx.Value(longTextKey{}).(bool); short {
+		s.columns = practiceShortColumns
+	}
 	if o != nil {
 		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
