@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -489,5 +491,31 @@ func TestFeedParametersAreChecked(t *testing.T) {
 	}
 	if r := fetch(t, h, http.MethodPost, "/feeds/deadlines.ics", nil); r.status != http.StatusMethodNotAllowed {
 		t.Errorf("POST to a feed: status %d", r.status)
+	}
+}
+
+// The dashboard announces both feeds in its head, for browsers and feed readers that look there, and
+// links them where the deadlines and practices are shown; every link answers with its feed.
+func TestDashboardLinksTheFeeds(t *testing.T) {
+	t.Parallel()
+	h := hubtest.Shared(t)
+	status, page := hubtest.Get(t, h.URL()+"/dashboard/")
+	if status != http.StatusOK {
+		t.Fatalf("the dashboard: status %d", status)
+	}
+	for _, typ := range []string{"application/atom+xml", "text/calendar"} {
+		if !regexp.MustCompile(`<link rel="alternate" type="` + regexp.QuoteMeta(typ) + `" title="[^"]+" href="/feeds/[^"]+">`).MatchString(page) {
+			t.Errorf("the dashboard's head has no <link rel=\"alternate\"> of type %s", typ)
+		}
+	}
+	links := regexp.MustCompile(`href="(/feeds/[^"]+)"`).FindAllStringSubmatch(page, -1)
+	seen := map[string]bool{}
+	for _, l := range links {
+		path := html.UnescapeString(l[1])
+		seen[strings.SplitN(path, "?", 2)[0]] = true
+		getFeed(t, h, path)
+	}
+	if !seen["/feeds/deadlines.ics"] || !seen["/feeds/best-practices.atom"] || len(links) < 6 {
+		t.Errorf("the dashboard links %d feed URLs: %v", len(links), links)
 	}
 }
