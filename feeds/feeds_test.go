@@ -424,6 +424,22 @@ func TestFeedsFollowWrites(t *testing.T) {
 		t.Errorf("the feed changed, but a reader with its old ETag got status %d", r.status)
 	}
 	conditional(t, h, atom)
+	firstPublished := *feed.Items[0].PublishedParsed
+
+	// Archived, it leaves the feed; published again, it is back first, published when it first was.
+	setStatus := func(status string) {
+		editor.Query(`mutation($id: ID!, $s: BestPracticeStatus!) { updateBestPractice(input: {id: $id, status: $s}) { userErrors { message } } }`,
+			map[string]any{"id": draft, "s": status}, &struct{}{})
+	}
+	setStatus("ARCHIVED")
+	if f := getFeed(t, h, atom); bytes.Contains(f.body, []byte(draft)) {
+		t.Error("an archived practice is in the feed")
+	}
+	setStatus("PUBLISHED")
+	feed = checkAtom(t, getFeed(t, h, atom).body, publishedPractices(t, h, 50, map[string]any{"country": []string{"NL"}}))
+	if it := feed.Items[0]; it.GUID != "tag:"+feeds.Domain+",2026:"+draft || !it.PublishedParsed.Equal(firstPublished) || !it.UpdatedParsed.After(firstPublished) {
+		t.Errorf("published again: entry %s, published %v, updated %v; first published %v", it.GUID, it.PublishedParsed, it.UpdatedParsed, firstPublished)
+	}
 
 	title := "Ψηφιακοί δίδυμοι για μικρούς δήμους, λιμάνια; νησιά \\ και ορεινές κοινότητες: πιλοτικά έργα σε όλη την Ευρώπη"
 	today := h.DB().Today()
