@@ -6,11 +6,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 
+	ical "github.com/arran4/golang-ical"
+	"github.com/mmcdole/gofeed"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
@@ -321,6 +324,58 @@ func TestREADMEExamples(t *testing.T) {
 		},
 	}
 
+	// The curl examples of feeds, by path: what their text promises of the feed with the example's query.
+	feedChecks := map[string]func(t *testing.T, query url.Values, body []byte){
+		// The calendar of the calls Greece is eligible for.
+		"/feeds/deadlines.ics": func(t *testing.T, query url.Values, body []byte) {
+			cal, err := ical.ParseCalendar(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("not an iCalendar: %v", err)
+			}
+			var d struct {
+				FundingOpportunities struct{ Nodes []struct{ Identifier string } }
+			}
+			h.Query(`query($c: String) { fundingOpportunities(first: 100, filter: {status: [OPEN, FORTHCOMING], eligibleCountry: $c}) {
+				nodes { identifier } } }`, map[string]any{"c": query.Get("country")}, &d)
+			calls := map[string]bool{}
+			for _, n := range d.FundingOpportunities.Nodes {
+				calls[n.Identifier] = true
+			}
+			events := cal.Events()
+			if len(events) == 0 {
+				t.Fatal("no deadline in the calendar")
+			}
+			for _, e := range events {
+				topic, _, _ := strings.Cut(e.Id(), "@")
+				if len(topic) < 11 || !calls[topic[:len(topic)-11]] { // the UID is <topic>-<YYYY-MM-DD>@<domain>
+					t.Errorf("event %s is of no open or forthcoming call %s is eligible for", e.Id(), query.Get("country"))
+				}
+			}
+		},
+		// The latest published practices on mobility, in German.
+		"/feeds/best-practices.atom": func(t *testing.T, query url.Values, body []byte) {
+			feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+			if err != nil || feed.FeedType != "atom" {
+				t.Fatalf("not an Atom feed: %v", err)
+			}
+			var d struct {
+				BestPractices struct{ Nodes []struct{ ID, Title string } }
+			}
+			h.Query(`query($t: [String!], $l: [String!]) { bestPractices(first: 50, filter: {status: [PUBLISHED], theme: $t, language: $l},
+				orderBy: {field: UPDATED_AT, direction: DESC}) { nodes { id title } } }`,
+				map[string]any{"t": query["theme"], "l": query["language"]}, &d)
+			want := d.BestPractices.Nodes
+			if len(feed.Items) == 0 || len(feed.Items) != len(want) {
+				t.Fatalf("%d entries, the list has %d", len(feed.Items), len(want))
+			}
+			for i, it := range feed.Items {
+				if !strings.HasSuffix(it.GUID, ":"+want[i].ID) || it.Title != want[i].Title {
+					t.Errorf("entry %d is %s %q, the list's %s %q", i, it.GUID, it.Title, want[i].ID, want[i].Title)
+				}
+			}
+		},
+	}
+
 	seen := map[string]bool{}
 	for _, ex := range readmeExamples(t) {
 		t.Run(fmt.Sprintf("line %d", ex.line), func(t *testing.T) {
@@ -329,6 +384,20 @@ func TestREADMEExamples(t *testing.T) {
 			var name string
 			if ex.curl != "" {
 				req := curlRequest(t, ex.curl, h.URL())
+				if check, feed := feedChecks[req.URL.Path]; feed {
+					seen[req.URL.Path] = true
+					resp, err := http.DefaultClient.Do(req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						t.Fatalf("%s: status %d: %s", req.URL, resp.StatusCode, body)
+					}
+					check(t, req.URL.Query(), body)
+					return
+				}
 				var payload struct{ Query string }
 				if err := json.NewDecoder(bytes.NewReader(must(io.ReadAll(req.Body)))).Decode(&payload); err != nil {
 					t.Fatalf("the curl example's body is not JSON: %v", err)
@@ -369,6 +438,11 @@ func TestREADMEExamples(t *testing.T) {
 			}
 			check(t, r.Data)
 		})
+	}
+	for name := range feedChecks {
+		if !seen[name] {
+			t.Errorf("TestREADMEExamples checks an example of %s that the README no longer has", name)
+		}
 	}
 	for name := range checks {
 		if !seen[name] {

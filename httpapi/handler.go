@@ -18,6 +18,7 @@ import (
 	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
+	"github.com/smartcommunities/hub/feeds"
 	"github.com/smartcommunities/hub/web"
 )
 
@@ -49,6 +50,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { ready(w, r, b) })
 	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.Handle("GET /feeds/", withTimeout(cfg.RequestTimeout, caller(feeds.Handler(d))))
 	mux.Handle("GET /dashboard/", web.Dashboard())
 	mux.Handle("GET /dashboard", http.RedirectHandler("/dashboard/", http.StatusMovedPermanently))
 

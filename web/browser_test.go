@@ -285,6 +285,12 @@ func TestDashboardInBrowser(t *testing.T) {
 		t.Errorf("member view: %d practices, %d calls; the API has %d and %d", practicesShown, fundingShown,
 			vng.Member.BestPractices.TotalCount, len(vng.Member.RecommendedFunding))
 	}
+	// The calendar of the calls open to the member's country (VNG: the Netherlands).
+	var calendar string
+	b.eval(t, `document.getElementById('member-calendar').getAttribute('href')`, &calendar)
+	if calendar != "/feeds/deadlines.ics?country=NL" {
+		t.Errorf("the member's calendar link is %q, not the deadlines of the calls open to the Netherlands", calendar)
+	}
 
 	// Accessibility basics: every control has a label, and the first Tab reaches the skip link.
 	var unlabelled []string

@@ -691,7 +691,7 @@
 
   const MEMBER_QUERY = `query MemberProfile($slug: String!) {
     member(slug: $slug) {
-      slug name acronym kind country { name } municipalitiesRepresented website description joinedOn
+      slug name acronym kind country { code name } municipalitiesRepresented website description joinedOn
       bestPractices(first: 20, orderBy: {field: YEAR, direction: DESC}) { totalCount nodes { slug title language year } }
       recommendedFunding(first: 5) {
         reason sharedThemes { name }
@@ -758,6 +758,7 @@
     $('#member-description').textContent = m.description;
     renderMemberPractices(m.bestPractices);
     renderMemberFunding(m.recommendedFunding);
+    $('#member-calendar').href = `/feeds/deadlines.ics?country=${encodeURIComponent(m.country.code)}`;
     $('#member-card').hidden = false;
   }
 
