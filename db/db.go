@@ -140,8 +140,10 @@ func Migrate(ctx context.Context, dsn string) (applied int32, err error) {
 		return applied, fmt.Errorf("migrating: %w", err)
 	}
 	// Tables that later migrations added are watched by the response caches too.
-	if _, err := conn.Exec(ctx, "select watch_data_tables()"); err != nil {
-		return applied, fmt.Errorf("watching the tables for changes: %w", err)
+	if applied > 0 {
+		if _, err := conn.Exec(ctx, "select watch_data_tables()"); err != nil {
+			return applied, fmt.Errorf("watching the tables for changes: %w", err)
+		}
 	}
 	return applied, nil
 }

@@ -23,8 +23,12 @@ begin
           and c.relname not in ('schema_version', 'search_change', 'search_change_pruned', 'search_origin')
           and not exists (select 1 from pg_trigger g where g.tgrelid = c.oid and g.tgname = 'data_change')
     loop
-        execute format('create trigger data_change after insert or update or delete or truncate on %I
-            for each statement execute function data_changed()', t.relname);
+        begin
+            execute format('create trigger data_change after insert or update or delete or truncate on %I
+                for each statement execute function data_changed()', t.relname);
+        exception when duplicate_object then
+            null; -- another hub, migrating at the same moment, was first
+        end;
     end loop;
 end $$;
 
