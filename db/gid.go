@@ -121,3 +121,17 @@ func sqlIDs[ID EntityID](xs []ID) []int64 {
 
 // Node is any object that has a global ID (GraphQL's Node interface).
 type Node interface{}
+
+// The global IDs of the node types, as methods without a context so that gqlgen resolves them in line
+// rather than in a goroutine of their own for every row of every list.
+
+func (m *Member) GlobalID() string                { return GlobalID("Member", m.ID) }
+func (p *BestPractice) GlobalID() string          { return GlobalID("BestPractice", p.ID) }
+func (f *FundingOpportunity) GlobalID() string    { return GlobalID("FundingOpportunity", f.ID) }
+func (t *DigitalTool) GlobalID() string           { return GlobalID("DigitalTool", t.ID) }
+func (t *APIToken) GlobalID() string              { return GlobalID("ApiToken", t.ID) }
+func (a *MembershipApplication) GlobalID() string { return GlobalID("MembershipApplication", a.ID) }
+func (c *Country) GlobalID() string               { return GlobalID("Country", c.Code) }
+func (t *Theme) GlobalID() string                 { return GlobalID("Theme", t.Code) }
+func (p *Programme) GlobalID() string             { return GlobalID("Programme", p.Code) }
+func (m *Mim) GlobalID() string                   { return GlobalID("Mim", m.Code+"@"+m.Edition) }

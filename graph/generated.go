@@ -42,7 +42,6 @@ type ResolverRoot interface {
 	FundingRecommendation() FundingRecommendationResolver
 	Member() MemberResolver
 	MembershipApplication() MembershipApplicationResolver
-	Mim() MimResolver
 	Mutation() MutationResolver
 	Programme() ProgrammeResolver
 	Query() QueryResolver
@@ -60,7 +59,7 @@ type ComplexityRoot struct {
 		Active     func(childComplexity int) int
 		CreatedAt  func(childComplexity int) int
 		ExpiresAt  func(childComplexity int) int
-		ID         func(childComplexity int) int
+		GlobalID   func(childComplexity int) int
 		LastUsedAt func(childComplexity int) int
 		Member     func(childComplexity int) int
 		Name       func(childComplexity int) int
@@ -101,7 +100,7 @@ type ComplexityRoot struct {
 		Country         func(childComplexity int) int
 		CreatedAt       func(childComplexity int) int
 		Funding         func(childComplexity int) int
-		ID              func(childComplexity int) int
+		GlobalID        func(childComplexity int) int
 		Language        func(childComplexity int) int
 		Mims            func(childComplexity int) int
 		Municipality    func(childComplexity int) int
@@ -156,7 +155,7 @@ type ComplexityRoot struct {
 	Country struct {
 		BestPractices func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
 		Code          func(childComplexity int) int
-		ID            func(childComplexity int) int
+		GlobalID      func(childComplexity int) int
 		IsoCode       func(childComplexity int) int
 		Members       func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) int
 		Name          func(childComplexity int) int
@@ -193,7 +192,7 @@ type ComplexityRoot struct {
 		CreatedAt         func(childComplexity int) int
 		Description       func(childComplexity int) int
 		DevelopmentStatus func(childComplexity int) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Languages         func(childComplexity int) int
 		Licence           func(childComplexity int) int
 		Mims              func(childComplexity int) int
@@ -264,7 +263,7 @@ type ComplexityRoot struct {
 		Description       func(childComplexity int) int
 		EligibleCountries func(childComplexity int) int
 		FundedPractices   func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
-		ID                func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
 		Identifier        func(childComplexity int) int
 		MaxContribution   func(childComplexity int) int
 		MinContribution   func(childComplexity int) int
@@ -330,7 +329,7 @@ type ComplexityRoot struct {
 		Country                   func(childComplexity int) int
 		CreatedAt                 func(childComplexity int) int
 		Description               func(childComplexity int) int
-		ID                        func(childComplexity int) int
+		GlobalID                  func(childComplexity int) int
 		JoinedOn                  func(childComplexity int) int
 		Kind                      func(childComplexity int) int
 		MunicipalitiesRepresented func(childComplexity int) int
@@ -374,7 +373,7 @@ type ComplexityRoot struct {
 		ContactName               func(childComplexity int) int
 		Country                   func(childComplexity int) int
 		DecidedAt                 func(childComplexity int) int
-		ID                        func(childComplexity int) int
+		GlobalID                  func(childComplexity int) int
 		Kind                      func(childComplexity int) int
 		Member                    func(childComplexity int) int
 		Motivation                func(childComplexity int) int
@@ -399,10 +398,10 @@ type ComplexityRoot struct {
 	}
 
 	Mim struct {
-		Code    func(childComplexity int) int
-		Edition func(childComplexity int) int
-		ID      func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Code     func(childComplexity int) int
+		Edition  func(childComplexity int) int
+		GlobalID func(childComplexity int) int
+		Name     func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -436,7 +435,7 @@ type ComplexityRoot struct {
 	Programme struct {
 		Code                 func(childComplexity int) int
 		FundingOpportunities func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) int
-		ID                   func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
 		Name                 func(childComplexity int) int
 		Period               func(childComplexity int) int
 	}
@@ -518,7 +517,7 @@ type ComplexityRoot struct {
 		DataTheme            func(childComplexity int) int
 		DigitalTools         func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) int
 		FundingOpportunities func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) int
-		ID                   func(childComplexity int) int
+		GlobalID             func(childComplexity int) int
 		Name                 func(childComplexity int) int
 	}
 
@@ -546,15 +545,11 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type ApiTokenResolver interface {
-	ID(ctx context.Context, obj *db.APIToken) (string, error)
-
 	Member(ctx context.Context, obj *db.APIToken) (*db.Member, error)
 
 	Active(ctx context.Context, obj *db.APIToken) (bool, error)
 }
 type BestPracticeResolver interface {
-	ID(ctx context.Context, obj *db.BestPractice) (string, error)
-
 	Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error)
 
 	Country(ctx context.Context, obj *db.BestPractice) (*db.Country, error)
@@ -569,14 +564,10 @@ type BestPracticeResolver interface {
 	Related(ctx context.Context, obj *db.BestPractice, first *int) ([]*db.BestPractice, error)
 }
 type CountryResolver interface {
-	ID(ctx context.Context, obj *db.Country) (string, error)
-
 	Members(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error)
 	BestPractices(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 }
 type DigitalToolResolver interface {
-	ID(ctx context.Context, obj *db.DigitalTool) (string, error)
-
 	Themes(ctx context.Context, obj *db.DigitalTool) ([]*db.Theme, error)
 	Mims(ctx context.Context, obj *db.DigitalTool) ([]*db.Mim, error)
 
@@ -591,8 +582,6 @@ type FacetBucketResolver interface {
 	Label(ctx context.Context, obj *search.Bucket) (string, error)
 }
 type FundingOpportunityResolver interface {
-	ID(ctx context.Context, obj *db.FundingOpportunity) (string, error)
-
 	Programme(ctx context.Context, obj *db.FundingOpportunity) (*db.Programme, error)
 
 	NextDeadline(ctx context.Context, obj *db.FundingOpportunity) (*time.Time, error)
@@ -607,8 +596,6 @@ type FundingRecommendationResolver interface {
 	SharedThemes(ctx context.Context, obj *db.FundingRecommendation) ([]*db.Theme, error)
 }
 type MemberResolver interface {
-	ID(ctx context.Context, obj *db.Member) (string, error)
-
 	Country(ctx context.Context, obj *db.Member) (*db.Country, error)
 	OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error)
 
@@ -618,14 +605,9 @@ type MemberResolver interface {
 	RecommendedFunding(ctx context.Context, obj *db.Member, first *int) ([]*db.FundingRecommendation, error)
 }
 type MembershipApplicationResolver interface {
-	ID(ctx context.Context, obj *db.MembershipApplication) (string, error)
-
 	Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error)
 
 	Member(ctx context.Context, obj *db.MembershipApplication) (*db.Member, error)
-}
-type MimResolver interface {
-	ID(ctx context.Context, obj *db.Mim) (string, error)
 }
 type MutationResolver interface {
 	CreateAPIToken(ctx context.Context, input db.CreateAPITokenInput) (*model.CreateAPITokenPayload, error)
@@ -648,8 +630,6 @@ type MutationResolver interface {
 	DeleteDigitalTool(ctx context.Context, input db.DeleteDigitalToolInput) (*model.DeleteDigitalToolPayload, error)
 }
 type ProgrammeResolver interface {
-	ID(ctx context.Context, obj *db.Programme) (string, error)
-
 	FundingOpportunities(ctx context.Context, obj *db.Programme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error)
 }
 type QueryResolver interface {
@@ -676,8 +656,6 @@ type QueryResolver interface {
 	DigitalTool(ctx context.Context, slug string) (*db.DigitalTool, error)
 }
 type ThemeResolver interface {
-	ID(ctx context.Context, obj *db.Theme) (string, error)
-
 	BestPractices(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 	DigitalTools(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.DigitalToolFilter, orderBy *db.DigitalToolOrder) (*db.Page[*db.DigitalTool], error)
 	FundingOpportunities(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.FundingOpportunityFilter, orderBy *db.FundingOpportunityOrder) (*db.Page[*db.FundingOpportunity], error)
@@ -720,11 +698,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ApiToken.ExpiresAt(childComplexity), true
 	case "ApiToken.id":
-		if e.ComplexityRoot.ApiToken.ID == nil {
+		if e.ComplexityRoot.ApiToken.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ApiToken.ID(childComplexity), true
+		return e.ComplexityRoot.ApiToken.GlobalID(childComplexity), true
 	case "ApiToken.lastUsedAt":
 		if e.ComplexityRoot.ApiToken.LastUsedAt == nil {
 			break
@@ -881,11 +859,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BestPractice.Funding(childComplexity), true
 	case "BestPractice.id":
-		if e.ComplexityRoot.BestPractice.ID == nil {
+		if e.ComplexityRoot.BestPractice.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BestPractice.ID(childComplexity), true
+		return e.ComplexityRoot.BestPractice.GlobalID(childComplexity), true
 	case "BestPractice.language":
 		if e.ComplexityRoot.BestPractice.Language == nil {
 			break
@@ -1119,11 +1097,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.Code(childComplexity), true
 	case "Country.id":
-		if e.ComplexityRoot.Country.ID == nil {
+		if e.ComplexityRoot.Country.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Country.ID(childComplexity), true
+		return e.ComplexityRoot.Country.GlobalID(childComplexity), true
 	case "Country.isoCode":
 		if e.ComplexityRoot.Country.IsoCode == nil {
 			break
@@ -1244,11 +1222,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DigitalTool.DevelopmentStatus(childComplexity), true
 	case "DigitalTool.id":
-		if e.ComplexityRoot.DigitalTool.ID == nil {
+		if e.ComplexityRoot.DigitalTool.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.DigitalTool.ID(childComplexity), true
+		return e.ComplexityRoot.DigitalTool.GlobalID(childComplexity), true
 	case "DigitalTool.languages":
 		if e.ComplexityRoot.DigitalTool.Languages == nil {
 			break
@@ -1549,11 +1527,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FundingOpportunity.FundedPractices(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.BestPracticeFilter), args["orderBy"].(*db.BestPracticeOrder)), true
 	case "FundingOpportunity.id":
-		if e.ComplexityRoot.FundingOpportunity.ID == nil {
+		if e.ComplexityRoot.FundingOpportunity.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.FundingOpportunity.ID(childComplexity), true
+		return e.ComplexityRoot.FundingOpportunity.GlobalID(childComplexity), true
 	case "FundingOpportunity.identifier":
 		if e.ComplexityRoot.FundingOpportunity.Identifier == nil {
 			break
@@ -1819,11 +1797,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Member.Description(childComplexity), true
 	case "Member.id":
-		if e.ComplexityRoot.Member.ID == nil {
+		if e.ComplexityRoot.Member.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Member.ID(childComplexity), true
+		return e.ComplexityRoot.Member.GlobalID(childComplexity), true
 	case "Member.joinedOn":
 		if e.ComplexityRoot.Member.JoinedOn == nil {
 			break
@@ -2003,11 +1981,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MembershipApplication.DecidedAt(childComplexity), true
 	case "MembershipApplication.id":
-		if e.ComplexityRoot.MembershipApplication.ID == nil {
+		if e.ComplexityRoot.MembershipApplication.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.MembershipApplication.ID(childComplexity), true
+		return e.ComplexityRoot.MembershipApplication.GlobalID(childComplexity), true
 	case "MembershipApplication.kind":
 		if e.ComplexityRoot.MembershipApplication.Kind == nil {
 			break
@@ -2114,11 +2092,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mim.Edition(childComplexity), true
 	case "Mim.id":
-		if e.ComplexityRoot.Mim.ID == nil {
+		if e.ComplexityRoot.Mim.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Mim.ID(childComplexity), true
+		return e.ComplexityRoot.Mim.GlobalID(childComplexity), true
 	case "Mim.name":
 		if e.ComplexityRoot.Mim.Name == nil {
 			break
@@ -2368,11 +2346,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Programme.FundingOpportunities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.FundingOpportunityFilter), args["orderBy"].(*db.FundingOpportunityOrder)), true
 	case "Programme.id":
-		if e.ComplexityRoot.Programme.ID == nil {
+		if e.ComplexityRoot.Programme.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Programme.ID(childComplexity), true
+		return e.ComplexityRoot.Programme.GlobalID(childComplexity), true
 	case "Programme.name":
 		if e.ComplexityRoot.Programme.Name == nil {
 			break
@@ -2803,11 +2781,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Theme.FundingOpportunities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*db.FundingOpportunityFilter), args["orderBy"].(*db.FundingOpportunityOrder)), true
 	case "Theme.id":
-		if e.ComplexityRoot.Theme.ID == nil {
+		if e.ComplexityRoot.Theme.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Theme.ID(childComplexity), true
+		return e.ComplexityRoot.Theme.GlobalID(childComplexity), true
 	case "Theme.name":
 		if e.ComplexityRoot.Theme.Name == nil {
 			break
@@ -5437,7 +5415,7 @@ func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_ApiToken_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ApiToken().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5448,7 +5426,7 @@ func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiToken", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ApiToken", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
@@ -6088,7 +6066,7 @@ func (ec *executionContext) _BestPractice_id(ctx context.Context, field graphql.
 			return ec.fieldContext_BestPractice_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BestPractice().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6099,7 +6077,7 @@ func (ec *executionContext) _BestPractice_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_BestPractice_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BestPractice", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("BestPractice", field, true, false, "ID")
 }
 
 func (ec *executionContext) _BestPractice_slug(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
@@ -7214,7 +7192,7 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Country_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Country().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7225,7 +7203,7 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Country_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Country", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Country", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Country_code(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
@@ -7701,7 +7679,7 @@ func (ec *executionContext) _DigitalTool_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_DigitalTool_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.DigitalTool().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7712,7 +7690,7 @@ func (ec *executionContext) _DigitalTool_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_DigitalTool_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DigitalTool", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("DigitalTool", field, true, false, "ID")
 }
 
 func (ec *executionContext) _DigitalTool_slug(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
@@ -8867,7 +8845,7 @@ func (ec *executionContext) _FundingOpportunity_id(ctx context.Context, field gr
 			return ec.fieldContext_FundingOpportunity_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.FundingOpportunity().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8878,7 +8856,7 @@ func (ec *executionContext) _FundingOpportunity_id(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_FundingOpportunity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FundingOpportunity", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("FundingOpportunity", field, true, false, "ID")
 }
 
 func (ec *executionContext) _FundingOpportunity_identifier(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
@@ -10038,7 +10016,7 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Member_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10049,7 +10027,7 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Member_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Member_slug(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
@@ -10915,7 +10893,7 @@ func (ec *executionContext) _MembershipApplication_id(ctx context.Context, field
 			return ec.fieldContext_MembershipApplication_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MembershipApplication().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10926,7 +10904,7 @@ func (ec *executionContext) _MembershipApplication_id(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_MembershipApplication_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipApplication", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("MembershipApplication", field, true, false, "ID")
 }
 
 func (ec *executionContext) _MembershipApplication_organisation(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
@@ -11429,7 +11407,7 @@ func (ec *executionContext) _Mim_id(ctx context.Context, field graphql.Collected
 			return ec.fieldContext_Mim_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mim().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11440,7 +11418,7 @@ func (ec *executionContext) _Mim_id(ctx context.Context, field graphql.Collected
 	)
 }
 func (ec *executionContext) fieldContext_Mim_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mim", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Mim", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Mim_code(ctx context.Context, field graphql.CollectedField, obj *db.Mim) (ret graphql.Marshaler) {
@@ -12739,7 +12717,7 @@ func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Programme_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Programme().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12750,7 +12728,7 @@ func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Programme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Programme", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Programme", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Programme_code(ctx context.Context, field graphql.CollectedField, obj *db.Programme) (ret graphql.Marshaler) {
@@ -14602,7 +14580,7 @@ func (ec *executionContext) _Theme_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Theme_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Theme().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -14613,7 +14591,7 @@ func (ec *executionContext) _Theme_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Theme_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Theme", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Theme", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Theme_code(ctx context.Context, field graphql.CollectedField, obj *db.Theme) (ret graphql.Marshaler) {
@@ -18936,11 +18914,10 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ApiToken")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ApiToken_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ApiToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._ApiToken_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19200,11 +19177,10 @@ func (ec *executionContext) _BestPractice(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BestPractice")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BestPractice_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._BestPractice_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._BestPractice_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19584,11 +19560,10 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Country")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Country_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Country_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Country_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -19840,11 +19815,10 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("DigitalTool")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._DigitalTool_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._DigitalTool_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._DigitalTool_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20292,11 +20266,10 @@ func (ec *executionContext) _FundingOpportunity(ctx context.Context, sel ast.Sel
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("FundingOpportunity")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._FundingOpportunity_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._FundingOpportunity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "identifier":
 			out.Values[i] = ec._FundingOpportunity_identifier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20750,11 +20723,10 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Member")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Member_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21056,11 +21028,10 @@ func (ec *executionContext) _MembershipApplication(ctx context.Context, sel ast.
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("MembershipApplication")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MembershipApplication_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._MembershipApplication_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "organisation":
 			out.Values[i] = ec._MembershipApplication_organisation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -21244,25 +21215,24 @@ func (ec *executionContext) _Mim(ctx context.Context, sel ast.SelectionSet, obj 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mim")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mim_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mim_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "code":
 			out.Values[i] = ec._Mim_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "edition":
 			out.Values[i] = ec._Mim_edition(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "name":
 			out.Values[i] = ec._Mim_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21503,11 +21473,10 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Programme")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Programme_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Programme_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Programme_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22060,11 +22029,10 @@ func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Theme")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Theme_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Theme_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Theme_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -15,11 +15,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *apiTokenResolver) ID(ctx context.Context, obj *db.APIToken) (string, error) {
-	return db.GlobalID("ApiToken", obj.ID), nil
-}
-
 // Member is the resolver for the member field.
 func (r *apiTokenResolver) Member(ctx context.Context, obj *db.APIToken) (*db.Member, error) {
 	if obj.MemberID == nil {

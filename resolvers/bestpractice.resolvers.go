@@ -13,11 +13,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *bestPracticeResolver) ID(ctx context.Context, obj *db.BestPractice) (string, error) {
-	return db.GlobalID("BestPractice", obj.ID), nil
-}
-
 // Translations is the resolver for the translations field.
 func (r *bestPracticeResolver) Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error) {
 	return load(ctx, loaders(ctx).practiceTranslations, obj.ID, obj.Batch())

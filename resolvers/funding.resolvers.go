@@ -14,11 +14,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *fundingOpportunityResolver) ID(ctx context.Context, obj *db.FundingOpportunity) (string, error) {
-	return db.GlobalID("FundingOpportunity", obj.ID), nil
-}
-
 // Programme is the resolver for the programme field.
 func (r *fundingOpportunityResolver) Programme(ctx context.Context, obj *db.FundingOpportunity) (*db.Programme, error) {
 	return r.DB.Reference().Programme(obj.ProgrammeCode), nil

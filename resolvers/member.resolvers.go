@@ -13,11 +13,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *memberResolver) ID(ctx context.Context, obj *db.Member) (string, error) {
-	return db.GlobalID("Member", obj.ID), nil
-}
-
 // Country is the resolver for the country field.
 func (r *memberResolver) Country(ctx context.Context, obj *db.Member) (*db.Country, error) {
 	return r.DB.Reference().Country(obj.CountryCode), nil

@@ -13,11 +13,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *membershipApplicationResolver) ID(ctx context.Context, obj *db.MembershipApplication) (string, error) {
-	return db.GlobalID("MembershipApplication", obj.ID), nil
-}
-
 // Country is the resolver for the country field.
 func (r *membershipApplicationResolver) Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error) {
 	return r.DB.Reference().Country(obj.CountryCode), nil

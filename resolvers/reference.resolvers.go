@@ -12,11 +12,6 @@ import (
 	"github.com/smartcommunities/hub/graph"
 )
 
-// ID is the resolver for the id field.
-func (r *countryResolver) ID(ctx context.Context, obj *db.Country) (string, error) {
-	return db.GlobalID("Country", obj.Code), nil
-}
-
 // Members is the resolver for the members field.
 func (r *countryResolver) Members(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.MemberFilter, orderBy *db.MemberOrder) (*db.Page[*db.Member], error) {
 	return loaders(ctx).memberPages.load(ctx, "country", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
@@ -25,16 +20,6 @@ func (r *countryResolver) Members(ctx context.Context, obj *db.Country, first *i
 // BestPractices is the resolver for the bestPractices field.
 func (r *countryResolver) BestPractices(ctx context.Context, obj *db.Country, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
 	return loaders(ctx).practicePages.load(ctx, "country", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
-}
-
-// ID is the resolver for the id field.
-func (r *mimResolver) ID(ctx context.Context, obj *db.Mim) (string, error) {
-	return db.GlobalID("Mim", obj.Code+"@"+obj.Edition), nil
-}
-
-// ID is the resolver for the id field.
-func (r *programmeResolver) ID(ctx context.Context, obj *db.Programme) (string, error) {
-	return db.GlobalID("Programme", obj.Code), nil
 }
 
 // FundingOpportunities is the resolver for the fundingOpportunities field.
@@ -62,11 +47,6 @@ func (r *queryResolver) Mims(ctx context.Context) ([]*db.Mim, error) {
 	return r.DB.Reference().Mims, nil
 }
 
-// ID is the resolver for the id field.
-func (r *themeResolver) ID(ctx context.Context, obj *db.Theme) (string, error) {
-	return db.GlobalID("Theme", obj.Code), nil
-}
-
 // BestPractices is the resolver for the bestPractices field.
 func (r *themeResolver) BestPractices(ctx context.Context, obj *db.Theme, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
 	return loaders(ctx).practicePages.load(ctx, "theme", obj.Code, nil, pageArgs(first, after, last, before), filter, orderBy)
@@ -85,9 +65,6 @@ func (r *themeResolver) FundingOpportunities(ctx context.Context, obj *db.Theme,
 // Country returns graph.CountryResolver implementation.
 func (r *Resolver) Country() graph.CountryResolver { return &countryResolver{r} }
 
-// Mim returns graph.MimResolver implementation.
-func (r *Resolver) Mim() graph.MimResolver { return &mimResolver{r} }
-
 // Programme returns graph.ProgrammeResolver implementation.
 func (r *Resolver) Programme() graph.ProgrammeResolver { return &programmeResolver{r} }
 
@@ -96,7 +73,6 @@ func (r *Resolver) Theme() graph.ThemeResolver { return &themeResolver{r} }
 
 type (
 	countryResolver   struct{ *Resolver }
-	mimResolver       struct{ *Resolver }
 	programmeResolver struct{ *Resolver }
 	themeResolver     struct{ *Resolver }
 )

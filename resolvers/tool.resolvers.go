@@ -14,11 +14,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// ID is the resolver for the id field.
-func (r *digitalToolResolver) ID(ctx context.Context, obj *db.DigitalTool) (string, error) {
-	return db.GlobalID("DigitalTool", obj.ID), nil
-}
-
 // Themes is the resolver for the themes field.
 func (r *digitalToolResolver) Themes(ctx context.Context, obj *db.DigitalTool) ([]*db.Theme, error) {
 	codes, err := load(ctx, loaders(ctx).toolThemes, obj.ID, obj.Batch())
