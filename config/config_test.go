@@ -97,6 +97,8 @@ var cases = []struct {
 		[]accepted{{"member_slug", "member_slug"}}, nil},
 	{"HUB_EXPORT_CONCURRENCY", func(c Config) any { return c.ExportConcurrency },
 		[]accepted{{"1", 1}, {"64", 64}}, []string{"0", "65", "two"}},
+	{"HUB_RESPONSE_CACHE_BYTES", func(c Config) any { return c.ResponseCacheBytes },
+		[]accepted{{"0", int64(0)}, {"1048576", int64(1 << 20)}}, []string{"-1", "64MB", "lots"}},
 	{"HUB_MAX_DEPTH", func(c Config) any { return c.MaxDepth },
 		[]accepted{{"1", 1}, {"100", 100}}, []string{"0", "101", "deep"}},
 	{"HUB_MAX_COST", func(c Config) any { return c.MaxCost },
@@ -160,7 +162,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := Config{Addr: "localhost:8080", DataDir: ".data", MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second,
 		RateLimit: 50, TokenRateLimit: 100, ApplicationsPerHour: 5, ExportConcurrency: 2, MaxDepth: 12, MaxCost: 15000,
-		Introspection: true, LogLevel: slog.LevelInfo}
+		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20}
 	want.OIDC.RolesClaim, want.OIDC.RolePrefix, want.OIDC.MemberClaim = "realm_access.roles", "hub-", "hub_member"
 	if !reflect.DeepEqual(Default(), want) {
 		t.Errorf("Default() = %+v, want %+v", Default(), want)
