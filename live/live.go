@@ -183,13 +183,17 @@ func (b *Broker) Shutdown() {
 	}
 	b.closing = true
 	fns := b.onClose
+	b.mu.Unlock()
+	// The connections first, so that their clients learn of the shutdown (1001) rather than of
+	// subscriptions completed one by one.
+	for _, fn := range fns {
+		fn()
+	}
+	b.mu.Lock()
 	for s := range b.subs {
 		s.cancel()
 	}
 	b.mu.Unlock()
-	for _, fn := range fns {
-		fn()
-	}
 }
 
 type connKey struct{}
