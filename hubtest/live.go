@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+
+	"github.com/smartcommunities/hub/hubtest/wait"
 )
 
 // Subscription is one subscription over a WebSocket of its own, spoken in the graphql-transport-ws
@@ -70,10 +72,12 @@ func (h *Hub) TrySubscribe(query string, vars map[string]any) (*Subscription, er
 	if json.Unmarshal(b, &ack); ack.Type != "connection_ack" {
 		return s, fmt.Errorf("expected connection_ack, got %s", b)
 	}
+	before := h.Backend.Live.Subscribers()
 	if err := s.send("1", "subscribe", map[string]any{"query": query, "variables": vars}); err != nil {
 		return s, err
 	}
 	go s.read()
+	h.WaitSubscribers(before + 1)
 	return s, nil
 }
 
@@ -148,6 +152,15 @@ func (s *Subscription) Error() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.Err
+}
+
+// WaitSubscribers waits until the hub's broker has at least n subscriptions: a subscription is
+// registered a moment after the hub reads it, and an event committed before then is not its to see.
+func (h *Hub) WaitSubscribers(n int) {
+	h.T.Helper()
+	wait.For(h.T, fmt.Sprintf("%d subscriptions to be registered", n), 30*time.Second, func() bool {
+		return h.Backend.Live.Subscribers() >= n
+	})
 }
 
 // Close ends the subscription and its connection.

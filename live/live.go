@@ -166,6 +166,13 @@ func (b *Broker) Subscribe(ctx context.Context) (<-chan []db.Event, context.Cont
 	return out, ctx, nil
 }
 
+// Subscribers is how many subscriptions are following the feed.
+func (b *Broker) Subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
 // OnShutdown registers fn to run when the hub shuts down: the WebSocket transport closes its connections
 // with it (http.Server.Shutdown does not close hijacked connections).
 func (b *Broker) OnShutdown(fn func()) {
