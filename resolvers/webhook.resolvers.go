@@ -11,12 +11,11 @@ import (
 	"slices"
 
 	"github.com/smartcommunities/hub/auth"
-	"github.com/smartcommunities/hub/webhooks"
-	"github.com/vektah/gqlparser/v2/gqlerror"
-
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/graph/model"
+	"github.com/smartcommunities/hub/webhooks"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // CreateWebhookEndpoint is the resolver for the createWebhookEndpoint field.
