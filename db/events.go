@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -64,7 +65,8 @@ func (d *DB) ListenEvents(ctx context.Context, channel string, wake chan<- struc
 	d.listen(ctx, channel, wake)
 }
 
-// listen is ListenSearchChanges' loop for any channel.
+// listen sends on wake whenever a notification comes on channel, until ctx ends. The connection is
+// re-established after failures; wake also fires then, since notifications may have been missed.
 func (d *DB) listen(ctx context.Context, channel string, wake chan<- struct{}) {
 	notify := func() {
 		select {
@@ -78,6 +80,8 @@ func (d *DB) listen(ctx context.Context, channel string, wake chan<- struct{}) {
 			if err != nil {
 				return err
 			}
+			// The connection leaves the pool for good: it listens, and when listening ends it is closed
+			// rather than handed to another caller (and Pool.Close need not wait for it).
 			conn := c.Hijack()
 			defer func() {
 				closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
@@ -155,4 +159,18 @@ func (d *DB) FundingDeadlinesWithin(ctx context.Context, f *FundingOpportunityFi
 	var at time.Time
 	_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { out[id] = at; return nil })
 	return out, err
+}
+
+// PruneEvents deletes the feed's transactions older than keep that webhooks have fanned out (live
+// subscribers start from the feed's end, so nothing older is read again), and webhook deliveries
+// delivered or failed more than keep ago.
+func (d *DB) PruneEvents(ctx context.Context, keep time.Duration) error {
+	interval := fmt.Sprintf("%d seconds", int64(keep.Seconds()))
+	_, err := d.Pool.Exec(ctx, `with old as (delete from hub_event_commit where committed_at < now() - $1::interval
+			and position <= (select position from webhook_feed) returning xid)
+		delete from hub_event e using old where e.xid = old.xid`, interval)
+	if err == nil {
+		_, err = d.Pool.Exec(ctx, `delete from webhook_delivery where status <> 'PENDING' and created_at < now() - $1::interval`, interval)
+	}
+	return err
 }

@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -256,45 +255,7 @@ func (d *DB) PruneSearchChanges(ctx context.Context, keep time.Duration) (int64,
 // ctx ends. The connection is re-established after failures; wake also fires then, since notifications
 // may have been missed.
 func (d *DB) ListenSearchChanges(ctx context.Context, wake chan<- struct{}) {
-	notify := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
-	for ctx.Err() == nil {
-		err := func() error {
-			c, err := d.Pool.Acquire(ctx)
-			if err != nil {
-				return err
-			}
-			// The connection leaves the pool for good: it listens, and when listening ends it is closed
-			// rather than handed to another caller (and Pool.Close need not wait for it).
-			conn := c.Hijack()
-			defer func() {
-				closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-				defer cancel()
-				conn.Close(closeCtx)
-			}()
-			if _, err := conn.Exec(ctx, "listen search_change"); err != nil {
-				return err
-			}
-			notify()
-			for {
-				if _, err := conn.WaitForNotification(ctx); err != nil {
-					return err
-				}
-				notify()
-			}
-		}()
-		if ctx.Err() == nil {
-			slog.Warn("search: listening for changes failed; retrying", "err", err)
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-	}
+	d.listen(ctx, "search_change", wake)
 }
 
 // PracticeSearchSources reads the search sources of best practices, in the order of ids, nil for missing

@@ -262,3 +262,28 @@ func TestWebhookPrivateAddressRefused(t *testing.T) {
 		t.Errorf("anonymous registration: %+v", r.Errors)
 	}
 }
+
+// The feed is pruned of what webhooks fanned out longer ago than kept, and of nothing else.
+func TestEventsPruned(t *testing.T) {
+	t.Parallel()
+	h := hubtest.New(t, false)
+	d := h.DB()
+	ctx := t.Context()
+	count := func() (n int) {
+		d.Pool.QueryRow(ctx, `select count(*) from hub_event`).Scan(&n)
+		return n
+	}
+	createMember(t, h.Admin(), "Old news")
+	wait.For(t, "webhooks to pass the event", 30*time.Second, func() bool {
+		var fanned bool
+		d.Pool.QueryRow(ctx, `select (select position from webhook_feed) >= (select max(position) from hub_event_commit)`).Scan(&fanned)
+		return fanned
+	})
+	if err := d.PruneEvents(ctx, time.Hour); err != nil || count() != 1 {
+		t.Fatalf("a fresh event was pruned (%v): %d left", err, count())
+	}
+	d.Pool.Exec(ctx, `update hub_event_commit set committed_at = now() - interval '2 hours'`)
+	if err := d.PruneEvents(ctx, time.Hour); err != nil || count() != 0 {
+		t.Errorf("an event older than kept stayed (%v): %d left", err, count())
+	}
+}

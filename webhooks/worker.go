@@ -18,6 +18,9 @@ import (
 // pollInterval bounds how late a due retry or a fan-out is when no notification wakes the worker.
 const pollInterval = time.Second
 
+// eventsKept is how long the feed's events, and finished deliveries, are kept: the delivery log's reach.
+const eventsKept = 30 * 24 * time.Hour
+
 // Worker writes deliveries from the feed and sends them.
 type Worker struct {
 	DB     *db.DB
@@ -46,6 +49,8 @@ func (w *Worker) Run(ctx context.Context) {
 	go w.DB.ListenEvents(ctx, "webhook_delivery", deliveries)
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	prune := time.NewTicker(time.Hour)
+	defer prune.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -54,6 +59,9 @@ func (w *Worker) Run(ctx context.Context) {
 		case <-events:
 		case <-deliveries:
 		case <-tick.C:
+		case <-prune.C:
+			logErr("webhooks: pruning the feed failed", w.DB.PruneEvents(ctx, eventsKept))
+			continue
 		}
 		for {
 			n, err := w.DB.FanOutWebhooks(ctx, 100, payloads)
