@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +146,7 @@ func TestSubscriptionTellsDeadlines(t *testing.T) {
 // Subscriptions go over WebSocket only; the limits hold; a hub shutting down closes with 1001.
 func TestSubscriptionLimitsAndShutdown(t *testing.T) {
 	t.Parallel()
-	h := hubtest.StartWith(t, false, func(c *config.Config) { c.WSMaxConnections = 1 })
+	h := hubtest.StartWith(t, false, func(c *config.Config) { c.WSMaxConnections, c.WSMaxSubscriptions = 1, 2 })
 	if r := h.Post(`subscription { memberJoined { name } }`, nil); len(r.Errors) == 0 || hubtest.ErrorCodes(r.Errors)[0] != "BAD_REQUEST" {
 		t.Errorf("a subscription over HTTP: %+v; want a BAD_REQUEST error", r)
 	}
@@ -153,6 +154,12 @@ func TestSubscriptionLimitsAndShutdown(t *testing.T) {
 		t.Errorf("a connection with an unknown token: %v; want it closed with 4403", err)
 	}
 	s := h.Subscribe(`subscription { memberJoined { name } }`, nil)
+	s.Also(`subscription { bestPracticePublished { title } }`)
+	h.WaitSubscribers(2)
+	s.Also(`subscription { fundingOpportunityChanged { title } }`)
+	if r, ok := s.Next(eventWait); !ok || !slices.Contains(hubtest.ErrorCodes(r.Errors), "TOO_MANY_SUBSCRIPTIONS") {
+		t.Errorf("a third subscription on a connection with HUB_WS_MAX_SUBSCRIPTIONS=2: %+v (%s); want TOO_MANY_SUBSCRIPTIONS", r, s.Error())
+	}
 	if second, err := h.TrySubscribe(`subscription { memberJoined { name } }`, nil); err == nil || second.CloseCode != 4429 {
 		t.Errorf("a second connection from one address with HUB_WS_MAX_CONNECTIONS=1: %v; want it closed with 4429", err)
 	}

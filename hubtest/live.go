@@ -23,6 +23,7 @@ type Subscription struct {
 	events chan Response
 	mu     sync.Mutex
 	done   bool
+	more   int // subscriptions added by Also
 	// Err is the error message the server ended the subscription with, if any; CloseCode the WebSocket's.
 	Err       string
 	CloseCode websocket.StatusCode
@@ -152,6 +153,15 @@ func (s *Subscription) Error() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.Err
+}
+
+// Also subscribes with another query on the same connection; its results arrive through Next too.
+func (s *Subscription) Also(query string) error {
+	s.mu.Lock()
+	s.more++
+	id := fmt.Sprint(s.more + 1)
+	s.mu.Unlock()
+	return s.send(id, "subscribe", map[string]any{"query": query})
 }
 
 // WaitSubscribers waits until the hub's broker has at least n subscriptions: a subscription is

@@ -2,12 +2,14 @@ package resolvers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/live"
 )
 
 // The subscriptions: each follows the broker's events and re-reads their entities with the
@@ -16,7 +18,7 @@ import (
 // follow sends, for each batch of events of type t, the entities that read returns for their ids, in
 // the order of the events, until ctx ends.
 func follow[T any](ctx context.Context, r *Resolver, t db.LiveEvent, read func(ctx context.Context, ids []int64) ([]*T, error)) (<-chan *T, error) {
-	events, ctx, err := r.Live.Subscribe(ctx)
+	events, ctx, err := r.subscribe(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +94,7 @@ func (r *subscriptionResolver) deadlines(ctx context.Context, days int, filter *
 	if days < 1 || days > 366 {
 		return nil, &gqlerror.Error{Message: "days must be from 1 to 366", Extensions: map[string]any{"code": "BAD_USER_INPUT"}}
 	}
-	events, ctx, err := r.Live.Subscribe(ctx)
+	events, ctx, err := r.subscribe(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -174,4 +176,17 @@ func (r *subscriptionResolver) deadlines(ctx context.Context, days int, filter *
 
 func logSubscriptionError(ctx context.Context, err error) {
 	slog.ErrorContext(ctx, "subscription: reading an event's entity failed", "err", err)
+}
+
+// subscribe is the broker's Subscribe, its refusals errors with codes.
+func (r *Resolver) subscribe(ctx context.Context) (<-chan []db.Event, context.Context, error) {
+	events, ctx, err := r.Live.Subscribe(ctx)
+	switch {
+	case errors.Is(err, live.ErrTooManySubscriptions):
+		err = &gqlerror.Error{Message: err.Error() + " (HUB_WS_MAX_SUBSCRIPTIONS); end one first",
+			Extensions: map[string]any{"code": "TOO_MANY_SUBSCRIPTIONS"}}
+	case errors.Is(err, live.ErrShuttingDown):
+		err = &gqlerror.Error{Message: err.Error() + "; reconnect shortly", Extensions: map[string]any{"code": "SHUTTING_DOWN"}}
+	}
+	return events, ctx, err
 }

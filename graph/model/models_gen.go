@@ -227,7 +227,7 @@ type SendWebhookTestEventPayload struct {
 // {"token": "hub_..."}; without one the subscriber is anonymous. Each event is what committed, in commit
 // order, through any hub on the same database, read again with the subscriber's own access: a draft
 // reaches only those who may read it. A connection holds at most HUB_WS_MAX_SUBSCRIPTIONS subscriptions
-// (more are refused with an error), an address at most HUB_WS_MAX_CONNECTIONS connections (more are closed
+// (one more is refused with TOO_MANY_SUBSCRIPTIONS; while the hub stops, SHUTTING_DOWN), an address at most HUB_WS_MAX_CONNECTIONS connections (more are closed
 // with code 4429); the hub pings every HUB_WS_PING_INTERVAL and closes with code 1001 when it shuts down.
 type Subscription struct {
 }
