@@ -287,3 +287,69 @@ func TestEventsPruned(t *testing.T) {
 		t.Errorf("an event older than kept stayed (%v): %d left", err, count())
 	}
 }
+
+// A partner sees and manages only its own endpoints; an endpoint's filter is the list's, and its
+// payloads are read with its owner's access.
+func TestWebhookOwnersAndFilters(t *testing.T) {
+	t.Parallel()
+	rc := newReceiver(t, func(int) int { return http.StatusOK })
+	h := hubtest.StartWith(t, false, fastRetries)
+	admin := h.Admin()
+	partner := h.As(h.NewToken("PARTNER", ""))
+	var out struct {
+		CreateWebhookEndpoint struct {
+			Endpoint struct{ ID string }
+			Secret   string
+		}
+	}
+	partner.Query(`mutation($u: String!) { createWebhookEndpoint(input: {url: $u, events: [FUNDING_OPPORTUNITY_CHANGED],
+		filter: {fundingOpportunity: {programme: ["DIGITAL"]}}}) { endpoint { id } secret } }`, map[string]any{"u": rc.server.URL}, &out)
+	rc.mu.Lock()
+	rc.secret = out.CreateWebhookEndpoint.Secret
+	rc.mu.Unlock()
+	adminRC := newReceiver(t, func(int) int { return http.StatusOK })
+	adminEndpoint, adminSecret := register(t, admin, adminRC.server.URL, "MEMBER_JOINED")
+	adminRC.mu.Lock()
+	adminRC.secret = adminSecret
+	adminRC.mu.Unlock()
+
+	var list struct{ WebhookEndpoints []struct{ ID string } }
+	partner.Query(`{ webhookEndpoints { id } }`, nil, &list)
+	if len(list.WebhookEndpoints) != 1 || list.WebhookEndpoints[0].ID != out.CreateWebhookEndpoint.Endpoint.ID {
+		t.Errorf("the partner's list: %+v; want its own endpoint only", list)
+	}
+	admin.Query(`{ webhookEndpoints { id } }`, nil, &list)
+	if len(list.WebhookEndpoints) != 2 {
+		t.Errorf("the admin's list: %+v; want both", list)
+	}
+	var del struct {
+		DeleteWebhookEndpoint struct{ UserErrors []struct{ Code string } }
+	}
+	partner.Query(`mutation($id: ID!) { deleteWebhookEndpoint(id: $id) { userErrors { code } } }`, map[string]any{"id": adminEndpoint}, &del)
+	if len(del.DeleteWebhookEndpoint.UserErrors) != 1 || del.DeleteWebhookEndpoint.UserErrors[0].Code != "NOT_FOUND" {
+		t.Errorf("a partner deleting the admin's endpoint: %+v; want NOT_FOUND", del)
+	}
+
+	for _, c := range []struct{ id, programme string }{{"HORIZON-LIVE-1", "HORIZON"}, {"DIGITAL-LIVE-1", "DIGITAL"}} {
+		admin.Query(`mutation($i: String!, $p: String!) { createFundingOpportunity(input: {identifier: $i, title: $i, programme: $p,
+			openingDate: "2027-01-01", deadlineModel: SINGLE_STAGE, deadlines: ["2027-03-01"]}) { userErrors { message } } }`,
+			map[string]any{"i": c.id, "p": c.programme}, &struct{}{})
+	}
+	wait.For(t, "the DIGITAL call's delivery", 30*time.Second, func() bool { return len(rc.requests()) >= 1 })
+	// Behind the calls in the feed: once the member is told, both calls were decided for the partner.
+	createMember(t, admin, "Told to the admin's endpoint")
+	wait.For(t, "the admin's member delivery", 30*time.Second, func() bool { return len(adminRC.requests()) >= 1 })
+	wait.For(t, "the partner's deliveries to be sent", 30*time.Second, func() bool {
+		var n int
+		h.DB().Pool.QueryRow(t.Context(), `select count(*) from webhook_delivery where status = 'PENDING'`).Scan(&n)
+		return n == 0
+	})
+	if n := len(rc.requests()); n != 1 {
+		t.Errorf("the partner's endpoint got %d requests; want the DIGITAL call's alone", n)
+	}
+	for _, r := range rc.requests() {
+		if r.Type == "funding_opportunity.changed" && r.Data["identifier"] != "DIGITAL-LIVE-1" {
+			t.Errorf("the partner's DIGITAL filter let through %v", r.Data)
+		}
+	}
+}
