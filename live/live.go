@@ -139,6 +139,19 @@ func (b *Broker) Subscribe(ctx context.Context) (<-chan []db.Event, context.Cont
 	}
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
+	// The broker may not have read what committed just before: the subscription starts at the feed's
+	// end as it is now, and is told nothing older.
+	from, err := b.DB.EventPosition(ctx)
+	if err != nil {
+		b.mu.Lock()
+		delete(b.subs, s)
+		b.mu.Unlock()
+		cancel()
+		if c != nil {
+			c.release()
+		}
+		return nil, nil, err
+	}
 	out := make(chan []db.Event)
 	go func() {
 		defer close(out)
@@ -155,6 +168,12 @@ func (b *Broker) Subscribe(ctx context.Context) (<-chan []db.Event, context.Cont
 			case <-ctx.Done():
 				return
 			case evs := <-s.events:
+				for len(evs) > 0 && evs[0].Position <= from {
+					evs = evs[1:]
+				}
+				if len(evs) == 0 {
+					continue
+				}
 				select {
 				case out <- evs:
 				case <-ctx.Done():
