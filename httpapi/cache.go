@@ -383,4 +383,3 @@ func etagMatches(header, etag string) bool {
 	}
 	return false
 }
-
