@@ -131,15 +131,26 @@ tck=$(getconf CLK_TCK)
 # cpu_ticks PID: user+system time of the process, all its threads.
 cpu_ticks() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ t = $12 + $13 } END { print t + 0 }'; }
 # pg_ticks: every process of the cluster: the postmaster with what its exited children spent (cutime,
-# cstime: a backend that ends between two readings still counts), and each live child.
+# cstime: a backend that ends between two readings still counts), and each live child. A backend that
+# ends while it is being read (PostGraphile's pool closes connections idle for 10 s, which can fall on
+# the end of the other server's round) would be in neither sum: the reading is repeated until the
+# children and the postmaster's cutime were the same before and after it.
 pg_ticks() {
-  local pm total pid
+  local pm try kids again c0 c1 own sum
   pm=$(head -1 "$data/postgres/postmaster.pid")
-  total=$(sed 's/^.*) //' "/proc/$pm/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$pm"); do
-    total=$((total + $(cpu_ticks "$pid")))
+  for try in $(seq 50); do
+    c0=$(sed 's/^.*) //' "/proc/$pm/stat" | awk '{ print $14 + $15 }')
+    kids=$(ps -o pid= --ppid "$pm" | tr -s ' \n' ' ')
+    sum=$(for pid in $kids; do cat "/proc/$pid/stat" 2>/dev/null; done | sed 's/^.*) //' |
+      awk '{ t += $12 + $13 } END { print t + 0 }')
+    again=$(ps -o pid= --ppid "$pm" | tr -s ' \n' ' ')
+    read -r own c1 < <(sed 's/^.*) //' "/proc/$pm/stat" | awk '{ print $12 + $13, $14 + $15 }')
+    if [ "$kids" = "$again" ] && [ "$c0" = "$c1" ]; then
+      echo $((own + c1 + sum))
+      return
+    fi
   done
-  echo "$total"
+  die "PostgreSQL's processes kept changing while their CPU was read"
 }
 
 # --- the servers -----------------------------------------------------------------------------------
