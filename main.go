@@ -413,7 +413,11 @@ func printImportReport(out io.Writer, path string, rep *db.ImportReport) {
 			if r.Action == db.ImportActionChanged {
 				what = "change"
 			}
-			fmt.Fprintf(out, "%s line %d %s: %s\n", what, r.Line, r.Key, strings.Join(r.Fields, ", "))
+			where := r.Key
+			if r.Line > 0 {
+				where = fmt.Sprintf("line %d %s", r.Line, r.Key)
+			}
+			fmt.Fprintf(out, "%s %s: %s\n", what, where, strings.Join(r.Fields, ", "))
 		}
 	}
 }

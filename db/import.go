@@ -70,6 +70,8 @@ type ImportRow struct {
 // ImportError is a refused row (or header): its line in the file (1 is the header), its column, and the
 // userError the mutation gives for the same value, with the path of the mutation's input field.
 type ImportError struct {
+	// File is the file of a publiccode.yml import (CSV errors have none: one file, one kind).
+	File    string
 	Line    int
 	Column  string
 	Field   []string
@@ -78,6 +80,9 @@ type ImportError struct {
 }
 
 func (e *ImportError) Error() string {
+	if e.File != "" {
+		return fmt.Sprintf("%s, %s: %s (%s)", e.File, e.Column, e.Message, e.Code)
+	}
 	if e.Column == "" {
 		return fmt.Sprintf("line %d: %s (%s)", e.Line, e.Message, e.Code)
 	}
@@ -454,3 +459,120 @@ func opt(s *string) string {
 }
 
 func textPtr(s string) *string { return &s }
+
+// ToolEntry is one digital tool read from a catalogue file (publiccode.yml): the update it makes, the
+// URL that identifies the tool (its repository), and, for reports, the file and the name of each of the
+// input's fields in the file's own terms.
+type ToolEntry struct {
+	File  string
+	URL   string
+	Input *UpdateDigitalToolInput
+	Keys  map[string]string // input field -> the file's key
+}
+
+// ImportTools upserts digital tools by their repository URL, in one transaction, each validated and
+// written as updateDigitalTool and createDigitalTool do; when any is refused, or in a dry run, nothing is
+// written. A new tool's slug is derived from its name.
+func (d *DB) ImportTools(ctx context.Context, entries []ToolEntry, dryRun bool, progress func(done, total int)) (*ImportReport, error) {
+	rep := &ImportReport{Kind: "publiccode", DryRun: dryRun}
+	ctx = WithReadAccess(ctx, ReadAccess{All: true})
+	refs := &importRefs{ref: d.ref}
+	fields := []string{"name", "licence", "development_status", "languages", "countries", "website", "repository_url", "description"}
+	render := func(e *toolEdit) []string {
+		var out []string
+		for _, c := range toolImport.columns {
+			if slices.Contains(fields, c.name) {
+				out = append(out, c.render(refs, e))
+			}
+		}
+		var tr []string
+		for _, t := range e.translations {
+			tr = append(tr, fmt.Sprintf("%s|%s|%s|%s", t.Language, opt(t.ShortDescription), opt(t.LongDescription), strings.Join(t.Features, "|")))
+		}
+		return append(out, opt(e.SoftwareType), sortedCell(tr))
+	}
+	names := append(slices.Clone(fields), "software_type", "translations")
+	err := d.InTx(ctx, func(d *DB) error {
+		existing, err := keyedIDs(ctx, d, "select repository_url, id from digital_tool where repository_url is not null")
+		if err != nil {
+			return err
+		}
+		seen := map[string]string{}
+		for n, en := range entries {
+			if progress != nil {
+				progress(n+1, len(entries))
+			}
+			if first, dup := seen[en.URL]; dup {
+				rep.Errors = append(rep.Errors, &ImportError{File: en.File, Column: en.Keys["repositoryUrl"], Field: []string{"input", "repositoryUrl"},
+					Code: UserErrorDuplicate, Message: fmt.Sprintf("%s is also the url of %s", en.URL, first)})
+				continue
+			}
+			seen[en.URL] = en.File
+			id, exists := existing[en.URL]
+			var e *toolEdit
+			var before []string
+			if exists {
+				if e, err = loadToolEdit(ctx, d, id); err != nil {
+					return err
+				}
+				before = render(e)
+			} else {
+				e = newToolEdit(d)
+			}
+			en.Input.applyTo(e)
+			row := &ImportRow{Key: en.URL, Action: ImportActionCreated}
+			after := render(e)
+			for i := range after {
+				if !exists || before[i] != after[i] {
+					row.Fields = append(row.Fields, names[i])
+				}
+			}
+			if exists && len(row.Fields) == 0 {
+				rep.Unchanged++
+				continue
+			}
+			var errs []UserError
+			// A savepoint each: a new tool's derived slug may be taken, which PostgreSQL reports by
+			// aborting the statement.
+			err := d.InTx(ctx, func(d *DB) error {
+				_, errs, err = d.saveTool(ctx, e)
+				if err == nil && len(errs) > 0 {
+					return errRollback
+				}
+				return err
+			})
+			if err != nil && !errors.Is(err, errRollback) {
+				return fmt.Errorf("%s: %w", en.File, err)
+			}
+			for _, ue := range errs {
+				key := ""
+				if len(ue.Field) > 1 {
+					key = en.Keys[ue.Field[1]]
+				}
+				rep.Errors = append(rep.Errors, &ImportError{File: en.File, Column: key, Field: ue.Field, Message: ue.Message, Code: ue.Code})
+			}
+			if len(errs) > 0 {
+				continue
+			}
+			if exists {
+				row.Action = ImportActionChanged
+				rep.Changed++
+			} else {
+				rep.Created++
+			}
+			rep.Rows = append(rep.Rows, row)
+		}
+		if len(rep.Errors) > 0 || dryRun {
+			return errRollback
+		}
+		return nil
+	})
+	if errors.Is(err, errRollback) {
+		return rep, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Written = true
+	return rep, nil
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
+	"github.com/smartcommunities/hub/publiccode"
 	"github.com/smartcommunities/hub/web"
 )
 
@@ -40,6 +41,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, gql)))))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
 		make(chan struct{}, cfg.ExportConcurrency))))
+	mux.Handle("GET /digital-tools/{slug}/publiccode.yml", withTimeout(cfg.RequestTimeout, publiccode.Handler(d)))
 	graphiql, graphiqlFiles := web.GraphiQL()
 	mux.Handle("GET /{$}", graphiql)
 	mux.Handle("GET /graphiql/", graphiqlFiles)

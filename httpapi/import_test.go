@@ -222,7 +222,9 @@ func TestImportRefusesInvalidRows(t *testing.T) {
 		}
 		// A change to a stored practice names the columns it changes, and only those.
 		var p struct {
-			BestPractices struct{ Nodes []struct{ Slug, Title, Language, Summary string } }
+			BestPractices struct {
+				Nodes []struct{ Slug, Title, Language, Summary string }
+			}
 		}
 		admin.Query(`{ bestPractices(first: 1) { nodes { slug title language summary } } }`, nil, &p)
 		stored := p.BestPractices.Nodes[0]
@@ -243,7 +245,9 @@ func TestImportRefusesInvalidRows(t *testing.T) {
 		if !rep.Written || rep.Changed != 1 || fingerprint(t, h) == before {
 			t.Errorf("import: %+v", rep)
 		}
-		var after struct{ BestPractice struct{ Title, Summary string } }
+		var after struct {
+			BestPractice struct{ Title, Summary string }
+		}
 		admin.Query(`query($s: String!) { bestPractice(slug: $s) { title summary } }`, map[string]any{"s": stored.Slug}, &after)
 		if after.BestPractice.Title != stored.Title+" (revised)" || after.BestPractice.Summary != stored.Summary {
 			t.Errorf("after the import: %+v", after.BestPractice)
