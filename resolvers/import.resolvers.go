@@ -25,5 +25,3 @@ func (r *mutationResolver) ImportCatalogue(ctx context.Context, input model.Impo
 	}
 	return r.DB.Import(ctx, input.Kind, t, dryRun(input.DryRun), nil)
 }
-
-func dryRun(b *bool) bool { return b != nil && *b }
