@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -48,7 +49,7 @@ func testHelp(t *testing.T, bin string) {
 		if code != 0 || errOut != "" || !strings.HasPrefix(out, "usage: hub COMMAND") {
 			t.Errorf("hub %v: status %d, stderr %q, stdout:\n%s", args, code, errOut, out)
 		}
-		for _, c := range []string{"serve", "migrate", "seed", "reindex", "token create", "token list", "token revoke"} {
+		for _, c := range []string{"serve", "migrate", "seed", "reindex", "import", "token create", "token list", "token revoke"} {
 			if !strings.Contains(out, "\n  "+c+" ") {
 				t.Errorf("hub %v does not list %s", args, c)
 			}
@@ -102,4 +103,20 @@ func testOneShotCommands(t *testing.T, bin string) {
 		t.Errorf("the revoked token is not shown so:\n%s", list)
 	}
 	run(`^search index rebuilt: [1-9]\d* documents in [\d.]+ s \(.+\)\n$`, `^$`, "reindex")
+
+	// hub import: a dry run tells what it would do, the import does it, a second one changes nothing, and a
+	// refused row is reported with its line and column, status 1.
+	dir := t.TempDir()
+	tools := filepath.Join(dir, "tools.csv")
+	os.WriteFile(tools, []byte("\ufeffslug;name;licence;development_status;themes\ncli-test-tool;CLI test tool;EUPL-1.2;COMPLETED;mobility\n"), 0o644)
+	run(`^digital-tools from \S+: 1 created, 0 changed, 0 unchanged \(dry run: nothing written\)\ncreate line 2 cli-test-tool: slug, name, licence, development_status, themes\n$`, `^$`,
+		"import", "digital-tools", tools, "--dry-run")
+	run(`^digital-tools from \S+: 1 created, 0 changed, 0 unchanged \(written\)\n$`, `^$`, "import", "digital-tools", tools)
+	run(`^digital-tools from \S+: 0 created, 0 changed, 1 unchanged \(written\)\n$`, `^$`, "import", "digital-tools", tools)
+	os.WriteFile(tools, []byte("slug,name,licence\ncli-test-tool,CLI test tool,Not-A-Licence\n"), 0o644)
+	out, errOut, code := runHub(t, bin, env, "import", "digital-tools", tools)
+	if code != 1 || !strings.Contains(out, `error: line 2, column licence: "Not-A-Licence" is not an SPDX licence identifier`) || !strings.Contains(errOut, "nothing was written") {
+		t.Errorf("a refused import: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	run(`^publiccode from \S+: 3 created, 0 changed, 0 unchanged \(written\)\n(warning: .+\n)+$`, `^$`, "import", "publiccode", "publiccode/testdata/catalogue")
 }

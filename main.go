@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -21,6 +22,8 @@ import (
 	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/progress"
+	"github.com/smartcommunities/hub/publiccode"
 	"github.com/smartcommunities/hub/search"
 )
 
@@ -61,6 +64,18 @@ func init() {
 			detail: "Builds a new index in HUB_DATA_DIR/index from the database; a hub serving from the same\n" +
 				"HUB_DATA_DIR switches to it when it is complete.",
 			run: reindexCommand},
+		{name: "import", synopsis: "[--dry-run] members|best-practices|funding-opportunities|digital-tools FILE.csv | publiccode FILE|DIR",
+			summary: "import a CSV file in the columns of the hub's export, or publiccode.yml files",
+			detail: "A CSV file (UTF-8, with or without a byte-order mark, cells separated by , or ;) is upserted by slug\n" +
+				"(by identifier for funding opportunities) in one transaction, each row validated as the mutations\n" +
+				"validate; when any row is refused, nothing is written and each refusal is printed with its line and\n" +
+				"column. publiccode.yml files (a file, or every publiccode.yml and *.publiccode.yml under a directory)\n" +
+				"become digital tools, upserted by url. --dry-run prints what would be created and changed, and writes\n" +
+				"nothing. Exit status 1 when anything was refused.",
+			flags: func(fs *flag.FlagSet) {
+				fs.Bool("dry-run", false, "report what would be created and changed, and write nothing")
+			},
+			run: importCommand},
 		{name: "token create", synopsis: "--role ROLE [--member SLUG] [--name NAME] [--expires 2160h] [--rate-limit R]",
 			summary: "create an API token and print its secret",
 			detail:  "Prints the token's secret alone on stdout (shown this once; the hub keeps only a hash).",
@@ -279,7 +294,10 @@ func seedCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out i
 	}
 	if synthetic > 0 {
 		start := time.Now()
-		if err := seed.Synthetic(ctx, b.DB, synthetic); err != nil {
+		bar := progress.New("generating best practices")
+		err := seed.SyntheticWithProgress(ctx, b.DB, synthetic, bar.Set)
+		bar.Done()
+		if err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "synthetic best practices loaded: %d in %.1f s\n", synthetic, time.Since(start).Seconds())
@@ -299,12 +317,109 @@ func reindexCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, ou
 	start := time.Now()
 	var documents int
 	dir := filepath.Join(cfg.DataDir, "index")
-	name, err := search.Build(ctx, dir, b.DB, func(done, total int) { documents = done })
+	bar := progress.New("indexing")
+	name, err := search.Build(ctx, dir, b.DB, func(done, total int) {
+		documents = done
+		bar.Set(done, total)
+	})
+	bar.Done()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "search index rebuilt: %d documents in %.1f s (%s)\n", documents, time.Since(start).Seconds(), filepath.Join(dir, name))
 	return nil
+}
+
+func importCommand(ctx context.Context, cfg config.Config, fs *flag.FlagSet, out io.Writer) error {
+	args := fs.Args()
+	if len(args) > 2 { // flags after the kind and the file
+		if err := fs.Parse(args[2:]); err != nil {
+			return usageError{err.Error()}
+		}
+		if err := noArgs(fs); err != nil {
+			return err
+		}
+	}
+	if len(args) < 2 {
+		return usageError{"give what to import and the file: hub import best-practices practices.csv"}
+	}
+	kind, path, dryRun := args[0], args[1], flagValue[bool](fs, "dry-run")
+	if kind != "publiccode" && !slices.Contains(db.ImportKinds, db.ImportKind(kind)) {
+		return usageError{fmt.Sprintf("%q is not a kind of import: members, best-practices, funding-opportunities, digital-tools or publiccode", kind)}
+	}
+	var files []string
+	if kind == "publiccode" {
+		var err error
+		if files, err = publiccode.Files(path); err != nil {
+			return err
+		}
+	}
+	b, err := backend.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer b.Close(context.WithoutCancel(ctx))
+	bar := progress.New("importing " + kind)
+	var rep *db.ImportReport
+	if kind == "publiccode" {
+		rep, err = publiccode.ImportFiles(ctx, b.DB, files, dryRun, bar.Set)
+	} else {
+		var f *os.File
+		if f, err = os.Open(path); err != nil {
+			bar.Done()
+			return err
+		}
+		defer f.Close()
+		var t *db.CSVTable
+		if t, err = db.ReadCSV(f); err == nil {
+			rep, err = b.DB.Import(ctx, db.ImportKind(kind), t, dryRun, bar.Set)
+		}
+	}
+	bar.Done()
+	var fileErr *db.ImportError
+	if errors.As(err, &fileErr) {
+		rep, err = &db.ImportReport{Kind: kind, DryRun: dryRun, Errors: []*db.ImportError{fileErr}}, nil
+	}
+	if err != nil {
+		return err
+	}
+	printImportReport(out, path, rep)
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d refused; nothing was written", len(rep.Errors))
+	}
+	return nil
+}
+
+// printImportReport writes what an import did: a summary line, then every refusal, and in a dry run
+// every row it would create or change.
+func printImportReport(out io.Writer, path string, rep *db.ImportReport) {
+	state := "written"
+	switch {
+	case len(rep.Errors) > 0:
+		state = "refused: nothing written"
+	case rep.DryRun:
+		state = "dry run: nothing written"
+	}
+	fmt.Fprintf(out, "%s from %s: %d created, %d changed, %d unchanged (%s)\n", rep.Kind, path, rep.Created, rep.Changed, rep.Unchanged, state)
+	for _, w := range rep.Warnings {
+		fmt.Fprintf(out, "warning: %s\n", w)
+	}
+	for _, e := range rep.Errors {
+		fmt.Fprintf(out, "error: %s\n", e.Error())
+	}
+	if rep.DryRun {
+		for _, r := range rep.Rows {
+			what := "create"
+			if r.Action == db.ImportActionChanged {
+				what = "change"
+			}
+			where := r.Key
+			if r.Line > 0 {
+				where = fmt.Sprintf("line %d %s", r.Line, r.Key)
+			}
+			fmt.Fprintf(out, "%s %s: %s\n", what, where, strings.Join(r.Fields, ", "))
+		}
+	}
 }
 
 // The token commands create, list and revoke API tokens from the command line: the way in for the

@@ -76,6 +76,8 @@ type accessCase struct {
 	unchanged func(caller string) bool
 	// rows is the table a denied create must not add to.
 	rows string
+	// file, when not nil, is sent as the variable $f, in a multipart request.
+	file func(caller string) []byte
 }
 
 // TestAccessMatrixOfMutations runs every mutation as every kind of caller, on the caller's own member's
@@ -284,6 +286,13 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 			query:     `mutation($id: ID!) { m: deleteDigitalTool(input: {id: $id}) { userErrors { message } } }`,
 			vars:      func(string) map[string]any { return remember("tool", newTool()) },
 			unchanged: func(string) bool { return exists(lastIDs["tool"]) }},
+		{name: "importCatalogue", mutation: "importCatalogue", allowed: []string{"admin"},
+			query: `mutation($f: Upload!) { m: importCatalogue(input: {kind: DIGITAL_TOOLS, file: $f}) { errors { message } } }`,
+			vars:  func(string) map[string]any { return nil },
+			file: func(c string) []byte {
+				return []byte("slug,name,licence,development_status\n" + db.Slugify(fresh("imported by "+c)) + ",Imported tool,MIT,COMPLETED\n")
+			},
+			rows: "digital_tool"},
 		{name: "createApiToken", mutation: "createApiToken", allowed: []string{"admin"},
 			query: `mutation($n: String!) { m: createApiToken(input: {name: $n, role: ADMIN}) { userErrors { message } } }`,
 			vars:  func(c string) map[string]any { return map[string]any{"n": fresh("token by " + c)} }, rows: "api_token"},
@@ -336,7 +345,12 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				if c.rows != "" {
 					before = count(c.rows)
 				}
-				r := f.callers[caller].Post(c.query, vars)
+				var r hubtest.Response
+				if c.file != nil {
+					r = f.callers[caller].PostFile(c.query, vars, "f", "tools.csv", c.file(caller))
+				} else {
+					r = f.callers[caller].Post(c.query, vars)
+				}
 				if slices.Contains(c.allowed, caller) {
 					var data struct {
 						M *struct{ UserErrors []struct{ Message string } }

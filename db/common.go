@@ -90,6 +90,12 @@ func replaceLinks[V any](ctx context.Context, q conn, table, ownerCol, valueCol 
 	if _, err := q.Exec(ctx, fmt.Sprintf("delete from %s where %s = $1", table, ownerCol), owner); err != nil {
 		return err
 	}
+	return insertLinks(ctx, q, table, ownerCol, valueCol, owner, values)
+}
+
+// insertLinks adds the link rows of a new owner, which has none yet: no delete (a statement whose search
+// trigger would fire for nothing), and no statement at all for an empty list.
+func insertLinks[V any](ctx context.Context, q conn, table, ownerCol, valueCol string, owner int64, values []V) error {
 	if len(values) == 0 {
 		return nil
 	}

@@ -508,6 +508,12 @@ func (d *DB) savePractice(ctx context.Context, p *practiceEdit) (*BestPractice, 
 func writePractice(ctx context.Context, tx conn, p *practiceEdit, refs *practiceRefs) error {
 	args := []any{p.Slug, p.Title, p.Summary, p.Body, p.Language, p.Municipality, p.CountryCode, p.NutsCode,
 		p.Results, p.Transferability, p.Year, p.Status, p.SourceURL}
+	links := replaceLinks[string]
+	linkIDs, linkMims := replaceLinks[int64], replaceLinks[int32]
+	fresh := p.ID == 0
+	if fresh { // a new practice has no links to replace (imports write thousands)
+		links, linkIDs, linkMims = insertLinks[string], insertLinks[int64], insertLinks[int32]
+	}
 	if p.ID == 0 {
 		err := tx.QueryRow(ctx, `insert into best_practice (slug, title, summary, body, language, municipality,
 			country_code, nuts_code, results, transferability, year, status, source_url)
@@ -523,8 +529,10 @@ func writePractice(ctx context.Context, tx conn, p *practiceEdit, refs *practice
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, "delete from best_practice_translation where practice_id = $1", p.ID); err != nil {
-		return err
+	if !fresh {
+		if _, err := tx.Exec(ctx, "delete from best_practice_translation where practice_id = $1", p.ID); err != nil {
+			return err
+		}
 	}
 	for _, t := range p.translations {
 		if _, err := tx.Exec(ctx, "insert into best_practice_translation (practice_id, language, title, summary) values ($1, $2, $3, $4)",
@@ -532,19 +540,19 @@ func writePractice(ctx context.Context, tx conn, p *practiceEdit, refs *practice
 			return err
 		}
 	}
-	if err := replaceLinks(ctx, tx, "best_practice_theme", "practice_id", "theme_code", p.ID, p.themes); err != nil {
+	if err := links(ctx, tx, "best_practice_theme", "practice_id", "theme_code", p.ID, p.themes); err != nil {
 		return err
 	}
-	if err := replaceLinks(ctx, tx, "best_practice_mim", "practice_id", "mim_id", p.ID, refs.mims); err != nil {
+	if err := linkMims(ctx, tx, "best_practice_mim", "practice_id", "mim_id", p.ID, refs.mims); err != nil {
 		return err
 	}
-	if err := replaceLinks(ctx, tx, "best_practice_tool", "practice_id", "tool_id", p.ID, refs.tools); err != nil {
+	if err := linkIDs(ctx, tx, "best_practice_tool", "practice_id", "tool_id", p.ID, refs.tools); err != nil {
 		return err
 	}
-	if err := replaceLinks(ctx, tx, "best_practice_funding", "practice_id", "funding_id", p.ID, refs.funding); err != nil {
+	if err := linkIDs(ctx, tx, "best_practice_funding", "practice_id", "funding_id", p.ID, refs.funding); err != nil {
 		return err
 	}
-	return replaceLinks(ctx, tx, "best_practice_author", "practice_id", "member_id", p.ID, refs.authors)
+	return linkIDs(ctx, tx, "best_practice_author", "practice_id", "member_id", p.ID, refs.authors)
 }
 
 // DeleteBestPractice deletes a best practice with its links.

@@ -60,9 +60,13 @@ var searchSourceSQL = map[string]string{
 		array(select concat_ws(' · ', m.name, m.native_name, m.acronym) from best_practice_author x
 			join member m on m.id = x.member_id where x.practice_id = e.id order by 1)
 		from best_practice e`,
+	// A tool's translations (from publiccode.yml) are versions of its name with their descriptions.
 	"DigitalTool": `select e.id, 'en', e.name,
 		concat_ws(' · ', e.provider, e.licence, nullif(array_to_string(e.standards, ', '), '')), e.description,
-		'{}'::text[], '{}'::text[], '{}'::text[],
+		array(select t.language from digital_tool_translation t where t.tool_id = e.id order by 1),
+		array(select e.name from digital_tool_translation t where t.tool_id = e.id order by t.language),
+		array(select concat_ws(e'\n\n', nullif(t.short_description, ''), nullif(t.long_description, ''))
+			from digital_tool_translation t where t.tool_id = e.id order by t.language),
 		array(select theme_code from digital_tool_theme where tool_id = e.id order by 1),
 		array(select country_code from digital_tool_country where tool_id = e.id order by 1),
 		'{}'::text[], 0, e.development_status, null::date, null::date, '{}'::bigint[], '{}'::bigint[],

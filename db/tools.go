@@ -3,6 +3,8 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 type DigitalToolFilter struct {
@@ -37,6 +39,16 @@ type CreateDigitalToolInput struct {
 	Countries         []string
 	Website           *string
 	RepositoryURL     *string
+	SoftwareType      *string
+	Translations      []*DigitalToolTranslationInput
+}
+
+// DigitalToolTranslationInput is a tool's description in one language.
+type DigitalToolTranslationInput struct {
+	Language         string
+	ShortDescription *string
+	LongDescription  *string
+	Features         []string
 }
 
 type UpdateDigitalToolInput struct {
@@ -54,6 +66,8 @@ type UpdateDigitalToolInput struct {
 	Countries         []string
 	Website           *string
 	RepositoryURL     *string
+	SoftwareType      *string
+	Translations      []*DigitalToolTranslationInput
 	// The version the change was made from: refused with CONFLICT unless it is still the current one.
 	ExpectedVersion *int32
 }
@@ -61,11 +75,11 @@ type UpdateDigitalToolInput struct {
 // toolColumns derives open_source from the licence on every read, so it cannot go stale.
 const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
 	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
-	t.languages, t.website, t.repository_url, t.review_status, t.proposed_by, t.version, t.created_at, t.updated_at`
+	t.languages, t.website, t.repository_url, t.software_type, t.review_status, t.proposed_by, t.version, t.created_at, t.updated_at`
 
 func (t *DigitalTool) fields() []any {
 	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
-		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.ReviewStatus, &t.ProposedByID,
+		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.SoftwareType, &t.ReviewStatus, &t.ProposedByID,
 		&t.Version, &t.CreatedAt, &t.UpdatedAt}
 }
 
@@ -166,18 +180,29 @@ func (d *DB) ToolCountries(ctx context.Context, ids []int64) (map[int64][]string
 		join country c on c.code = x.country_code where x.tool_id = any($1) order by c.eu_order`, ids)
 }
 
+// ToolTranslations returns each tool's descriptions by language.
+func (d *DB) ToolTranslations(ctx context.Context, ids []int64) (map[int64][]*DigitalToolTranslation, error) {
+	return queryGrouped[DigitalToolTranslation](ctx, d.q, `select tool_id, language, short_description, long_description, features
+		from digital_tool_translation where tool_id = any($1) order by language`, ids)
+}
+
+func (t *DigitalToolTranslation) fields() []any {
+	return []any{&t.Language, &t.ShortDescription, &t.LongDescription, &t.Features}
+}
+
 type toolEdit struct {
 	DigitalTool
-	themes    []string
-	mims      []*MimRef
-	countries []string
+	themes       []string
+	mims         []*MimRef
+	countries    []string
+	translations []*DigitalToolTranslationInput
 }
 
 func (in *CreateDigitalToolInput) asUpdate() *UpdateDigitalToolInput {
 	return &UpdateDigitalToolInput{Name: &in.Name, Slug: in.Slug, Description: in.Description, Provider: in.Provider,
 		Licence: &in.Licence, DevelopmentStatus: &in.DevelopmentStatus, Themes: in.Themes, Mims: in.Mims,
 		Standards: in.Standards, Languages: in.Languages, Countries: in.Countries, Website: in.Website,
-		RepositoryURL: in.RepositoryURL}
+		RepositoryURL: in.RepositoryURL, SoftwareType: in.SoftwareType, Translations: in.Translations}
 }
 
 func (in *UpdateDigitalToolInput) applyTo(t *toolEdit) {
@@ -194,6 +219,8 @@ func (in *UpdateDigitalToolInput) applyTo(t *toolEdit) {
 	setList(&t.countries, in.Countries)
 	setOpt(&t.Website, in.Website)
 	setOpt(&t.RepositoryURL, in.RepositoryURL)
+	setOpt(&t.SoftwareType, in.SoftwareType)
+	setList(&t.translations, in.Translations)
 }
 
 func (d *DB) validateTool(t *toolEdit) ([]int32, []UserError) {
@@ -221,8 +248,38 @@ func (d *DB) validateTool(t *toolEdit) ([]int32, []UserError) {
 	t.countries = v.countries("countries", t.countries)
 	v.url("website", &t.Website)
 	v.url("repositoryUrl", &t.RepositoryURL)
+	v.optText("softwareType", &t.SoftwareType, 50)
+	if t.SoftwareType != nil && !slices.Contains(SoftwareTypes, *t.SoftwareType) {
+		v.fail("softwareType", UserErrorInvalid, "%q is not a publiccode.yml softwareType: %s", *t.SoftwareType, strings.Join(SoftwareTypes, ", "))
+	}
+	seen := map[string]bool{}
+	for i, tr := range t.translations {
+		v.language(fieldIndex("translations", i, "language"), tr.Language)
+		if seen[tr.Language] {
+			v.fail(fieldIndex("translations", i, "language"), UserErrorDuplicate, "there is already a text in %q", tr.Language)
+		}
+		seen[tr.Language] = true
+		for _, s := range []**string{&tr.ShortDescription, &tr.LongDescription} {
+			if *s == nil {
+				*s = new(string)
+			}
+		}
+		v.text(fieldIndex("translations", i, "shortDescription"), tr.ShortDescription, false, 300)
+		v.text(fieldIndex("translations", i, "longDescription"), tr.LongDescription, false, 10000)
+		if *tr.ShortDescription == "" && *tr.LongDescription == "" {
+			v.fail(fieldIndex("translations", i, "longDescription"), UserErrorRequired, "a translation needs a short or a long description")
+		}
+		tr.Features = nonNil(tr.Features)
+		for j := range tr.Features {
+			v.text(fmt.Sprintf("translations.%d.features.%d", i, j), &tr.Features[j], true, 300)
+		}
+	}
 	return mims, v.errs
 }
+
+// SoftwareTypes are publiccode.yml's softwareType values (version 0.4).
+var SoftwareTypes = []string{"standalone/mobile", "standalone/iot", "standalone/desktop", "standalone/web",
+	"standalone/backend", "standalone/other", "addon", "library", "configurationFiles"}
 
 // CreateDigitalTool validates and stores a new digital tool: accepted, or, when a member proposes it, a
 // proposal that an admin accepts (AcceptDigitalTool).
@@ -269,6 +326,14 @@ func loadToolEdit(ctx context.Context, d *DB, id int64) (*toolEdit, error) {
 		mim := d.ref.MimByID(m)
 		t.mims = append(t.mims, &MimRef{Code: mim.Code, Edition: mim.Edition})
 	}
+	tr, err := d.ToolTranslations(ctx, []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range tr[id] {
+		t.translations = append(t.translations, &DigitalToolTranslationInput{Language: x.Language,
+			ShortDescription: &x.ShortDescription, LongDescription: &x.LongDescription, Features: x.Features})
+	}
 	return t, nil
 }
 
@@ -279,17 +344,17 @@ func (d *DB) saveTool(ctx context.Context, t *toolEdit) (*DigitalTool, []UserErr
 		return nil, errs, nil
 	}
 	args := []any{t.Slug, t.Name, t.Description, t.Provider, t.Licence, t.DevelopmentStatus, t.Standards,
-		t.Languages, t.Website, t.RepositoryURL}
+		t.Languages, t.Website, t.RepositoryURL, t.SoftwareType}
 	var err error
 	if t.ID == 0 {
 		err = d.q.QueryRow(ctx, `insert into digital_tool (slug, name, description, provider, licence,
-			development_status, standards, languages, website, repository_url, review_status, proposed_by)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning id`,
+			development_status, standards, languages, website, repository_url, software_type, review_status, proposed_by)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id`,
 			append(args, t.ReviewStatus, t.ProposedByID)...).Scan(&t.ID)
 	} else {
 		_, err = d.q.Exec(ctx, `update digital_tool set slug = $1, name = $2, description = $3, provider = $4,
 			licence = $5, development_status = $6, standards = $7, languages = $8, website = $9,
-			repository_url = $10, version = version + 1, updated_at = now() where id = $11`, append(args, t.ID)...)
+			repository_url = $10, software_type = $11, version = version + 1, updated_at = now() where id = $12`, append(args, t.ID)...)
 	}
 	if errs := duplicateErrors(err, map[string]string{"digital_tool_slug_key": "slug"}); errs != nil {
 		return nil, errs, nil
@@ -305,6 +370,15 @@ func (d *DB) saveTool(ctx context.Context, t *toolEdit) (*DigitalTool, []UserErr
 	}
 	if err := replaceLinks(ctx, d.q, "digital_tool_country", "tool_id", "country_code", t.ID, t.countries); err != nil {
 		return nil, nil, err
+	}
+	if _, err := d.q.Exec(ctx, "delete from digital_tool_translation where tool_id = $1", t.ID); err != nil {
+		return nil, nil, err
+	}
+	for _, tr := range t.translations {
+		if _, err := d.q.Exec(ctx, `insert into digital_tool_translation (tool_id, language, short_description, long_description, features)
+			values ($1, $2, $3, $4, $5)`, t.ID, tr.Language, *tr.ShortDescription, *tr.LongDescription, tr.Features); err != nil {
+			return nil, nil, err
+		}
 	}
 	saved, err := d.toolsByIDForWrite(ctx, []int64{t.ID})
 	if err != nil {

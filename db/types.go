@@ -225,11 +225,20 @@ type DigitalTool struct {
 	Languages         []string
 	Website           *string
 	RepositoryURL     *string
+	SoftwareType      *string
 	ReviewStatus      ToolReviewStatus
 	ProposedByID      *int64
 	Version           int32
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+}
+
+// DigitalToolTranslation is a tool's description in one language, as publiccode.yml has it.
+type DigitalToolTranslation struct {
+	Language         string
+	ShortDescription string
+	LongDescription  string
+	Features         []string
 }
 
 type ToolReviewStatus string

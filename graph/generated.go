@@ -213,8 +213,10 @@ type ComplexityRoot struct {
 		ReviewStatus      func(childComplexity int) int
 		Similar           func(childComplexity int, first *int) int
 		Slug              func(childComplexity int) int
+		SoftwareType      func(childComplexity int) int
 		Standards         func(childComplexity int) int
 		Themes            func(childComplexity int) int
+		Translations      func(childComplexity int) int
 		UpdatedAt         func(childComplexity int) int
 		UsedIn            func(childComplexity int, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) int
 		Version           func(childComplexity int) int
@@ -243,6 +245,13 @@ type ComplexityRoot struct {
 		ByLicence           func(childComplexity int) int
 		ByMim               func(childComplexity int) int
 		Total               func(childComplexity int) int
+	}
+
+	DigitalToolTranslation struct {
+		Features         func(childComplexity int) int
+		Language         func(childComplexity int) int
+		LongDescription  func(childComplexity int) int
+		ShortDescription func(childComplexity int) int
 	}
 
 	Facet struct {
@@ -324,6 +333,32 @@ type ComplexityRoot struct {
 		Field     func(childComplexity int) int
 		Fragments func(childComplexity int) int
 		Language  func(childComplexity int) int
+	}
+
+	ImportError struct {
+		Code    func(childComplexity int) int
+		Column  func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Line    func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	ImportReport struct {
+		Changed   func(childComplexity int) int
+		Created   func(childComplexity int) int
+		DryRun    func(childComplexity int) int
+		Errors    func(childComplexity int) int
+		Rows      func(childComplexity int) int
+		Unchanged func(childComplexity int) int
+		Warnings  func(childComplexity int) int
+		Written   func(childComplexity int) int
+	}
+
+	ImportRow struct {
+		Action func(childComplexity int) int
+		Fields func(childComplexity int) int
+		Key    func(childComplexity int) int
+		Line   func(childComplexity int) int
 	}
 
 	MatchedConcept struct {
@@ -429,6 +464,7 @@ type ComplexityRoot struct {
 		DeleteMember                 func(childComplexity int, input db.DeleteMemberInput) int
 		DeleteWebhookEndpoint        func(childComplexity int, id string) int
 		EnableWebhookEndpoint        func(childComplexity int, id string) int
+		ImportCatalogue              func(childComplexity int, input model.ImportCatalogueInput) int
 		RejectMembershipApplication  func(childComplexity int, input db.RejectMembershipApplicationInput) int
 		RevokeAPIToken               func(childComplexity int, input db.RevokeAPITokenInput) int
 		SendWebhookTestEvent         func(childComplexity int, id string) int
@@ -636,6 +672,8 @@ type DigitalToolResolver interface {
 
 	Countries(ctx context.Context, obj *db.DigitalTool) ([]*db.Country, error)
 
+	Translations(ctx context.Context, obj *db.DigitalTool) ([]*db.DigitalToolTranslation, error)
+
 	ProposedBy(ctx context.Context, obj *db.DigitalTool) (*db.Member, error)
 	UsedIn(ctx context.Context, obj *db.DigitalTool, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error)
 
@@ -681,6 +719,7 @@ type MutationResolver interface {
 	CreateFundingOpportunity(ctx context.Context, input db.CreateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
 	UpdateFundingOpportunity(ctx context.Context, input db.UpdateFundingOpportunityInput) (*model.FundingOpportunityPayload, error)
 	DeleteFundingOpportunity(ctx context.Context, input db.DeleteFundingOpportunityInput) (*model.DeleteFundingOpportunityPayload, error)
+	ImportCatalogue(ctx context.Context, input model.ImportCatalogueInput) (*db.ImportReport, error)
 	CreateMember(ctx context.Context, input db.CreateMemberInput) (*model.MemberPayload, error)
 	UpdateMember(ctx context.Context, input db.UpdateMemberInput) (*model.MemberPayload, error)
 	DeleteMember(ctx context.Context, input db.DeleteMemberInput) (*model.DeleteMemberPayload, error)
@@ -1403,6 +1442,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.Slug(childComplexity), true
+	case "DigitalTool.softwareType":
+		if e.ComplexityRoot.DigitalTool.SoftwareType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.SoftwareType(childComplexity), true
 	case "DigitalTool.standards":
 		if e.ComplexityRoot.DigitalTool.Standards == nil {
 			break
@@ -1415,6 +1460,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalTool.Themes(childComplexity), true
+	case "DigitalTool.translations":
+		if e.ComplexityRoot.DigitalTool.Translations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalTool.Translations(childComplexity), true
 	case "DigitalTool.updatedAt":
 		if e.ComplexityRoot.DigitalTool.UpdatedAt == nil {
 			break
@@ -1520,6 +1571,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DigitalToolStats.Total(childComplexity), true
+
+	case "DigitalToolTranslation.features":
+		if e.ComplexityRoot.DigitalToolTranslation.Features == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolTranslation.Features(childComplexity), true
+	case "DigitalToolTranslation.language":
+		if e.ComplexityRoot.DigitalToolTranslation.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolTranslation.Language(childComplexity), true
+	case "DigitalToolTranslation.longDescription":
+		if e.ComplexityRoot.DigitalToolTranslation.LongDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolTranslation.LongDescription(childComplexity), true
+	case "DigitalToolTranslation.shortDescription":
+		if e.ComplexityRoot.DigitalToolTranslation.ShortDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DigitalToolTranslation.ShortDescription(childComplexity), true
 
 	case "Facet.buckets":
 		if e.ComplexityRoot.Facet.Buckets == nil {
@@ -1846,6 +1922,111 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Highlight.Language(childComplexity), true
+
+	case "ImportError.code":
+		if e.ComplexityRoot.ImportError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Code(childComplexity), true
+	case "ImportError.column":
+		if e.ComplexityRoot.ImportError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Column(childComplexity), true
+	case "ImportError.field":
+		if e.ComplexityRoot.ImportError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Field(childComplexity), true
+	case "ImportError.line":
+		if e.ComplexityRoot.ImportError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Line(childComplexity), true
+	case "ImportError.message":
+		if e.ComplexityRoot.ImportError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Message(childComplexity), true
+
+	case "ImportReport.changed":
+		if e.ComplexityRoot.ImportReport.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Changed(childComplexity), true
+	case "ImportReport.created":
+		if e.ComplexityRoot.ImportReport.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Created(childComplexity), true
+	case "ImportReport.dryRun":
+		if e.ComplexityRoot.ImportReport.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.DryRun(childComplexity), true
+	case "ImportReport.errors":
+		if e.ComplexityRoot.ImportReport.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Errors(childComplexity), true
+	case "ImportReport.rows":
+		if e.ComplexityRoot.ImportReport.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Rows(childComplexity), true
+	case "ImportReport.unchanged":
+		if e.ComplexityRoot.ImportReport.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Unchanged(childComplexity), true
+	case "ImportReport.warnings":
+		if e.ComplexityRoot.ImportReport.Warnings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Warnings(childComplexity), true
+	case "ImportReport.written":
+		if e.ComplexityRoot.ImportReport.Written == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReport.Written(childComplexity), true
+
+	case "ImportRow.action":
+		if e.ComplexityRoot.ImportRow.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Action(childComplexity), true
+	case "ImportRow.fields":
+		if e.ComplexityRoot.ImportRow.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Fields(childComplexity), true
+	case "ImportRow.key":
+		if e.ComplexityRoot.ImportRow.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Key(childComplexity), true
+	case "ImportRow.line":
+		if e.ComplexityRoot.ImportRow.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Line(childComplexity), true
 
 	case "MatchedConcept.id":
 		if e.ComplexityRoot.MatchedConcept.ID == nil {
@@ -2374,6 +2555,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EnableWebhookEndpoint(childComplexity, args["id"].(string)), true
+	case "Mutation.importCatalogue":
+		if e.ComplexityRoot.Mutation.ImportCatalogue == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importCatalogue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportCatalogue(childComplexity, args["input"].(model.ImportCatalogueInput)), true
 	case "Mutation.rejectMembershipApplication":
 		if e.ComplexityRoot.Mutation.RejectMembershipApplication == nil {
 			break
@@ -3246,8 +3438,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteMemberInput", ec.unmarshalInputDeleteMemberInput),
 			graphql.NewInputUnmarshaler("DigitalToolFilter", ec.unmarshalInputDigitalToolFilter),
 			graphql.NewInputUnmarshaler("DigitalToolOrder", ec.unmarshalInputDigitalToolOrder),
+			graphql.NewInputUnmarshaler("DigitalToolTranslationInput", ec.unmarshalInputDigitalToolTranslationInput),
 			graphql.NewInputUnmarshaler("FundingOpportunityFilter", ec.unmarshalInputFundingOpportunityFilter),
 			graphql.NewInputUnmarshaler("FundingOpportunityOrder", ec.unmarshalInputFundingOpportunityOrder),
+			graphql.NewInputUnmarshaler("ImportCatalogueInput", ec.unmarshalInputImportCatalogueInput),
 			graphql.NewInputUnmarshaler("IntRange", ec.unmarshalInputIntRange),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
@@ -3355,7 +3549,7 @@ func newExecutionContext(
 	}
 }
 
-//go:embed "access.graphqls" "bestpractice.graphqls" "funding.graphqls" "live.graphqls" "member.graphqls" "membership.graphqls" "reference.graphqls" "schema.graphqls" "search.graphqls" "stats.graphqls" "tool.graphqls" "webhook.graphqls"
+//go:embed "access.graphqls" "bestpractice.graphqls" "funding.graphqls" "import.graphqls" "live.graphqls" "member.graphqls" "membership.graphqls" "reference.graphqls" "schema.graphqls" "search.graphqls" "stats.graphqls" "tool.graphqls" "webhook.graphqls"
 var sourcesFS embed.FS
 
 func sourceData(filename string) string {
@@ -3370,6 +3564,7 @@ var sources = []*ast.Source{
 	{Name: "access.graphqls", Input: sourceData("access.graphqls"), BuiltIn: false},
 	{Name: "bestpractice.graphqls", Input: sourceData("bestpractice.graphqls"), BuiltIn: false},
 	{Name: "funding.graphqls", Input: sourceData("funding.graphqls"), BuiltIn: false},
+	{Name: "import.graphqls", Input: sourceData("import.graphqls"), BuiltIn: false},
 	{Name: "live.graphqls", Input: sourceData("live.graphqls"), BuiltIn: false},
 	{Name: "member.graphqls", Input: sourceData("member.graphqls"), BuiltIn: false},
 	{Name: "membership.graphqls", Input: sourceData("membership.graphqls"), BuiltIn: false},
@@ -3694,6 +3889,10 @@ func (ec *executionContext) childFields_DigitalTool(ctx context.Context, field g
 		return ec.fieldContext_DigitalTool_website(ctx, field)
 	case "repositoryUrl":
 		return ec.fieldContext_DigitalTool_repositoryUrl(ctx, field)
+	case "softwareType":
+		return ec.fieldContext_DigitalTool_softwareType(ctx, field)
+	case "translations":
+		return ec.fieldContext_DigitalTool_translations(ctx, field)
 	case "reviewStatus":
 		return ec.fieldContext_DigitalTool_reviewStatus(ctx, field)
 	case "proposedBy":
@@ -3758,6 +3957,20 @@ func (ec *executionContext) childFields_DigitalToolStats(ctx context.Context, fi
 		return ec.fieldContext_DigitalToolStats_byMim(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DigitalToolStats", field.Name)
+}
+
+func (ec *executionContext) childFields_DigitalToolTranslation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "language":
+		return ec.fieldContext_DigitalToolTranslation_language(ctx, field)
+	case "shortDescription":
+		return ec.fieldContext_DigitalToolTranslation_shortDescription(ctx, field)
+	case "longDescription":
+		return ec.fieldContext_DigitalToolTranslation_longDescription(ctx, field)
+	case "features":
+		return ec.fieldContext_DigitalToolTranslation_features(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DigitalToolTranslation", field.Name)
 }
 
 func (ec *executionContext) childFields_Facet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3920,6 +4133,58 @@ func (ec *executionContext) childFields_Highlight(ctx context.Context, field gra
 		return ec.fieldContext_Highlight_fragments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportError_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportError_column(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportError_message(ctx, field)
+	case "code":
+		return ec.fieldContext_ImportError_code(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportError", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dryRun":
+		return ec.fieldContext_ImportReport_dryRun(ctx, field)
+	case "written":
+		return ec.fieldContext_ImportReport_written(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportReport_created(ctx, field)
+	case "changed":
+		return ec.fieldContext_ImportReport_changed(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportReport_unchanged(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportReport_rows(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportReport_errors(ctx, field)
+	case "warnings":
+		return ec.fieldContext_ImportReport_warnings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReport", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRow_line(ctx, field)
+	case "key":
+		return ec.fieldContext_ImportRow_key(ctx, field)
+	case "action":
+		return ec.fieldContext_ImportRow_action(ctx, field)
+	case "fields":
+		return ec.fieldContext_ImportRow_fields(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRow", field.Name)
 }
 
 func (ec *executionContext) childFields_MatchedConcept(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5045,6 +5310,20 @@ func (ec *executionContext) field_Mutation_enableWebhookEndpoint_args(ctx contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importCatalogue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportCatalogueInput, error) {
+			return ec.unmarshalNImportCatalogueInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐImportCatalogueInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -8741,6 +9020,61 @@ func (ec *executionContext) fieldContext_DigitalTool_repositoryUrl(_ context.Con
 	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "String")
 }
 
+func (ec *executionContext) _DigitalTool_softwareType(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_softwareType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoftwareType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_softwareType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalTool", field, false, false, "String")
+}
+
+func (ec *executionContext) _DigitalTool_translations(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalTool_translations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DigitalTool().Translations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.DigitalToolTranslation) graphql.Marshaler {
+			return ec.marshalNDigitalToolTranslation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalTool_translations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DigitalTool",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DigitalToolTranslation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DigitalTool_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9308,6 +9642,98 @@ func (ec *executionContext) fieldContext_DigitalToolStats_byMim(_ context.Contex
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DigitalToolTranslation_language(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolTranslation_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolTranslation_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalToolTranslation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DigitalToolTranslation_shortDescription(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolTranslation_shortDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolTranslation_shortDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalToolTranslation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DigitalToolTranslation_longDescription(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolTranslation_longDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LongDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolTranslation_longDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalToolTranslation", field, false, false, "String")
+}
+
+func (ec *executionContext) _DigitalToolTranslation_features(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DigitalToolTranslation_features(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Features, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DigitalToolTranslation_features(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DigitalToolTranslation", field, false, false, "String")
 }
 
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *search.Facet) (ret graphql.Marshaler) {
@@ -10658,6 +11084,415 @@ func (ec *executionContext) _Highlight_fragments(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_line(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_field(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_code(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.UserErrorCode) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "UserErrorCode")
+}
+
+func (ec *executionContext) _ImportReport_dryRun(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_written(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Written, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReport_created(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_changed(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_changed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_changed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_unchanged(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReport_rows(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.ImportRow) graphql.Marshaler {
+			return ec.marshalNImportRow2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_errors(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*db.ImportError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportReport_warnings(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReport_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Warnings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReport_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRow_line(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRow_key(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRow_action(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v db.ImportAction) graphql.Marshaler {
+			return ec.marshalNImportAction2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "ImportAction")
+}
+
+func (ec *executionContext) _ImportRow_fields(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
 }
 
 func (ec *executionContext) _MatchedConcept_id(ctx context.Context, field graphql.CollectedField, obj *model.MatchedConcept) (ret graphql.Marshaler) {
@@ -12700,6 +13535,68 @@ func (ec *executionContext) fieldContext_Mutation_deleteFundingOpportunity(ctx c
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteFundingOpportunity_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importCatalogue(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importCatalogue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportCatalogue(ctx, fc.Args["input"].(model.ImportCatalogueInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				role, err := ec.unmarshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *db.ImportReport
+					return zeroVal, err
+				}
+				if ec.Directives.HasRole == nil {
+					var zeroVal *db.ImportReport
+					return zeroVal, errors.New("directive hasRole is not implemented")
+				}
+				return ec.Directives.HasRole(ctx, nil, directive0, role)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *db.ImportReport) graphql.Marshaler {
+			return ec.marshalOImportReport2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportReport(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importCatalogue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importCatalogue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18621,7 +19518,7 @@ func (ec *executionContext) unmarshalInputCreateDigitalToolInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
+	fieldsInOrder := [...]string{"name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl", "softwareType", "translations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18719,6 +19616,20 @@ func (ec *executionContext) unmarshalInputCreateDigitalToolInput(ctx context.Con
 				return it, err
 			}
 			it.RepositoryURL = data
+		case "softwareType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("softwareType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SoftwareType = data
+		case "translations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("translations"))
+			data, err := ec.unmarshalODigitalToolTranslationInput2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Translations = data
 		}
 	}
 	return it, nil
@@ -19426,6 +20337,69 @@ func UnmarshalDigitalToolOrder(ctx context.Context, raw any) (db.DigitalToolOrde
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDigitalToolTranslationInput(ctx context.Context, obj any) (db.DigitalToolTranslationInput, error) {
+	var it db.DigitalToolTranslationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"language", "shortDescription", "longDescription", "features"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		case "shortDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortDescription = data
+		case "longDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("longDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LongDescription = data
+		case "features":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("features"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Features = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDigitalToolTranslationInput unmarshals raw into the DigitalToolTranslationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDigitalToolTranslationInput(ctx context.Context, raw any) (db.DigitalToolTranslationInput, error) {
+	var out db.DigitalToolTranslationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DigitalToolTranslationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputFundingOpportunityFilter(ctx context.Context, obj any) (db.FundingOpportunityFilter, error) {
 	var it db.FundingOpportunityFilter
 	if obj == nil {
@@ -19560,6 +20534,66 @@ func (ec *executionContext) unmarshalInputFundingOpportunityOrder(ctx context.Co
 func UnmarshalFundingOpportunityOrder(ctx context.Context, raw any) (db.FundingOpportunityOrder, error) {
 	var out db.FundingOpportunityOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "FundingOpportunityOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportCatalogueInput(ctx context.Context, obj any) (model.ImportCatalogueInput, error) {
+	var it model.ImportCatalogueInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["dryRun"]; !present {
+		asMap["dryRun"] = false
+	}
+
+	fieldsInOrder := [...]string{"kind", "file", "dryRun"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "dryRun":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dryRun"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DryRun = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportCatalogueInput unmarshals raw into the ImportCatalogueInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportCatalogueInput(ctx context.Context, raw any) (model.ImportCatalogueInput, error) {
+	var out model.ImportCatalogueInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportCatalogueInput", raw, &out)
 	return out, err
 }
 
@@ -20313,7 +21347,7 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl"}
+	fieldsInOrder := [...]string{"id", "expectedVersion", "name", "slug", "description", "provider", "licence", "developmentStatus", "themes", "mims", "standards", "languages", "countries", "website", "repositoryUrl", "softwareType", "translations"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20425,6 +21459,20 @@ func (ec *executionContext) unmarshalInputUpdateDigitalToolInput(ctx context.Con
 				return it, err
 			}
 			it.RepositoryURL = data
+		case "softwareType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("softwareType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SoftwareType = data
+		case "translations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("translations"))
+			data, err := ec.unmarshalODigitalToolTranslationInput2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Translations = data
 		}
 	}
 	return it, nil
@@ -21895,6 +22943,17 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "softwareType":
+			out.Values[i] = ec._DigitalTool_softwareType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "translations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DigitalTool_translations(ctx, field, obj)
+				})
 		case "reviewStatus":
 			out.Values[i] = ec._DigitalTool_reviewStatus(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22110,6 +23169,54 @@ func (ec *executionContext) _DigitalToolStats(ctx context.Context, sel ast.Selec
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._DigitalToolStats_byMim(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var digitalToolTranslationImplementors = []string{"DigitalToolTranslation"}
+
+func (ec *executionContext) _DigitalToolTranslation(ctx context.Context, sel ast.SelectionSet, obj *db.DigitalToolTranslation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, digitalToolTranslationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DigitalToolTranslation")
+		case "language":
+			out.Values[i] = ec._DigitalToolTranslation_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortDescription":
+			out.Values[i] = ec._DigitalToolTranslation_shortDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "longDescription":
+			out.Values[i] = ec._DigitalToolTranslation_longDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "features":
+			out.Values[i] = ec._DigitalToolTranslation_features(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22656,6 +23763,175 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 			}
 		case "fragments":
 			out.Values[i] = ec._Highlight_fragments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importErrorImplementors = []string{"ImportError"}
+
+func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionSet, obj *db.ImportError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportError")
+		case "line":
+			out.Values[i] = ec._ImportError_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ImportError_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportError_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ImportError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._ImportError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importReportImplementors = []string{"ImportReport"}
+
+func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.SelectionSet, obj *db.ImportReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReport")
+		case "dryRun":
+			out.Values[i] = ec._ImportReport_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "written":
+			out.Values[i] = ec._ImportReport_written(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportReport_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changed":
+			out.Values[i] = ec._ImportReport_changed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportReport_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ImportReport_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ImportReport_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "warnings":
+			out.Values[i] = ec._ImportReport_warnings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowImplementors = []string{"ImportRow"}
+
+func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet, obj *db.ImportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRow")
+		case "line":
+			out.Values[i] = ec._ImportRow_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._ImportRow_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ImportRow_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fields":
+			out.Values[i] = ec._ImportRow_fields(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23325,6 +24601,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteFundingOpportunity":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteFundingOpportunity(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "importCatalogue":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importCatalogue(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -25339,6 +26622,35 @@ func (ec *executionContext) marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcomm
 	return ec._DigitalToolStats(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDigitalToolTranslation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.DigitalToolTranslation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDigitalToolTranslation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDigitalToolTranslation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslation(ctx context.Context, sel ast.SelectionSet, v *db.DigitalToolTranslation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DigitalToolTranslation!")
+		return graphql.Null
+	}
+	return ec._DigitalToolTranslation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDigitalToolTranslationInput2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationInput(ctx context.Context, v any) (*db.DigitalToolTranslationInput, error) {
+	res, err := ec.unmarshalInputDigitalToolTranslationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*search.Facet) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -25684,6 +26996,104 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImportAction2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportAction(ctx context.Context, v any) (db.ImportAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := db.ImportAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportAction2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportAction(ctx context.Context, sel ast.SelectionSet, v db.ImportAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNImportCatalogueInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐImportCatalogueInput(ctx context.Context, v any) (model.ImportCatalogueInput, error) {
+	res, err := ec.unmarshalInputImportCatalogueInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ImportError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportError2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportError2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportError(ctx context.Context, sel ast.SelectionSet, v *db.ImportError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportError!")
+		return graphql.Null
+	}
+	return ec._ImportError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind(ctx context.Context, v any) (db.ImportKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := unmarshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind[tmp]
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind(ctx context.Context, sel ast.SelectionSet, v db.ImportKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(marshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind[v])
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportKind!")
+	}
+	return res
+}
+
+var (
+	unmarshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind = map[string]db.ImportKind{
+		"MEMBERS":               db.ImportMembers,
+		"BEST_PRACTICES":        db.ImportBestPractices,
+		"FUNDING_OPPORTUNITIES": db.ImportFundingOpportunities,
+		"DIGITAL_TOOLS":         db.ImportDigitalTools,
+	}
+	marshalNImportKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportKind = map[db.ImportKind]string{
+		db.ImportMembers:              "MEMBERS",
+		db.ImportBestPractices:        "BEST_PRACTICES",
+		db.ImportFundingOpportunities: "FUNDING_OPPORTUNITIES",
+		db.ImportDigitalTools:         "DIGITAL_TOOLS",
+	}
+)
+
+func (ec *executionContext) marshalNImportRow2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ImportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRow2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRow2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRow(ctx context.Context, sel ast.SelectionSet, v *db.ImportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRow!")
+		return graphql.Null
+	}
+	return ec._ImportRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -26325,6 +27735,20 @@ func (ec *executionContext) unmarshalNUpdateFundingOpportunityInput2githubᚗcom
 func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUpdateMemberInput(ctx context.Context, v any) (db.UpdateMemberInput, error) {
 	res, err := ec.unmarshalInputUpdateMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
@@ -26989,6 +28413,23 @@ func (ec *executionContext) marshalODigitalToolPayload2ᚖgithubᚗcomᚋsmartco
 	return ec._DigitalToolPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODigitalToolTranslationInput2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationInputᚄ(ctx context.Context, v any) ([]*db.DigitalToolTranslationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*db.DigitalToolTranslationInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDigitalToolTranslationInput2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -27211,6 +28652,13 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportReport2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportReport(ctx context.Context, sel ast.SelectionSet, v *db.ImportReport) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportReport(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

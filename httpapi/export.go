@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// CSV exports of the three lists partners chart in spreadsheets. An export is the GraphQL list itself,
+// CSV exports of the four lists, which partners chart in spreadsheets and `hub import` reads back (db/import.go
+// reads these columns). An export is the GraphQL list itself,
 // paged through by the hub on the caller's behalf: the same filter and order inputs (as JSON in the
 // query string), the same validation and errors, the same access (a token in the Authorization header
 // reads what it may in GraphQL), so the CSV never disagrees with the API.
@@ -35,7 +37,7 @@ func (n node) str(k string) string {
 	case string:
 		return v
 	case float64:
-		return fmt.Sprint(v)
+		return strconv.FormatFloat(v, 'f', -1, 64)
 	case bool:
 		return fmt.Sprint(v)
 	case map[string]any:
@@ -84,13 +86,18 @@ var exports = map[string]export{
 		header: []string{"id", "slug", "title", "language", "country", "municipality", "nuts_code", "year", "status",
 			"themes", "mims", "tools", "authors", "funding", "source_url", "summary"},
 		row: func(n node) []string {
-			mims := []string{}
-			for _, m := range asList(n["mims"]) {
-				mims = append(mims, node(m).str("code")+"@"+node(m).str("edition"))
-			}
 			out := columns(n, "id", "slug", "title", "language", "country", "municipality", "nutsCode", "year", "status", "themes")
-			out = append(out, strings.Join(mims, "; "))
+			out = append(out, mimsCell(n))
 			return append(out, columns(n, "tools", "authors", "funding", "sourceUrl", "summary")...)
+		}},
+	"digital-tools": {list: "digitalTools", filterType: "DigitalToolFilter", orderType: "DigitalToolOrder",
+		fields: "id slug name provider licence openSource developmentStatus themes { code } mims { code edition } standards languages countries { code } website repositoryUrl description",
+		header: []string{"id", "slug", "name", "provider", "licence", "open_source", "development_status", "themes", "mims",
+			"standards", "languages", "countries", "website", "repository_url", "description"},
+		row: func(n node) []string {
+			out := columns(n, "id", "slug", "name", "provider", "licence", "openSource", "developmentStatus", "themes")
+			out = append(out, mimsCell(n))
+			return append(out, columns(n, "standards", "languages", "countries", "website", "repositoryUrl", "description")...)
 		}},
 	"funding-opportunities": {list: "fundingOpportunities", filterType: "FundingOpportunityFilter", orderType: "FundingOpportunityOrder",
 		fields: "id identifier callIdentifier title programme { code } actionType status openingDate deadlineModel deadlines nextDeadline totalBudget minContribution maxContribution eligibleCountries { code } themes { code } url",
@@ -102,6 +109,15 @@ var exports = map[string]export{
 				"deadlineModel", "deadlines", "nextDeadline", "totalBudget", "minContribution", "maxContribution",
 				"eligibleCountries", "themes", "url")
 		}},
+}
+
+// mimsCell writes a node's MIMs as CODE@EDITION, as the import reads them.
+func mimsCell(n node) string {
+	mims := []string{}
+	for _, m := range asList(n["mims"]) {
+		mims = append(mims, node(m).str("code")+"@"+node(m).str("edition"))
+	}
+	return strings.Join(mims, "; ")
 }
 
 func asList(v any) []map[string]any {
@@ -124,7 +140,7 @@ func exportCSV(gql http.Handler, slots chan struct{}) http.Handler {
 		name, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 		e, known := exports[name]
 		if !ok || !known {
-			httpError(w, http.StatusNotFound, "NOT_FOUND", "exports are /export/members.csv, /export/best-practices.csv and /export/funding-opportunities.csv")
+			httpError(w, http.StatusNotFound, "NOT_FOUND", "exports are /export/members.csv, /export/best-practices.csv, /export/funding-opportunities.csv and /export/digital-tools.csv")
 			return
 		}
 		select {

@@ -54,6 +54,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	// Subscriptions (websocket.go); NewHandler routes WebSocket handshakes past the HTTP-only layers.
 	gql.AddTransport(websocketTransport(b, cfg, &auth.Authenticator{DB: b.DB, OIDC: b.OIDC}))
 	gql.AroundResponses(freshLoaders(b.DB))
+	gql.AddTransport(transport.MultipartForm{MaxUploadSize: maxUploadBytes, MaxMemory: maxUploadBytes})
 	gql.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
@@ -76,6 +77,9 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	})
 	return gql
 }
+
+// maxUploadBytes bounds a multipart request, its files included: a CSV of some 100,000 best practices.
+const maxUploadBytes = 32 << 20
 
 // maxCachedQuery is the longest query the caches keep: a document's tokens are bounded, its comments
 // and strings are not, and a thousand cached megabyte documents would hold a gigabyte.
@@ -112,8 +116,15 @@ func graphqlOverHTTP(maxBody int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodPost:
-			if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-				protocolError(w, http.StatusUnsupportedMediaType, "send the request as application/json")
+			mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err == nil && mt == "multipart/form-data" {
+				// A file upload (importCatalogue), by the GraphQL multipart request specification: gqlgen's
+				// transport reads it, bounded by maxUploadBytes; its variables are held to their types as
+				// any request's are (strictInput), with the file in place of its null.
+				break
+			}
+			if err != nil || mt != "application/json" {
+				protocolError(w, http.StatusUnsupportedMediaType, "send the request as application/json (or multipart/form-data with a file to upload)")
 				return
 			}
 			if r.ContentLength > maxBody {

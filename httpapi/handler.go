@@ -19,6 +19,7 @@ import (
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/feeds"
+	"github.com/smartcommunities/hub/publiccode"
 	"github.com/smartcommunities/hub/web"
 )
 
@@ -52,6 +53,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	}))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
 		make(chan struct{}, cfg.ExportConcurrency))))
+	mux.Handle("GET /digital-tools/{slug}/publiccode.yml", withTimeout(cfg.RequestTimeout, publiccode.Handler(d)))
 	graphiql, graphiqlFiles := web.GraphiQL()
 	mux.Handle("GET /{$}", graphiql)
 	mux.Handle("GET /graphiql/", graphiqlFiles)

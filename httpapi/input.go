@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -185,6 +186,10 @@ func scalarAccepts(scalar string, v any) bool {
 		return isString || isNumber && err == nil
 	case "Decimal":
 		return isString || isNumber
+	case "Upload":
+		// Only the multipart transport's file: in JSON, any value for an Upload is a mistake.
+		_, isFile := v.(graphql.Upload)
+		return isFile
 	}
 	return true
 }
@@ -207,6 +212,8 @@ func expected(scalar string) string {
 		return "a Time, a string such as \"2026-01-31T12:00:00Z\""
 	case "Decimal":
 		return "a Decimal, a string such as \"85500000.00\""
+	case "Upload":
+		return "an Upload, a file sent as a part of a multipart/form-data request (the GraphQL multipart request specification), with null in its place in the variables"
 	}
 	return "a " + scalar
 }

@@ -58,6 +58,9 @@ func TestStrictInputEveryScalarAndEnum(t *testing.T) {
 			`$v: expected a Time, a string such as "2026-01-31T12:00:00Z"; got the number 1767182400`},
 		{"Decimal", []string{`"85500000.00"`, `85500000.5`}, []string{`true`},
 			`$v: expected a Decimal, a string such as "85500000.00"; got the boolean true`},
+		// A file comes only as a part of a multipart request, never in JSON (the import tests send files).
+		{"Upload", nil, []string{`"tools.csv"`, `{}`},
+			`$v: expected an Upload, a file sent as a part of a multipart/form-data request (the GraphQL multipart request specification), with null in its place in the variables; got the string "tools.csv"`},
 	}
 	seen := map[string]bool{}
 	for _, c := range scalars {

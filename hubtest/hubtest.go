@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -198,6 +199,41 @@ func (h *Hub) Post(query string, vars map[string]any) Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	if h.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+h.Token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.T.Fatalf("POST /graphql: %v", err)
+	}
+	defer resp.Body.Close()
+	var r Response
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		h.T.Fatalf("decoding the response (status %d): %v", resp.StatusCode, err)
+	}
+	r.Status = resp.StatusCode
+	return r
+}
+
+// PostFile sends a GraphQL request with a file, as the GraphQL multipart request specification says:
+// the file goes into the variable named variable (null in the operations part).
+func (h *Hub) PostFile(query string, vars map[string]any, variable, filename string, content []byte) Response {
+	h.T.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars[variable] = nil
+	ops, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	fileMap, _ := json.Marshal(map[string][]string{"0": {"variables." + variable}})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("operations", string(ops))
+	mw.WriteField("map", string(fileMap))
+	fw, _ := mw.CreateFormFile("0", filename)
+	fw.Write(content)
+	mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
 	if h.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+h.Token)
 	}

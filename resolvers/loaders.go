@@ -35,6 +35,7 @@ type Loaders struct {
 	toolThemes           *dataloadgen.Loader[int64, []string]
 	toolMims             *dataloadgen.Loader[int64, []int32]
 	toolCountries        *dataloadgen.Loader[int64, []string]
+	toolTranslations     *dataloadgen.Loader[int64, []*db.DigitalToolTranslation]
 	practiceSources      *dataloadgen.Loader[int64, *db.SearchSource]
 	recommendedFunding   *dataloadgen.Loader[firstKey, []*db.FundingRecommendation]
 	similarTools         *dataloadgen.Loader[firstKey, []*db.DigitalTool]
@@ -91,6 +92,7 @@ func NewLoaders(d *db.DB) *Loaders {
 		toolThemes:           grouped(d.ToolThemes),
 		toolMims:             grouped(d.ToolMims),
 		toolCountries:        grouped(d.ToolCountries),
+		toolTranslations:     grouped(d.ToolTranslations),
 		practiceSources:      byID(d.PracticeSearchSources),
 		recommendedFunding:   byFirst(d.RecommendedFunding),
 		similarTools:         byFirst(d.SimilarTools),

@@ -32,6 +32,11 @@ func (r *digitalToolResolver) Countries(ctx context.Context, obj *db.DigitalTool
 	return lookup(codes, r.DB.Reference().Country), err
 }
 
+// Translations is the resolver for the translations field.
+func (r *digitalToolResolver) Translations(ctx context.Context, obj *db.DigitalTool) ([]*db.DigitalToolTranslation, error) {
+	return load(ctx, loaders(ctx).toolTranslations, obj.ID, obj.Batch())
+}
+
 // ProposedBy is the resolver for the proposedBy field.
 func (r *digitalToolResolver) ProposedBy(ctx context.Context, obj *db.DigitalTool) (*db.Member, error) {
 	if obj.ProposedByID == nil {

@@ -80,6 +80,12 @@ var languages = func() []string {
 // Synthetic generates n best practices with members (one per 40 practices) and tools (one per 200),
 // written with COPY in one transaction: all or nothing.
 func Synthetic(ctx context.Context, d *db.DB, n int) error {
+	return SyntheticWithProgress(ctx, d, n, nil)
+}
+
+// SyntheticWithProgress is Synthetic, telling progress, when not nil, how many of the practices are
+// written.
+func SyntheticWithProgress(ctx context.Context, d *db.DB, n int, progress func(done, total int)) error {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 42))
 	run := fmt.Sprintf("%x", rng.Uint32())
 	ref := d.Reference()
@@ -166,7 +172,11 @@ func Synthetic(ctx context.Context, d *db.DB, n int) error {
 			{"best_practice_theme", []string{"practice_id", "theme_code"}, themeRows},
 			{"best_practice_tool", []string{"practice_id", "tool_id"}, toolRows},
 		} {
-			if err := copyRows(ctx, tx, c.table, c.columns, c.rows); err != nil {
+			src := pgx.CopyFromRows(c.rows)
+			if c.table == "best_practice" && progress != nil {
+				src = &counted{CopyFromSource: src, total: len(c.rows), progress: progress}
+			}
+			if err := copySource(ctx, tx, c.table, c.columns, len(c.rows), src); err != nil {
 				return err
 			}
 		}
@@ -192,10 +202,14 @@ func reserveIDs(ctx context.Context, tx pgx.Tx, table string, n int) ([]int64, e
 }
 
 func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, rows [][]any) error {
-	if len(rows) == 0 {
+	return copySource(ctx, tx, table, columns, len(rows), pgx.CopyFromRows(rows))
+}
+
+func copySource(ctx context.Context, tx pgx.Tx, table string, columns []string, n int, src pgx.CopyFromSource) error {
+	if n == 0 {
 		return nil
 	}
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{table}, columns, src)
 	if err != nil {
 		return fmt.Errorf("copying into %s: %w", table, err)
 	}
@@ -205,4 +219,22 @@ func copyRows(ctx context.Context, tx pgx.Tx, table string, columns []string, ro
 func capitalize(s string) string {
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// counted tells progress of the rows a COPY has taken, every thousand.
+type counted struct {
+	pgx.CopyFromSource
+	done, total int
+	progress    func(done, total int)
+}
+
+func (c *counted) Next() bool {
+	more := c.CopyFromSource.Next()
+	if more {
+		c.done++
+	}
+	if !more || c.done%1000 == 0 {
+		c.progress(c.done, c.total)
+	}
+	return more
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/search"
 )
@@ -134,6 +135,19 @@ type FundingOpportunityPayload struct {
 	// Why the input was refused, each with the path to the offending field and a code; when there are any,
 	// nothing was changed. Empty on success.
 	UserErrors []*db.UserError `json:"userErrors"`
+}
+
+// A CSV file to import.
+type ImportCatalogueInput struct {
+	// What the file holds.
+	Kind db.ImportKind `json:"kind"`
+	// The CSV file: UTF-8 with or without a byte-order mark, cells separated by commas or semicolons, a header
+	// line naming the columns of the kind's export (any subset in any order, with the key column: slug, or
+	// identifier for funding opportunities). The id and the derived columns (status, next_deadline,
+	// open_source) are ignored.
+	File graphql.Upload `json:"file"`
+	// True: report what the import would do, and write nothing.
+	DryRun *bool `json:"dryRun,omitempty"`
 }
 
 // A concept a search hit matched by.
