@@ -39,8 +39,8 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	// The request's time runs from its start, the token lookup included: with the database hung, an
 	// authenticated request answers when an anonymous one does.
 	cache := newResponseCache(cfg.ResponseCacheBytes, d)
-	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, cache.serve(gql))))))
-	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
+	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(gql)))))))
+	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, readYourWrites(d, gql))),
 		make(chan struct{}, cfg.ExportConcurrency))))
 	graphiql, graphiqlFiles := web.GraphiQL()
 	mux.Handle("GET /{$}", graphiql)
@@ -61,7 +61,8 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 		AllowedOrigins:   origins,
 		AllowCredentials: len(origins) > 0,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept"},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept", minLSNHeader},
+		ExposedHeaders:   []string{minLSNHeader},
 		MaxAge:           600,
 	})
 	return logRequests(c.Handler(mux))
