@@ -26,6 +26,9 @@ import (
 func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	d := b.DB
 	limiter := newKeyedLimiter()
+	if cfg.RedisURL != "" {
+		limiter.shared = newSharedLimiter(cfg.RedisURL)
+	}
 	gql := newGraphQL(b, cfg, limiter)
 	limits := rateLimits{limiter: limiter, perAddress: cfg.RateLimit, perToken: cfg.TokenRateLimit}
 	authn := &auth.Authenticator{DB: d, OIDC: b.OIDC}
