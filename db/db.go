@@ -12,7 +12,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
@@ -225,8 +227,9 @@ func StatementCount(ctx context.Context) int64 {
 	return 0
 }
 
-// tracer is what every pool traces its statements with.
-var tracer pgx.QueryTracer = statementCounter{}
+// tracer is what every pool traces its statements with: the requests' statement counts, and
+// OpenTelemetry spans (no-ops unless telemetry exports them).
+var tracer pgx.QueryTracer = multitracer.New(statementCounter{}, otelpgx.NewTracer())
 
 type statementCounter struct{}
 

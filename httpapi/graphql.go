@@ -25,6 +25,7 @@ import (
 	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/resolvers"
+	"github.com/smartcommunities/hub/telemetry"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -55,6 +56,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(&operationBounds{maxDepth: cfg.MaxDepth, maxCost: cfg.MaxCost})
+	gql.Use(telemetry.Operations{})
 	gql.AroundResponses(reportCost)
 	gql.AroundResponses(noteReusable)
 	gql.AroundOperations(auditMutations)

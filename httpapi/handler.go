@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/backend"
@@ -68,7 +69,9 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 		ExposedHeaders:   []string{minLSNHeader},
 		MaxAge:           600,
 	})
-	return logRequests(c.Handler(mux))
+	// The span of a request is opened first, so that its log line and everything under it carry its ids.
+	return otelhttp.NewHandler(logRequests(c.Handler(mux)), "hub",
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 }
 
 // ready answers /readyz: 200 while the database answers. The API serves while the search index is
