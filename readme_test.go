@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	ical "github.com/arran4/golang-ical"
 	"github.com/mmcdole/gofeed"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/hubtest"
 )
@@ -304,6 +306,37 @@ func TestREADMEExamples(t *testing.T) {
 				t.Errorf("the first hit has no highlight: %+v", s.Edges[0])
 			}
 		},
+		// Calls whose next deadline is within 90 days, as a subscription tells them first.
+		"deadlineApproaching": func(t *testing.T, data json.RawMessage) {
+			var d struct {
+				DeadlineApproaching struct{ Identifier, Title, NextDeadline string }
+			}
+			decode(t, data, &d)
+			next, err := time.Parse(time.DateOnly, d.DeadlineApproaching.NextDeadline)
+			today := h.DB().Today()
+			if err != nil || d.DeadlineApproaching.Title == "" || next.Before(today) || next.After(today.AddDate(0, 0, 90)) {
+				t.Errorf("a call told as approaching: %s", data)
+			}
+		},
+		// A webhook endpoint is registered, and its secret shown once.
+		"createWebhookEndpoint": func(t *testing.T, data json.RawMessage) {
+			var d struct {
+				CreateWebhookEndpoint struct {
+					Endpoint *struct {
+						ID      string
+						Events  []string
+						Enabled bool
+					}
+					Secret     string
+					UserErrors []any
+				}
+			}
+			decode(t, data, &d)
+			c := d.CreateWebhookEndpoint
+			if len(c.UserErrors) > 0 || c.Endpoint == nil || !c.Endpoint.Enabled || len(c.Endpoint.Events) != 2 || !strings.HasPrefix(c.Secret, "whsec_") {
+				t.Errorf("the endpoint was not registered with a secret: %s", data)
+			}
+		},
 		// An editor adds a practice; their member is its author.
 		"createBestPractice": func(t *testing.T, data json.RawMessage) {
 			var d struct {
@@ -377,6 +410,7 @@ func TestREADMEExamples(t *testing.T) {
 	}
 
 	seen := map[string]bool{}
+	parent := t // the writable hub outlives the subtest that starts it
 	for _, ex := range readmeExamples(t) {
 		t.Run(fmt.Sprintf("line %d", ex.line), func(t *testing.T) {
 			var status int
@@ -417,11 +451,23 @@ func TestREADMEExamples(t *testing.T) {
 				client := h.For(t)
 				if op == ast.Mutation {
 					if writable == nil {
-						writable = hubtest.New(t, true)
+						// Private addresses allowed: the check of a webhook URL then needs no DNS, which a
+						// test machine may lack; the example's host is public.
+						writable = hubtest.StartWith(parent, true, func(c *config.Config) { c.Webhooks.AllowPrivate = true })
 					}
 					client = writable.For(t).As(writable.NewToken(db.RoleEditor, "vng"))
 				}
-				r := client.Post(ex.query, nil)
+				var r hubtest.Response
+				if op == ast.Subscription {
+					// Over a WebSocket, as a graphql-ws client subscribes; the first event is the check's.
+					var ok bool
+					if r, ok = client.Subscribe(ex.query, nil).Next(30 * time.Second); !ok {
+						t.Fatalf("the subscription told nothing within 30 s:\n%s", ex.query)
+					}
+					r.Status = http.StatusOK
+				} else {
+					r = client.Post(ex.query, nil)
+				}
 				status, body = r.Status, must(json.Marshal(r))
 			}
 			seen[name] = true

@@ -56,6 +56,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	b.StartFollowing(ctx)
+	b.StartLive(ctx, cfg)
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           httpapi.NewHandler(b, cfg),
@@ -65,6 +66,8 @@ func serve(ctx context.Context, cfg config.Config) error {
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	// Shutdown waits for requests, but WebSocket connections are hijacked: they are closed (1001) here.
+	srv.RegisterOnShutdown(b.Live.Shutdown)
 	base := "http://" + ln.Addr().String()
 	slog.Info("serving", "graphql", base+"/graphql", "graphiql", base+"/", "dashboard", base+"/dashboard/", "metrics", base+"/metrics")
 	fmt.Fprint(os.Stderr, servingBanner(base, secret != ""))

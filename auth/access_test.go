@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -149,6 +150,31 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 		return out.M.Application.ID
 	}
 	var lastIDs = map[string]string{}
+	// newEndpoint registers a webhook endpoint of the caller's (an admin's for anonymous callers, who
+	// cannot register one); the address is a public one of the documentation range, never called in time.
+	newEndpoint := func(caller string) string {
+		by := f.callers[caller]
+		if caller == "anonymous" {
+			by = admin
+		}
+		var out struct {
+			M struct{ Endpoint struct{ ID string } }
+		}
+		by.Query(`mutation { m: createWebhookEndpoint(input: {url: "https://203.0.113.10/hook", events: [BEST_PRACTICE_PUBLISHED]}) { endpoint { id } } }`, nil, &out)
+		return out.M.Endpoint.ID
+	}
+	endpointRow := func() int64 {
+		_, key, _ := db.ParseGlobalID(lastIDs["endpoint"])
+		id, _ := strconv.ParseInt(key, 10, 64)
+		return id
+	}
+	// endpointEnabled is "true" or "false" for the endpoint the case last made, "" once it is gone.
+	endpointEnabled := func(string) string {
+		var v string
+		d.Pool.QueryRow(ctx, "select enabled::text from webhook_endpoint where id = $1", endpointRow()).Scan(&v)
+		return v
+	}
+	webhookCallers := []string{"partner", "editor-own", "editor-other", "admin"}
 	// column reads a column of the row the case last made (lastIDs[key]), as text.
 	column := func(table, col, key string) string {
 		var v string
@@ -268,6 +294,24 @@ func TestAccessMatrixOfMutations(t *testing.T) {
 				return remember("token", db.GlobalID("ApiToken", t.ID))
 			},
 			unchanged: func(string) bool { return column("api_token", "revoked_at is not null", "token") == "false" }},
+		{name: "createWebhookEndpoint", mutation: "createWebhookEndpoint", allowed: webhookCallers,
+			query: `mutation { m: createWebhookEndpoint(input: {url: "https://203.0.113.10/hook", events: [MEMBER_JOINED]}) { userErrors { message } } }`,
+			vars:  func(string) map[string]any { return nil }, rows: "webhook_endpoint"},
+		{name: "enableWebhookEndpoint own", mutation: "enableWebhookEndpoint", allowed: webhookCallers,
+			query: `mutation($id: ID!) { m: enableWebhookEndpoint(id: $id) { userErrors { message } } }`,
+			vars: func(c string) map[string]any {
+				v := remember("endpoint", newEndpoint(c))
+				d.Pool.Exec(ctx, "update webhook_endpoint set enabled = false where id = $1", endpointRow())
+				return v
+			},
+			unchanged: func(string) bool { return endpointEnabled("endpoint") == "false" }},
+		{name: "deleteWebhookEndpoint own", mutation: "deleteWebhookEndpoint", allowed: webhookCallers,
+			query:     `mutation($id: ID!) { m: deleteWebhookEndpoint(id: $id) { userErrors { message } } }`,
+			vars:      func(c string) map[string]any { return remember("endpoint", newEndpoint(c)) },
+			unchanged: func(string) bool { return endpointEnabled("endpoint") == "true" }},
+		{name: "sendWebhookTestEvent own", mutation: "sendWebhookTestEvent", allowed: webhookCallers,
+			query: `mutation($id: ID!) { m: sendWebhookTestEvent(id: $id) { userErrors { message } } }`,
+			vars:  func(c string) map[string]any { return remember("endpoint", newEndpoint(c)) }, rows: "webhook_delivery"},
 		{name: "applyForMembership (public)", mutation: "applyForMembership", allowed: callerNames,
 			query: `mutation($o: String!) { m: applyForMembership(input: {organisation: $o, kind: OTHER, country: "PT",
 				motivation: "We share.", contactName: "Ana", contactEmail: "ana@example.org"}) { userErrors { message } } }`,

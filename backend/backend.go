@@ -15,7 +15,9 @@ import (
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/pgcluster"
 	"github.com/smartcommunities/hub/db/seed"
+	"github.com/smartcommunities/hub/live"
 	"github.com/smartcommunities/hub/search"
+	"github.com/smartcommunities/hub/webhooks"
 )
 
 // Backend holds the database and, once started, search and OIDC.
@@ -32,6 +34,11 @@ type Backend struct {
 	stopSearch func()
 	// stopFollowing stops following the database's changes.
 	stopFollowing func()
+	// Live fans the change feed out to subscriptions; nil until StartLive.
+	Live *live.Broker
+	// Webhooks writes and sends webhook deliveries; nil until StartLive.
+	Webhooks *webhooks.Worker
+	stopLive func()
 }
 
 // Migrated finds the database (DATABASE_URL, or the private cluster started when it is unset) and
@@ -122,6 +129,22 @@ func (b *Backend) StartFollowing(ctx context.Context) {
 	}
 }
 
+// StartLive starts following the change feed: the subscriptions' broker and the webhook worker.
+func (b *Backend) StartLive(ctx context.Context, cfg config.Config) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	b.Live = live.New(b.DB)
+	b.Webhooks = webhooks.NewWorker(b.DB, webhooks.Config(cfg.Webhooks))
+	done := make(chan struct{}, 2)
+	go func() { b.Live.Run(runCtx); done <- struct{}{} }()
+	go func() { b.Webhooks.Run(runCtx); done <- struct{}{} }()
+	b.stopLive = func() {
+		b.Live.Shutdown()
+		cancel()
+		<-done
+		<-done
+	}
+}
+
 // StartOIDC prepares the verification of the identity provider's tokens, when one is configured.
 func (b *Backend) StartOIDC(ctx context.Context, cfg config.Config) error {
 	if cfg.OIDC.Issuer == "" {
@@ -151,6 +174,10 @@ func (b *Backend) SeedDemoIfEmpty(ctx context.Context) error {
 // Close stops the search indexer, closes the pool and stops the private cluster if this process started
 // it.
 func (b *Backend) Close(ctx context.Context) {
+	if b.stopLive != nil {
+		b.stopLive()
+		b.stopLive = nil
+	}
 	if b.stopSearch != nil {
 		b.stopSearch()
 	}

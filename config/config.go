@@ -48,6 +48,19 @@ type Config struct {
 	ReplicaURLs         []string        // DATABASE_REPLICA_URLS; nil: every read on DATABASE_URL
 	ReplicaMaxLag       time.Duration   // HUB_REPLICA_MAX_LAG
 	RedisURL            string          // HUB_REDIS_URL; empty: limits per process
+	// Subscriptions over WebSocket.
+	WSMaxSubscriptions int           // HUB_WS_MAX_SUBSCRIPTIONS, per connection
+	WSMaxConnections   int           // HUB_WS_MAX_CONNECTIONS, per client address
+	WSPingInterval     time.Duration // HUB_WS_PING_INTERVAL
+	Webhooks           WebhookConfig // HUB_WEBHOOK_*
+}
+
+// WebhookConfig is how webhooks are sent (package webhooks).
+type WebhookConfig struct {
+	AllowPrivate bool          // HUB_WEBHOOK_ALLOW_PRIVATE
+	Timeout      time.Duration // HUB_WEBHOOK_TIMEOUT
+	RetryBase    time.Duration // HUB_WEBHOOK_RETRY_BASE
+	RetryMax     time.Duration // HUB_WEBHOOK_RETRY_MAX
 }
 
 // Variable is one environment variable as `hub --help` and the docs show it.
@@ -152,6 +165,26 @@ var settings = []setting{
 	{Variable{"HUB_LOG_LEVEL", "info", "debug, info, warn or error; debug also logs every request with its duration and SQL statement count"},
 		to(func(c *Config) *slog.Level { return &c.LogLevel }, word(map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo,
 			"warn": slog.LevelWarn, "warning": slog.LevelWarn, "error": slog.LevelError}, "a level; write debug, info, warn or error"))},
+	// A page subscribes to a few feeds; dozens on one connection is a client that forgot to unsubscribe.
+	{Variable{"HUB_WS_MAX_SUBSCRIPTIONS", "20", "subscriptions one WebSocket connection may hold at once (1 to 1000); more are refused with an error"},
+		to(func(c *Config) *int { return &c.WSMaxSubscriptions }, whole(1, 1000, "20"))},
+	// A few browser tabs behind one address; each connection holds a goroutine and a socket.
+	{Variable{"HUB_WS_MAX_CONNECTIONS", "10", "WebSocket connections per client address (1 to 10000); one more is closed with code 4429"},
+		to(func(c *Config) *int { return &c.WSMaxConnections }, whole(1, 10000, "10"))},
+	// Below the idle timeouts of common proxies (60 s); a client that misses two pings is dropped.
+	{Variable{"HUB_WS_PING_INTERVAL", "25s", "how often the hub pings a WebSocket client; one that does not answer within two intervals is dropped (at most 10m)"},
+		to(func(c *Config) *time.Duration { return &c.WSPingInterval }, duration)},
+	// Off: an endpoint on the hub's own networks would let any partner probe them.
+	{Variable{"HUB_WEBHOOK_ALLOW_PRIVATE", "false", "true lets webhook endpoints be on loopback, private or link-local addresses (for tests and closed networks)"},
+		to(func(c *Config) *bool { return &c.Webhooks.AllowPrivate }, word(map[string]bool{"true": true, "1": true, "yes": true,
+			"on": true, "false": false, "0": false, "no": false, "off": false}, "a boolean; write true or false"))},
+	{Variable{"HUB_WEBHOOK_TIMEOUT", "10s", "one webhook attempt, from connecting to the answer's status; a slower endpoint counts as failed (at most 10m)"},
+		to(func(c *Config) *time.Duration { return &c.Webhooks.Timeout }, duration)},
+	// From seconds to a day: 5 s doubled 14 times is 23 hours, so 15 attempts over about two days.
+	{Variable{"HUB_WEBHOOK_RETRY_BASE", "5s", "the wait after a delivery's first failure, doubled after each further one (at most 10m)"},
+		to(func(c *Config) *time.Duration { return &c.Webhooks.RetryBase }, duration)},
+	{Variable{"HUB_WEBHOOK_RETRY_MAX", "24h", "a delivery whose next wait would be longer is marked FAILED and its endpoint disabled"},
+		to(func(c *Config) *time.Duration { return &c.Webhooks.RetryMax }, longDuration)},
 }
 
 // Default is the configuration with no variable set.
@@ -294,6 +327,18 @@ func duration(v string) (time.Duration, error) {
 	}
 	if d <= 0 || d > 10*time.Minute {
 		return 0, fmt.Errorf("%q is out of range; write a duration above 0s and at most 10m, like 30s", cut(v))
+	}
+	return d, nil
+}
+
+// longDuration is a duration of up to a week.
+func longDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration; write it like 24h", cut(v))
+	}
+	if d <= 0 || d > 7*24*time.Hour {
+		return 0, fmt.Errorf("%q is out of range; write a duration above 0s and at most 168h, like 24h", cut(v))
 	}
 	return d, nil
 }

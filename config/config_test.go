@@ -115,6 +115,20 @@ var cases = []struct {
 		[]accepted{{"debug", slog.LevelDebug}, {"INFO", slog.LevelInfo}, {"warn", slog.LevelWarn},
 			{"Warning", slog.LevelWarn}, {"error", slog.LevelError}},
 		[]string{"verbose", "trace", "-4"}},
+	{"HUB_WS_MAX_SUBSCRIPTIONS", func(c Config) any { return c.WSMaxSubscriptions },
+		[]accepted{{"1", 1}, {"1000", 1000}}, []string{"0", "1001", "many"}},
+	{"HUB_WS_MAX_CONNECTIONS", func(c Config) any { return c.WSMaxConnections },
+		[]accepted{{"1", 1}, {"10000", 10000}}, []string{"0", "10001", "-1"}},
+	{"HUB_WS_PING_INTERVAL", func(c Config) any { return c.WSPingInterval },
+		[]accepted{{"10s", 10 * time.Second}}, []string{"10", "0s", "11m"}},
+	{"HUB_WEBHOOK_ALLOW_PRIVATE", func(c Config) any { return c.Webhooks.AllowPrivate },
+		[]accepted{{"true", true}, {"off", false}}, []string{"sometimes"}},
+	{"HUB_WEBHOOK_TIMEOUT", func(c Config) any { return c.Webhooks.Timeout },
+		[]accepted{{"2s", 2 * time.Second}}, []string{"2", "0s"}},
+	{"HUB_WEBHOOK_RETRY_BASE", func(c Config) any { return c.Webhooks.RetryBase },
+		[]accepted{{"100ms", 100 * time.Millisecond}}, []string{"fast", "-1s"}},
+	{"HUB_WEBHOOK_RETRY_MAX", func(c Config) any { return c.Webhooks.RetryMax },
+		[]accepted{{"1h", time.Hour}, {"168h", 168 * time.Hour}}, []string{"day", "169h", "0s"}},
 }
 
 func TestEveryVariable(t *testing.T) {
@@ -170,7 +184,8 @@ func TestDefault(t *testing.T) {
 	}
 	want := Config{Addr: "localhost:8080", DataDir: ".data", MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second,
 		RateLimit: 50, TokenRateLimit: 100, ApplicationsPerHour: 5, ExportConcurrency: 2, MaxDepth: 12, MaxCost: 15000,
-		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20, ReplicaMaxLag: time.Second}
+		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20, WSMaxSubscriptions: 20, WSMaxConnections: 10, WSPingInterval: 25 * time.Second, ReplicaMaxLag: time.Second,
+		Webhooks: WebhookConfig{Timeout: 10 * time.Second, RetryBase: 5 * time.Second, RetryMax: 24 * time.Hour}}
 	want.OIDC.RolesClaim, want.OIDC.RolePrefix, want.OIDC.MemberClaim = "realm_access.roles", "hub-", "hub_member"
 	if !reflect.DeepEqual(Default(), want) {
 		t.Errorf("Default() = %+v, want %+v", Default(), want)

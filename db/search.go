@@ -254,12 +254,7 @@ func (d *DB) PruneSearchChanges(ctx context.Context, keep time.Duration) (int64,
 // ListenSearchChanges sends on wake whenever a transaction that changed searchable entities commits, and
 // when listening (re)starts, until ctx ends.
 func (d *DB) ListenSearchChanges(ctx context.Context, wake chan<- struct{}) {
-	d.Listen(ctx, map[string]func(){"search_change": func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}}, nil)
+	d.listen(ctx, "search_change", wake)
 }
 
 // PracticeSearchSources reads the search sources of best practices, in the order of ids, nil for missing

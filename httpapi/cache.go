@@ -390,4 +390,3 @@ func etagMatches(header, etag string) bool {
 	}
 	return false
 }
-

@@ -26,6 +26,7 @@ import (
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/resolvers"
 	"github.com/smartcommunities/hub/telemetry"
+	"github.com/smartcommunities/hub/webhooks"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -33,7 +34,7 @@ import (
 // log. Its transports are gqlgen's; graphqlOverHTTP corrects them where they differ from the
 // specification.
 func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *handler.Server {
-	res := &resolvers.Resolver{DB: b.DB, Index: b.Search}
+	res := &resolvers.Resolver{DB: b.DB, Index: b.Search, Live: b.Live, Webhooks: webhooks.Config(cfg.Webhooks)}
 	if cfg.ApplicationsPerHour > 0 {
 		perSecond := float64(cfg.ApplicationsPerHour) / 3600
 		res.ApplicationWait = func(ctx context.Context) time.Duration {
@@ -51,6 +52,9 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
+	// Subscriptions (websocket.go); NewHandler routes WebSocket handshakes past the HTTP-only layers.
+	gql.AddTransport(websocketTransport(b, cfg, &auth.Authenticator{DB: b.DB, OIDC: b.OIDC}))
+	gql.AroundResponses(freshLoaders(b.DB))
 	gql.SetQueryCache(smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)})
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
@@ -61,6 +65,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	gql.AroundResponses(noteReusable)
 	gql.AroundOperations(auditMutations)
 	gql.AroundOperations(routeReads(b.DB))
+	gql.AroundOperations(subscriptionsOnWebSocket)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: smallPersisted{lru.New[string](1000)}})
 	// After the persisted queries, which may supply the document it bounds.

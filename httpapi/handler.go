@@ -43,7 +43,17 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	// The request's time runs from its start, the token lookup included: with the database hung, an
 	// authenticated request answers when an anonymous one does.
 	cache := newResponseCache(cfg.ResponseCacheBytes, d)
-	mux.Handle("/graphql", withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(gql)))))))
+	overHTTP := withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(gql))))))
+	// A WebSocket lives past any request timeout, and its caller is authenticated by connection_init
+	// (websocket.go); its handshake is rate limited as a request is.
+	overWebSocket := withClientAddress(cfg.TrustedProxies, limitRate(limits, withRequestContext(d, gql)))
+	mux.Handle("/graphql", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if isWebSocket(r) {
+			overWebSocket.ServeHTTP(w, r)
+			return
+		}
+		overHTTP.ServeHTTP(w, r)
+	}))
 	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, readYourWrites(d, gql))),
 		make(chan struct{}, cfg.ExportConcurrency))))
 	graphiql, graphiqlFiles := web.GraphiQL()

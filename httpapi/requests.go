@@ -92,6 +92,9 @@ type statusWriter struct {
 	status int
 }
 
+// Unwrap lets http.ResponseController and coder/websocket reach the connection (a WebSocket hijacks it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) WriteHeader(code int) {
 	w.status = code
 	w.ResponseWriter.WriteHeader(code)

@@ -82,6 +82,7 @@ func Start(t testing.TB, cfg config.Config, demo bool) *Hub {
 		t.Fatalf("opening the search index: %v", err)
 	}
 	b.StartFollowing(ctx)
+	b.StartLive(ctx, cfg)
 	h := &Hub{T: t, Backend: b, Config: cfg, Handler: httpapi.NewHandler(b, cfg), stopOnce: new(sync.Once)}
 	h.Server = httptest.NewServer(h.Handler)
 	t.Cleanup(h.Stop)
@@ -91,6 +92,8 @@ func Start(t testing.TB, cfg config.Config, demo bool) *Hub {
 // Stop stops the hub; stopping it again does nothing.
 func (h *Hub) Stop() {
 	h.stopOnce.Do(func() {
+		// As `hub serve` does on shutdown: WebSockets are hijacked, and the server's Close does not end them.
+		h.Backend.Live.Shutdown()
 		h.Server.Close()
 		h.Backend.Close(context.Background())
 	})

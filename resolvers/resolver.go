@@ -12,7 +12,9 @@ import (
 
 	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/db"
+	"github.com/smartcommunities/hub/live"
 	"github.com/smartcommunities/hub/search"
+	"github.com/smartcommunities/hub/webhooks"
 )
 
 // Resolver is the root resolver.
@@ -22,6 +24,10 @@ type Resolver struct {
 	// ApplicationWait tells how long the caller of applyForMembership must wait before applying again
 	// (per client address); 0 lets them apply now. Nil: no limit.
 	ApplicationWait func(ctx context.Context) time.Duration
+	// Live is the change feed's broker, for subscriptions.
+	Live *live.Broker
+	// Webhooks is how webhook endpoints are checked.
+	Webhooks webhooks.Config
 }
 
 // allowApplication refuses an application from a client that has sent too many lately.

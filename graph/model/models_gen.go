@@ -58,6 +58,30 @@ type CreateAPITokenPayload struct {
 	UserErrors []*db.UserError `json:"userErrors"`
 }
 
+// An endpoint to register.
+type CreateWebhookEndpointInput struct {
+	// An http or https URL. One whose host is or resolves to a loopback, private or link-local address is
+	// refused (INVALID) unless HUB_WEBHOOK_ALLOW_PRIVATE is true; the address is checked again at each
+	// connection.
+	URL string `json:"url"`
+	// The events to send, at least one (REQUIRED).
+	Events []db.LiveEvent `json:"events"`
+	// Only events whose entity passes this filter.
+	Filter *db.WebhookFilter `json:"filter,omitempty"`
+	// What it is for.
+	Description *string `json:"description,omitempty"`
+}
+
+// The answer of createWebhookEndpoint.
+type CreateWebhookEndpointPayload struct {
+	// The endpoint; null when there are userErrors.
+	Endpoint *db.WebhookEndpoint `json:"endpoint,omitempty"`
+	// The signing secret, `whsec_` and base64: shown this once, keep it.
+	Secret *string `json:"secret,omitempty"`
+	// Why the input was refused; when there are any, nothing was changed.
+	UserErrors []*db.UserError `json:"userErrors"`
+}
+
 // The answer of deleteBestPractice.
 type DeleteBestPracticePayload struct {
 	// The global ID of the deleted best practice; null when there are userErrors.
@@ -190,6 +214,24 @@ type SearchEdge struct {
 	MatchedConcepts []*MatchedConcept `json:"matchedConcepts"`
 }
 
+// The answer of sendWebhookTestEvent.
+type SendWebhookTestEventPayload struct {
+	// The test delivery, queued behind the endpoint's other deliveries; null when there are userErrors.
+	Delivery *db.WebhookDelivery `json:"delivery,omitempty"`
+	// NOT_FOUND when there is no such endpoint of the caller's.
+	UserErrors []*db.UserError `json:"userErrors"`
+}
+
+// Live events, over a WebSocket at /graphql in the graphql-transport-ws protocol (the npm `graphql-ws`
+// client's). Send the token in connection_init's payload, as {"Authorization": "Bearer hub_..."} or
+// {"token": "hub_..."}; without one the subscriber is anonymous. Each event is what committed, in commit
+// order, through any hub on the same database, read again with the subscriber's own access: a draft
+// reaches only those who may read it. A connection holds at most HUB_WS_MAX_SUBSCRIPTIONS subscriptions
+// (one more is refused with TOO_MANY_SUBSCRIPTIONS; while the hub stops, SHUTTING_DOWN), an address at most HUB_WS_MAX_CONNECTIONS connections (more are closed
+// with code 4429); the hub pings every HUB_WS_PING_INTERVAL and closes with code 1001 when it shuts down.
+type Subscription struct {
+}
+
 // Who the caller is, as the hub sees them.
 type Viewer struct {
 	// Null for anonymous callers.
@@ -198,6 +240,14 @@ type Viewer struct {
 	Member *db.Member `json:"member,omitempty"`
 	// The token the request authenticated with, when it did with one.
 	Token *db.APIToken `json:"token,omitempty"`
+}
+
+// The answer of enableWebhookEndpoint and deleteWebhookEndpoint.
+type WebhookEndpointPayload struct {
+	// The endpoint; null when deleted, or when there are userErrors.
+	Endpoint *db.WebhookEndpoint `json:"endpoint,omitempty"`
+	// NOT_FOUND when there is no such endpoint of the caller's.
+	UserErrors []*db.UserError `json:"userErrors"`
 }
 
 // What kinds of entries search finds.

@@ -255,6 +255,7 @@
     input.value = '';
     storeToken(token);
     reloadAll();
+    connectLive();
   }
 
   function onTokenClear() {
@@ -262,6 +263,7 @@
     $('#token-error').hidden = true;
     storeToken('');
     reloadAll();
+    connectLive();
   }
 
   /* ---------- first load ---------- */
@@ -1016,6 +1018,86 @@
     runSearch();
   }
 
+  /* ---------- live events ---------- */
+
+  // A minimal client of the graphql-transport-ws protocol (what the npm graphql-ws library speaks): one
+  // WebSocket to /graphql, the token in connection_init, a subscription per feed, pongs to the hub's
+  // pings, and a reconnection with a growing wait when the socket closes.
+  const LIVE_SUBSCRIPTIONS = {
+    practices: {
+      query: 'subscription { bestPracticePublished { id title country { name } } }',
+      show: (d) => `New best practice: ${d.bestPracticePublished.title} (${d.bestPracticePublished.country.name})`,
+    },
+    funding: {
+      query: 'subscription { fundingOpportunityChanged { id title nextDeadline } }',
+      show: (d) => {
+        const f = d.fundingOpportunityChanged;
+        const next = f.nextDeadline ? `next deadline ${dayFormat.format(new Date(f.nextDeadline))}` : 'no deadline left';
+        return `Call changed: ${f.title}, ${next}`;
+      },
+    },
+  };
+
+  const live = { socket: null, retry: 1000, refresh: null };
+
+  function liveStatus(text, stateName) {
+    const out = $('#live-status');
+    out.textContent = text;
+    out.dataset.state = stateName;
+  }
+
+  function connectLive() {
+    if (live.socket) {
+      live.socket.onclose = null;
+      live.socket.close(1000, 'reconnecting');
+    }
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+    const socket = new WebSocket(url, 'graphql-transport-ws');
+    live.socket = socket;
+    const send = (message) => socket.send(JSON.stringify(message));
+    socket.onopen = () => send({ type: 'connection_init', payload: state.token ? { Authorization: `Bearer ${state.token}` } : {} });
+    socket.onmessage = (event) => {
+      let message;
+      try {
+        message = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      switch (message.type) {
+        case 'connection_ack':
+          live.retry = 1000;
+          liveStatus('Connected: new practices and changed calls appear as they happen.', 'connected');
+          for (const [id, sub] of Object.entries(LIVE_SUBSCRIPTIONS)) send({ id, type: 'subscribe', payload: { query: sub.query } });
+          break;
+        case 'ping':
+          send({ type: 'pong' });
+          break;
+        case 'next':
+          if (message.payload?.data && LIVE_SUBSCRIPTIONS[message.id]) showLiveEvent(LIVE_SUBSCRIPTIONS[message.id].show(message.payload.data), message.id);
+          break;
+        default:
+      }
+    };
+    socket.onclose = (event) => {
+      if (live.socket !== socket) return;
+      const why = event.code === 1001 ? 'the hub is restarting' : 'the connection was lost';
+      liveStatus(`Live events paused: ${why}. Reconnecting…`, 'reconnecting');
+      setTimeout(connectLive, live.retry);
+      live.retry = Math.min(live.retry * 2, 30000);
+    };
+  }
+
+  function showLiveEvent(text, kind) {
+    $('#live-empty').hidden = true;
+    const list = $('#live-events');
+    const time = new Date().toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    list.prepend(h('li', { class: `live-event live-${kind}`, text: `${time} · ${text}` }));
+    while (list.children.length > 20) list.lastElementChild.remove();
+    // The figures and the deadline timeline follow, once for a burst of events.
+    clearTimeout(live.refresh);
+    live.refresh = setTimeout(loadOverview, 300);
+  }
+
   /* ---------- start ---------- */
 
   function start() {
@@ -1029,6 +1111,7 @@
     $('#member-select').addEventListener('change', (event) => loadMember(event.target.value));
     window.addEventListener('resize', onResize);
     loadDashboard();
+    connectLive();
   }
 
   start();
