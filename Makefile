@@ -1,7 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 GO ?= go
 
-.PHONY: run test build generate check-generated bench bench-search postgres chromium clean
+.PHONY: run test build generate check-generated bench bench-search postgres chromium redis clean
 
 ## run: build, start (a private PostgreSQL under .data/ unless DATABASE_URL is set), migrate, load demo data, serve
 run: postgres build
@@ -9,7 +9,7 @@ run: postgres build
 
 ## test: all tests, against a throwaway PostgreSQL (or DATABASE_URL), the dashboard's in headless Chromium
 ## (screenshot and load time in .artifacts/)
-test: postgres chromium
+test: postgres chromium redis
 	$(GO) test -count=1 ./...
 
 build:
@@ -36,6 +36,9 @@ postgres:
 
 chromium:
 	@scripts/ensure-chromium.sh
+
+redis:
+	@scripts/ensure-redis.sh
 
 clean:
 	rm -rf bin .data .artifacts

@@ -20,6 +20,7 @@ import (
 
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
+	"github.com/smartcommunities/hub/telemetry"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
 	"github.com/smartcommunities/hub/progress"
@@ -191,7 +192,7 @@ func mainStatus(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if c.name == "serve" {
-		slog.SetDefault(slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel})))
+		slog.SetDefault(slog.New(telemetry.LogHandler(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))))
 	} else {
 		slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: max(cfg.LogLevel, slog.LevelWarn)})))
 		if cfg.LogLevel == slog.LevelDebug {

@@ -14,6 +14,7 @@ import (
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/httpapi"
+	"github.com/smartcommunities/hub/telemetry"
 )
 
 // serve is `hub serve`: configuration → backend → handler, then the HTTP server until ctx ends, when it
@@ -26,6 +27,11 @@ func serve(ctx context.Context, cfg config.Config) error {
 		return fmt.Errorf("cannot listen on %s (HUB_ADDR): %w", cfg.Addr, err)
 	}
 	defer ln.Close()
+	stopTracing, err := telemetry.Start(ctx)
+	if err != nil {
+		return fmt.Errorf("starting the trace exporter (OTEL_EXPORTER_OTLP_ENDPOINT): %w", err)
+	}
+	defer stopTracing(context.WithoutCancel(ctx)) //nolint:errcheck // spans that could not be sent are lost
 	b, err := backend.Open(ctx, cfg)
 	if err != nil {
 		return err

@@ -79,6 +79,10 @@ func Open(ctx context.Context, cfg config.Config) (*Backend, error) {
 		b.Close(ctx)
 		return nil, err
 	}
+	if err := b.DB.OpenReplicas(ctx, cfg.ReplicaURLs, cfg.ReplicaMaxLag); err != nil {
+		b.Close(ctx)
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -105,16 +109,22 @@ func (b *Backend) StartSearch(ctx context.Context, cfg config.Config) error {
 }
 
 // StartFollowing keeps the data version (db.DataVersion) in step with every hub's committed changes, so
-// that the response cache may reuse answers; until it runs, nothing is reused.
+// that the response cache may reuse answers, and checks the read replicas' lag; until it runs, nothing
+// is reused and no replica is read from.
 func (b *Backend) StartFollowing(ctx context.Context) {
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
+	done := make(chan struct{}, 2)
 	go func() {
-		defer close(done)
+		defer func() { done <- struct{}{} }()
 		b.DB.FollowChanges(runCtx)
+	}()
+	go func() {
+		defer func() { done <- struct{}{} }()
+		b.DB.Replicas().Run(runCtx)
 	}()
 	b.stopFollowing = func() {
 		cancel()
+		<-done
 		<-done
 	}
 }

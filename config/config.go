@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/smartcommunities/hub/auth"
 )
@@ -44,6 +45,9 @@ type Config struct {
 	Introspection       bool            // HUB_INTROSPECTION
 	LogLevel            slog.Level      // HUB_LOG_LEVEL
 	ResponseCacheBytes  int64           // HUB_RESPONSE_CACHE_BYTES; 0: no response cache
+	ReplicaURLs         []string        // DATABASE_REPLICA_URLS; nil: every read on DATABASE_URL
+	ReplicaMaxLag       time.Duration   // HUB_REPLICA_MAX_LAG
+	RedisURL            string          // HUB_REDIS_URL; empty: limits per process
 	// Subscriptions over WebSocket.
 	WSMaxSubscriptions int           // HUB_WS_MAX_SUBSCRIPTIONS, per connection
 	WSMaxConnections   int           // HUB_WS_MAX_CONNECTIONS, per client address
@@ -97,6 +101,13 @@ var settings = []setting{
 		to(func(c *Config) *string { return &c.Addr }, addr)},
 	{Variable{"DATABASE_URL", "", "a PostgreSQL connection string; unset: a private PostgreSQL cluster under HUB_DATA_DIR/postgres"},
 		to(func(c *Config) *string { return &c.DatabaseURL }, databaseURL)},
+	{Variable{"DATABASE_REPLICA_URLS", "", "comma-separated connection strings of streaming replicas of DATABASE_URL; GraphQL queries read from a healthy one"},
+		to(func(c *Config) *[]string { return &c.ReplicaURLs }, list(databaseURL))},
+	// A person who saves and reloads waits about a second; read-your-writes covers the writer anyway.
+	{Variable{"HUB_REPLICA_MAX_LAG", "1s", "a replica further behind the primary is skipped until it catches up"},
+		to(func(c *Config) *time.Duration { return &c.ReplicaMaxLag }, duration)},
+	{Variable{"HUB_REDIS_URL", "", "a Redis (redis://host:6379/0) through which the hubs share their rate limits; unset: each hub limits alone"},
+		to(func(c *Config) *string { return &c.RedisURL }, redisURL)},
 	{Variable{"HUB_DATA_DIR", ".data", "holds the private cluster ($HUB_DATA_DIR/postgres) and the search index ($HUB_DATA_DIR/index); one hub process per directory"},
 		to(func(c *Config) *string { return &c.DataDir }, dataDir)},
 	{Variable{"HUB_CORS_ORIGINS", "", "comma-separated origins that may call the API from browsers, with credentials (a * is ignored); unset: any origin, without credentials"},
@@ -260,6 +271,13 @@ func pgxReason(err error) string {
 		return ""
 	}
 	return " (" + msg + ")"
+}
+
+func redisURL(v string) (string, error) {
+	if _, err := redis.ParseURL(v); err != nil {
+		return "", fmt.Errorf("the value (not shown: it may hold a password) is not a Redis URL; write it like redis://localhost:6379/0")
+	}
+	return v, nil
 }
 
 func dataDir(v string) (string, error) {

@@ -51,6 +51,14 @@ var cases = []struct {
 		[]accepted{{"postgres://hub:secret@db.example.org:5432/hub?sslmode=disable", "postgres://hub:secret@db.example.org:5432/hub?sslmode=disable"},
 			{"host=/tmp dbname=hub", "host=/tmp dbname=hub"}},
 		[]string{"postgres://hub:s3cr3t@db:99999/hub", "postgres://hub:s3cr3t@db/hub?sslmode=sometimes", "host=db password=s3cr3t connect_timeout=soon"}},
+	{"DATABASE_REPLICA_URLS", func(c Config) any { return c.ReplicaURLs },
+		[]accepted{{"postgres://hub@replica1:5432/hub, host=/tmp/r2 dbname=hub,", []string{"postgres://hub@replica1:5432/hub", "host=/tmp/r2 dbname=hub"}}},
+		[]string{"postgres://hub:s3cr3t@replica:99999/hub"}},
+	{"HUB_REPLICA_MAX_LAG", func(c Config) any { return c.ReplicaMaxLag },
+		[]accepted{{"250ms", 250 * time.Millisecond}, {"5s", 5 * time.Second}}, []string{"1", "0s", "-1s", "fast"}},
+	{"HUB_REDIS_URL", func(c Config) any { return c.RedisURL },
+		[]accepted{{"redis://localhost:6379/0", "redis://localhost:6379/0"}, {"rediss://:pw@cache.example.org:6380", "rediss://:pw@cache.example.org:6380"}},
+		[]string{"redis://:s3cr3t@localhost:6379/x", "http://s3cr3t@localhost:6379"}},
 	{"HUB_DATA_DIR", func(c Config) any { return c.DataDir },
 		[]accepted{{"/var/lib/hub", "/var/lib/hub"}}, []string{" ", "\t"}},
 	{"HUB_CORS_ORIGINS", func(c Config) any { return c.CORSOrigins },
@@ -149,7 +157,7 @@ func TestEveryVariable(t *testing.T) {
 			if !strings.HasPrefix(msg, tc.name+": ") {
 				t.Errorf("%s=%q: the error does not begin with the variable: %s", tc.name, v, msg)
 			}
-			if tc.name == "DATABASE_URL" {
+			if tc.name == "DATABASE_URL" || tc.name == "DATABASE_REPLICA_URLS" || tc.name == "HUB_REDIS_URL" {
 				// The value is never shown, for it may hold a password.
 				if strings.Contains(msg, v) || strings.Contains(msg, "s3cr3t") {
 					t.Errorf("%s=%q: the error shows the value: %s", tc.name, v, msg)
@@ -176,7 +184,7 @@ func TestDefault(t *testing.T) {
 	}
 	want := Config{Addr: "localhost:8080", DataDir: ".data", MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second,
 		RateLimit: 50, TokenRateLimit: 100, ApplicationsPerHour: 5, ExportConcurrency: 2, MaxDepth: 12, MaxCost: 15000,
-		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20, WSMaxSubscriptions: 20, WSMaxConnections: 10, WSPingInterval: 25 * time.Second,
+		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20, WSMaxSubscriptions: 20, WSMaxConnections: 10, WSPingInterval: 25 * time.Second, ReplicaMaxLag: time.Second,
 		Webhooks: WebhookConfig{Timeout: 10 * time.Second, RetryBase: 5 * time.Second, RetryMax: 24 * time.Hour}}
 	want.OIDC.RolesClaim, want.OIDC.RolePrefix, want.OIDC.MemberClaim = "realm_access.roles", "hub-", "hub_member"
 	if !reflect.DeepEqual(Default(), want) {

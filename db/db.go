@@ -7,11 +7,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/multitracer"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
@@ -42,6 +45,8 @@ type DB struct {
 	now func() time.Time
 	// version advances as this process's transactions commit, and as others' do (FollowChanges).
 	version *DataVersion
+	// replicas serve the reads of query operations (RouteRead); nil without DATABASE_REPLICA_URLS.
+	replicas *Replicas
 }
 
 // connectTimeout bounds a new connection, from dialling to the server's first "ready".
@@ -49,11 +54,20 @@ const connectTimeout = 10 * time.Second
 
 // Open connects to the database at dsn. It does not migrate: call Migrate first.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := openPool(ctx, dsn, true)
+	if err != nil {
+		return nil, err
+	}
+	return &DB{Pool: pool, q: routed{pool}, now: time.Now, version: &DataVersion{}}, nil
+}
+
+// openPool connects a pool to dsn; a primary's pool counts the requests' statements.
+func openPool(ctx context.Context, dsn string, primary bool) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parsing the database URL: %w", err)
 	}
-	cfg.ConnConfig.Tracer = statementCounter{}
+	cfg.ConnConfig.Tracer = tracer
 	// pgxpool's default is 4 connections on a 2-core machine: too few when a request's loaders run
 	// side by side, a search rebuild reads in one long transaction, and the indexer applies changes.
 	// pool_max_conns in the URL still decides.
@@ -72,13 +86,21 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+		if primary {
+			return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+		}
+		// A replica that is down at start is only skipped, as it is when it goes down later: the pool
+		// connects when it comes back.
+		slog.Warn("a read replica does not answer at start; it is skipped until it does", "err", err)
 	}
-	return &DB{Pool: pool, q: pool, now: time.Now, version: &DataVersion{}}, nil
+	return pool, nil
 }
 
 // Close closes the pool.
-func (d *DB) Close() { d.Pool.Close() }
+func (d *DB) Close() {
+	d.replicas.Close()
+	d.Pool.Close()
+}
 
 // LoadReference reads the reference data into memory: it changes only with migrations, and every
 // entity points at it, so keeping it saves a join or a round trip on almost every query.
@@ -174,6 +196,9 @@ func (d *DB) InTx(ctx context.Context, fn func(d *DB) error) error {
 		// Committed or not (a commit whose answer was lost may have happened), what was read before
 		// may no longer be true.
 		d.version.Advance()
+		if err == nil {
+			d.noteCommit(ctx)
+		}
 	}
 	return err
 }
@@ -201,6 +226,10 @@ func StatementCount(ctx context.Context) int64 {
 	}
 	return 0
 }
+
+// tracer is what every pool traces its statements with: the requests' statement counts, and
+// OpenTelemetry spans (no-ops unless telemetry exports them).
+var tracer pgx.QueryTracer = multitracer.New(statementCounter{}, otelpgx.NewTracer())
 
 type statementCounter struct{}
 

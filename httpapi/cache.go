@@ -136,7 +136,11 @@ func (c *responseCache) remove(el *list.Element) {
 // cacheNote is how the GraphQL server tells the cache whether an answer may be reused: it ran a query
 // and it has no errors. Anything else (a mutation, a refusal, an error, a request that never reached
 // execution) is left false.
-type cacheNote struct{ reusable bool }
+type cacheNote struct {
+	reusable bool
+	// behind: read from a replica that may not have replayed every change the data version counts.
+	behind bool
+}
 
 type cacheNoteKey struct{}
 
@@ -318,7 +322,10 @@ func (c *responseCache) serve(next http.Handler) http.Handler {
 		day := c.today()
 		// A query sent with its hash registers the hash with gqlgen's persisted queries: it must reach them.
 		registers := req.Query != "" && req.Extensions.PersistedQuery != nil
-		if caching && following && !registers {
+		// A caller whose last write is recent may ask before this hub has been told of it: its answer
+		// comes from the database (readYourWrites drops positions once they are settled).
+		min, _ := r.Context().Value(minLSNKey{}).(db.LSN)
+		if caching && following && !registers && min == 0 {
 			if e := c.get(key, version, day); e != nil {
 				cacheHits.Inc()
 				writeCached(w, r, e, conditional, private)
@@ -337,7 +344,7 @@ func (c *responseCache) serve(next http.Handler) http.Handler {
 		if note.reusable && e.status == http.StatusOK {
 			sum := sha256.Sum256(e.body)
 			e.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-			if caching && following {
+			if caching && following && !note.behind {
 				c.put(e)
 			}
 		}

@@ -25,6 +25,7 @@ import (
 	"github.com/smartcommunities/hub/config"
 	"github.com/smartcommunities/hub/graph"
 	"github.com/smartcommunities/hub/resolvers"
+	"github.com/smartcommunities/hub/telemetry"
 	"github.com/smartcommunities/hub/webhooks"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -60,9 +61,11 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 		gql.Use(extension.Introspection{})
 	}
 	gql.Use(&operationBounds{maxDepth: cfg.MaxDepth, maxCost: cfg.MaxCost})
+	gql.Use(telemetry.Operations{})
 	gql.AroundResponses(reportCost)
 	gql.AroundResponses(noteReusable)
 	gql.AroundOperations(auditMutations)
+	gql.AroundOperations(routeReads(b.DB))
 	gql.AroundOperations(subscriptionsOnWebSocket)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: smallPersisted{lru.New[string](1000)}})

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/cors"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 
 	"github.com/smartcommunities/hub/auth"
 	"github.com/smartcommunities/hub/backend"
@@ -27,6 +28,9 @@ import (
 func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	d := b.DB
 	limiter := newKeyedLimiter()
+	if cfg.RedisURL != "" {
+		limiter.shared = newSharedLimiter(cfg.RedisURL)
+	}
 	gql := newGraphQL(b, cfg, limiter)
 	limits := rateLimits{limiter: limiter, perAddress: cfg.RateLimit, perToken: cfg.TokenRateLimit}
 	authn := &auth.Authenticator{DB: d, OIDC: b.OIDC}
@@ -40,7 +44,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	// The request's time runs from its start, the token lookup included: with the database hung, an
 	// authenticated request answers when an anonymous one does.
 	cache := newResponseCache(cfg.ResponseCacheBytes, d)
-	overHTTP := withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, cache.serve(gql)))))
+	overHTTP := withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(gql))))))
 	// A WebSocket lives past any request timeout, and its caller is authenticated by connection_init
 	// (websocket.go); its handshake is rate limited as a request is.
 	overWebSocket := withClientAddress(cfg.TrustedProxies, limitRate(limits, withRequestContext(d, gql)))
@@ -51,7 +55,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 		}
 		overHTTP.ServeHTTP(w, r)
 	}))
-	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, gql)),
+	mux.Handle("GET /export/{file}", caller(exportCSV(withRequestContext(d, withTimeout(cfg.RequestTimeout, readYourWrites(d, gql))),
 		make(chan struct{}, cfg.ExportConcurrency))))
 	mux.Handle("GET /digital-tools/{slug}/publiccode.yml", withTimeout(cfg.RequestTimeout, publiccode.Handler(d)))
 	graphiql, graphiqlFiles := web.GraphiQL()
@@ -73,10 +77,13 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 		AllowedOrigins:   origins,
 		AllowCredentials: len(origins) > 0,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept"},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", "Accept", minLSNHeader},
+		ExposedHeaders:   []string{minLSNHeader},
 		MaxAge:           600,
 	})
-	return logRequests(c.Handler(mux))
+	// The span of a request is opened first, so that its log line and everything under it carry its ids.
+	return otelhttp.NewHandler(logRequests(c.Handler(mux)), "hub",
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
 }
 
 // ready answers /readyz: 200 while the database answers. The API serves while the search index is

@@ -16,11 +16,14 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// keyedLimiter is a token bucket per key: a client address, or a token.
+// keyedLimiter is a token bucket per key: a client address, or a token. With a shared limiter (Redis,
+// HUB_REDIS_URL) every hub counts against the same buckets there, and the local ones only hold the
+// tokens' own limits and stand in while Redis does not answer.
 type keyedLimiter struct {
 	mu      sync.Mutex
 	clients map[string]*client
 	swept   time.Time
+	shared  *sharedLimiter // nil: the limits are this process's
 }
 
 type client struct {
@@ -40,6 +43,9 @@ func (l *keyedLimiter) wait(key string, perSecond float64) time.Duration {
 
 // waitBurst is wait with bursts of burst.
 func (l *keyedLimiter) waitBurst(key string, perSecond float64, burst int) time.Duration {
+	if d, ok := l.shared.wait(key, perSecond, burst, 1); ok {
+		return d
+	}
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -68,8 +74,14 @@ func (l *keyedLimiter) waitBurst(key string, perSecond float64, burst int) time.
 	return 0
 }
 
-// over tells how long key must wait before its next request, without counting one: 0 when it may go.
-func (l *keyedLimiter) over(key string) time.Duration {
+// over tells how long key must wait before its next request at perSecond, without counting one: 0 when
+// it may go.
+func (l *keyedLimiter) over(key string, perSecond float64) time.Duration {
+	if perSecond > 0 {
+		if d, ok := l.shared.wait(key, perSecond, int(2*perSecond)+1, 0); ok {
+			return d
+		}
+	}
 	now := time.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -108,7 +120,9 @@ func (l *keyedLimiter) learn(key string, perSecond float64) {
 	}
 	c.limiter.SetLimitAt(now, rate.Limit(perSecond))
 	c.limiter.SetBurstAt(now, int(2*perSecond)+1)
-	c.limiter.ReserveN(now, 1)
+	if _, ok := l.shared.wait(key, perSecond, int(2*perSecond)+1, 1); !ok {
+		c.limiter.ReserveN(now, 1)
+	}
 }
 
 // rateLimits are the limits of /graphql: per token (its own limit, or the default), and per client
@@ -144,7 +158,7 @@ func limitRate(l rateLimits, next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if d := l.limiter.over("refused:" + addr); d > 0 {
+		if d := l.limiter.over("refused:"+addr, l.perAddress); d > 0 {
 			tooMany(w, d, "too many requests with bad credentials from this address; retry after the time in Retry-After")
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"slices"
 	"syscall"
 )
@@ -82,8 +83,23 @@ func (c *Cluster) credCanSearch(fi fs.FileInfo) bool {
 	return false
 }
 
-func (c *Cluster) initIfNeeded(ctx context.Context) error {
+func (c *Cluster) initIfNeeded(ctx context.Context, primary *Cluster) error {
 	if _, err := os.Stat(filepath.Join(c.Dir, "PG_VERSION")); err == nil {
+		return nil
+	}
+	if primary != nil {
+		// -R writes standby.signal and primary_conninfo (the primary's socket); -X stream copies the WAL
+		// written meanwhile, so the copy starts consistent. The copy brings the primary's pg_hba.conf.
+		out, err := c.run(ctx, "pg_basebackup", "-D", c.Dir, "-R", "-X", "stream", "-c", "fast",
+			"-h", primary.Dir, "-p", strconv.Itoa(port), "-U", superuser)
+		if err != nil {
+			return fmt.Errorf("pgcluster: pg_basebackup: %w: %s", err, bytes.TrimSpace(out))
+		}
+		// The primary's socket lives in its data directory, and its lock file came with the copy.
+		locks, _ := filepath.Glob(filepath.Join(c.Dir, ".s.PGSQL.*"))
+		for _, l := range locks {
+			os.Remove(l)
+		}
 		return nil
 	}
 	c.log.Info("initialising PostgreSQL data directory", "bin", c.bin)
@@ -97,7 +113,9 @@ func (c *Cluster) initIfNeeded(ctx context.Context) error {
 	// Trust is only acceptable because nothing but local users with access
 	// to the socket directory can connect; make that explicit instead of
 	// relying on listen_addresses alone.
-	hba := "# Written by pgcluster: unix-socket connections only.\nlocal all all trust\n"
+	// Replication connections (pg_basebackup, a standby's WAL receiver) are matched only by the
+	// "replication" keyword, so they get a line of their own, on the socket too.
+	hba := "# Written by pgcluster: unix-socket connections only.\nlocal all all trust\nlocal replication all trust\n"
 	if err := c.writeServerFile(filepath.Join(c.Dir, "pg_hba.conf"), hba); err != nil {
 		return err
 	}

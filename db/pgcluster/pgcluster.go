@@ -53,6 +53,10 @@ type Options struct {
 	// full_page_writes=off). Only for tests: an OS crash or power loss can
 	// corrupt a cluster run this way.
 	Fast bool
+	// ReplicaOf, on a first start, makes the cluster a streaming replica of that (running) cluster:
+	// pg_basebackup -R copies it and writes the standby settings, instead of initdb. Tests and
+	// scripts/scaleout-test.sh use it; the hub itself never starts a replica.
+	ReplicaOf *Cluster
 }
 
 // Cluster is a PostgreSQL server whose data directory and unix socket live in
@@ -147,7 +151,7 @@ func StartWithOptions(ctx context.Context, dir, dbname string, log *slog.Logger,
 		if err := c.prepareDir(); err != nil {
 			return nil, err
 		}
-		if err := c.initIfNeeded(ctx); err != nil {
+		if err := c.initIfNeeded(ctx, opts.ReplicaOf); err != nil {
 			return nil, err
 		}
 		if err := c.start(ctx, opts); err != nil {
@@ -161,6 +165,10 @@ func StartWithOptions(ctx context.Context, dir, dbname string, log *slog.Logger,
 			c.stopQuietly()
 			return nil, fmt.Errorf("pgcluster: server started but does not accept connections: %w", err)
 		}
+	}
+	if opts.ReplicaOf != nil {
+		// A standby is read-only: it has the primary's databases, and cannot create one.
+		return c, nil
 	}
 	if err := c.ensureDatabase(ctx, dbname); err != nil {
 		c.stopQuietly()
