@@ -20,12 +20,12 @@ import (
 
 	"github.com/smartcommunities/hub/backend"
 	"github.com/smartcommunities/hub/config"
-	"github.com/smartcommunities/hub/telemetry"
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/db/seed"
 	"github.com/smartcommunities/hub/progress"
 	"github.com/smartcommunities/hub/publiccode"
 	"github.com/smartcommunities/hub/search"
+	"github.com/smartcommunities/hub/telemetry"
 )
 
 // command is one of hub's commands. Every command but serve is one-shot: it logs only warnings and

@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"syscall"
 )
 
