@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -193,13 +194,9 @@ func readBody(r *http.Request) ([]byte, error) {
 	}
 	r.Body.Close()
 	body := buf.Bytes()
-	r.Body = readCloser{bytes.NewReader(body)}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	return body, nil
 }
-
-type readCloser struct{ *bytes.Reader }
-
-func (readCloser) Close() error { return nil }
 
 // key is the cache key of req for the caller in ctx, and false when the document does not even lex
 // (gqlgen will say why).

@@ -199,12 +199,18 @@ func (h *Hub) Post(query string, vars map[string]any) Response {
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	return h.send(req)
+}
+
+// send sends a request as the hub's client (with its token) and decodes the GraphQL response.
+func (h *Hub) send(req *http.Request) Response {
+	h.T.Helper()
 	if h.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+h.Token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		h.T.Fatalf("POST /graphql: %v", err)
+		h.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	var r Response
@@ -234,20 +240,7 @@ func (h *Hub) PostFile(query string, vars map[string]any, variable, filename str
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, h.Server.URL+"/graphql", &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if h.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+h.Token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.T.Fatalf("POST /graphql: %v", err)
-	}
-	defer resp.Body.Close()
-	var r Response
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		h.T.Fatalf("decoding the response (status %d): %v", resp.StatusCode, err)
-	}
-	r.Status = resp.StatusCode
-	return r
+	return h.send(req)
 }
 
 // Query sends a request that must succeed and decodes its data into out.
