@@ -41,14 +41,17 @@ type PageInfo struct {
 
 // Edge pairs an item with the cursor that resumes after it.
 type Edge[T any] struct {
-	Cursor string
 	Node   T
+	cursor cursor
 }
+
+// Cursor is encoded only when a client asks for it: most pages are read without.
+func (e *Edge[T]) Cursor() string { return encodeCursor(e.cursor) }
 
 // Page is one page of a connection. Its total count is computed only when a client asks for it.
 type Page[T any] struct {
 	Items   []T
-	cursors []string
+	cursors []cursor
 	info    PageInfo
 	countFn func(ctx context.Context) (int, error)
 }
@@ -56,14 +59,21 @@ type Page[T any] struct {
 func (p *Page[T]) Edges() []Edge[T] {
 	edges := make([]Edge[T], len(p.Items))
 	for i, it := range p.Items {
-		edges[i] = Edge[T]{Cursor: p.cursors[i], Node: it}
+		edges[i] = Edge[T]{Node: it, cursor: p.cursors[i]}
 	}
 	return edges
 }
 
 func (p *Page[T]) Nodes() []T { return p.Items }
 
-func (p *Page[T]) PageInfo() PageInfo { return p.info }
+func (p *Page[T]) PageInfo() PageInfo {
+	info := p.info
+	if n := len(p.cursors); n > 0 {
+		start, end := encodeCursor(p.cursors[0]), encodeCursor(p.cursors[n-1])
+		info.StartCursor, info.EndCursor = &start, &end
+	}
+	return info
+}
 
 func (p *Page[T]) TotalCount(ctx context.Context) (int, error) { return p.countFn(ctx) }
 
@@ -388,12 +398,9 @@ func makePage[T any, PT pageable[T]](items []*T, order []string, w window, order
 			order[i], order[j] = order[j], order[i]
 		}
 	}
-	p := &Page[*T]{Items: items, cursors: make([]string, len(items))}
+	p := &Page[*T]{Items: items, cursors: make([]cursor, len(items))}
 	for i, it := range items {
-		p.cursors[i] = encodeCursor(cursor{Order: orderName, Value: order[i], ID: PT(it).key()})
-	}
-	if len(items) > 0 {
-		p.info.StartCursor, p.info.EndCursor = &p.cursors[0], &p.cursors[len(items)-1]
+		p.cursors[i] = cursor{Order: orderName, Value: order[i], ID: PT(it).key()}
 	}
 	if w.backward {
 		p.info.HasPreviousPage, p.info.HasNextPage = more, w.from != nil

@@ -6664,7 +6664,7 @@ func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field grap
 			return ec.fieldContext_ApiTokenEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6675,7 +6675,7 @@ func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_ApiTokenEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ApiTokenEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("ApiTokenEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.APIToken]) (ret graphql.Marshaler) {
@@ -7712,7 +7712,7 @@ func (ec *executionContext) _BestPracticeEdge_cursor(ctx context.Context, field 
 			return ec.fieldContext_BestPracticeEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7723,7 +7723,7 @@ func (ec *executionContext) _BestPracticeEdge_cursor(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_BestPracticeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BestPracticeEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("BestPracticeEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _BestPracticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.BestPractice]) (ret graphql.Marshaler) {
@@ -9415,7 +9415,7 @@ func (ec *executionContext) _DigitalToolEdge_cursor(ctx context.Context, field g
 			return ec.fieldContext_DigitalToolEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9426,7 +9426,7 @@ func (ec *executionContext) _DigitalToolEdge_cursor(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_DigitalToolEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("DigitalToolEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("DigitalToolEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _DigitalToolEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.DigitalTool]) (ret graphql.Marshaler) {
@@ -10643,7 +10643,7 @@ func (ec *executionContext) _FundingOpportunityEdge_cursor(ctx context.Context, 
 			return ec.fieldContext_FundingOpportunityEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10654,7 +10654,7 @@ func (ec *executionContext) _FundingOpportunityEdge_cursor(ctx context.Context, 
 	)
 }
 func (ec *executionContext) fieldContext_FundingOpportunityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("FundingOpportunityEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("FundingOpportunityEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _FundingOpportunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.FundingOpportunity]) (ret graphql.Marshaler) {
@@ -12198,7 +12198,7 @@ func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphq
 			return ec.fieldContext_MemberEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12209,7 +12209,7 @@ func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_MemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MemberEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("MemberEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _MemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.Member]) (ret graphql.Marshaler) {
@@ -12886,7 +12886,7 @@ func (ec *executionContext) _MembershipApplicationEdge_cursor(ctx context.Contex
 			return ec.fieldContext_MembershipApplicationEdge_cursor(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
+			return obj.Cursor(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12897,7 +12897,7 @@ func (ec *executionContext) _MembershipApplicationEdge_cursor(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_MembershipApplicationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("MembershipApplicationEdge", field, false, false, "String")
+	return graphql.NewScalarFieldContext("MembershipApplicationEdge", field, true, false, "String")
 }
 
 func (ec *executionContext) _MembershipApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.MembershipApplication]) (ret graphql.Marshaler) {

@@ -628,7 +628,10 @@ func lessGC() (restore func()) {
 	gcMu.Lock()
 	defer gcMu.Unlock()
 	if gcBuilds == 0 {
-		gcBefore = debug.SetGCPercent(200)
+		// Never more often than serving does (see servingGC in server.go).
+		if gcBefore = debug.SetGCPercent(200); gcBefore > 200 {
+			debug.SetGCPercent(gcBefore)
+		}
 	}
 	gcBuilds++
 	return func() {
