@@ -1,6 +1,6 @@
 package main
 
-//go:generate go run github.com/99designs/gqlgen generate
+//go:generate go run ./graph/generate
 
 import (
 	"context"

@@ -26206,7 +26206,7 @@ func (ec *executionContext) unmarshalNAcceptDigitalToolInput2githubᚗcomᚋsmar
 }
 
 func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.APIToken) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, sel, v[i])
@@ -26242,7 +26242,7 @@ func (ec *executionContext) marshalNApiTokenEdge2githubᚗcomᚋsmartcommunities
 }
 
 func (ec *executionContext) marshalNApiTokenEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.APIToken]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNApiTokenEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -26268,7 +26268,7 @@ func (ec *executionContext) unmarshalNApproveMembershipApplicationInput2github�
 }
 
 func (ec *executionContext) marshalNBestPractice2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.BestPractice) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBestPractice2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPractice(ctx, sel, v[i])
@@ -26304,7 +26304,7 @@ func (ec *executionContext) marshalNBestPracticeEdge2githubᚗcomᚋsmartcommuni
 }
 
 func (ec *executionContext) marshalNBestPracticeEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.BestPractice]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBestPracticeEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -26372,7 +26372,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNContactPoint2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐContactPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ContactPoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNContactPoint2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐContactPoint(ctx, sel, v[i])
@@ -26401,7 +26401,7 @@ func (ec *executionContext) unmarshalNContactPointInput2ᚖgithubᚗcomᚋsmartc
 }
 
 func (ec *executionContext) marshalNCountry2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCountryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Country) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCountry2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCountry(ctx, sel, v[i])
@@ -26548,7 +26548,7 @@ func (ec *executionContext) marshalNDevelopmentStatus2githubᚗcomᚋsmartcommun
 }
 
 func (ec *executionContext) marshalNDigitalTool2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.DigitalTool) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDigitalTool2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalTool(ctx, sel, v[i])
@@ -26584,7 +26584,7 @@ func (ec *executionContext) marshalNDigitalToolEdge2githubᚗcomᚋsmartcommunit
 }
 
 func (ec *executionContext) marshalNDigitalToolEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.DigitalTool]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDigitalToolEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -26623,7 +26623,7 @@ func (ec *executionContext) marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcomm
 }
 
 func (ec *executionContext) marshalNDigitalToolTranslation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.DigitalToolTranslation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDigitalToolTranslation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolTranslation(ctx, sel, v[i])
@@ -26652,7 +26652,7 @@ func (ec *executionContext) unmarshalNDigitalToolTranslationInput2ᚖgithubᚗco
 }
 
 func (ec *executionContext) marshalNFacet2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*search.Facet) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacet2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFacet(ctx, sel, v[i])
@@ -26680,7 +26680,7 @@ func (ec *executionContext) marshalNFacetBucket2githubᚗcomᚋsmartcommunities�
 }
 
 func (ec *executionContext) marshalNFacetBucket2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []search.Bucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFacetBucket2githubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐBucket(ctx, sel, v[i])
@@ -26710,7 +26710,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNFundingDeadline2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadlineᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingDeadline) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFundingDeadline2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingDeadline(ctx, sel, v[i])
@@ -26734,7 +26734,7 @@ func (ec *executionContext) marshalNFundingDeadline2ᚖgithubᚗcomᚋsmartcommu
 }
 
 func (ec *executionContext) marshalNFundingOpportunity2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingOpportunity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, sel, v[i])
@@ -26770,7 +26770,7 @@ func (ec *executionContext) marshalNFundingOpportunityEdge2githubᚗcomᚋsmartc
 }
 
 func (ec *executionContext) marshalNFundingOpportunityEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.FundingOpportunity]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFundingOpportunityEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -26809,7 +26809,7 @@ func (ec *executionContext) marshalNFundingOpportunityStats2ᚖgithubᚗcomᚋsm
 }
 
 func (ec *executionContext) marshalNFundingRecommendation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.FundingRecommendation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFundingRecommendation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingRecommendation(ctx, sel, v[i])
@@ -26848,7 +26848,7 @@ func (ec *executionContext) marshalNFundingStatus2githubᚗcomᚋsmartcommunitie
 }
 
 func (ec *executionContext) marshalNHighlight2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []*search.Highlight) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHighlight2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐHighlight(ctx, sel, v[i])
@@ -27019,7 +27019,7 @@ func (ec *executionContext) unmarshalNImportCatalogueInput2githubᚗcomᚋsmartc
 }
 
 func (ec *executionContext) marshalNImportError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ImportError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportError2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportError(ctx, sel, v[i])
@@ -27073,7 +27073,7 @@ var (
 )
 
 func (ec *executionContext) marshalNImportRow2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.ImportRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportRow2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRow(ctx, sel, v[i])
@@ -27154,7 +27154,7 @@ func (ec *executionContext) unmarshalNLiveEvent2ᚕgithubᚗcomᚋsmartcommuniti
 }
 
 func (ec *executionContext) marshalNLiveEvent2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐLiveEventᚄ(ctx context.Context, sel ast.SelectionSet, v []db.LiveEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLiveEvent2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐLiveEvent(ctx, sel, v[i])
@@ -27170,7 +27170,7 @@ func (ec *executionContext) marshalNLiveEvent2ᚕgithubᚗcomᚋsmartcommunities
 }
 
 func (ec *executionContext) marshalNMatchedConcept2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConceptᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MatchedConcept) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMatchedConcept2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConcept(ctx, sel, v[i])
@@ -27194,7 +27194,7 @@ func (ec *executionContext) marshalNMatchedConcept2ᚖgithubᚗcomᚋsmartcommun
 }
 
 func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Member) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, sel, v[i])
@@ -27230,7 +27230,7 @@ func (ec *executionContext) marshalNMemberEdge2githubᚗcomᚋsmartcommunities�
 }
 
 func (ec *executionContext) marshalNMemberEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.Member]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -27299,7 +27299,7 @@ func (ec *executionContext) marshalNMemberStatus2githubᚗcomᚋsmartcommunities
 }
 
 func (ec *executionContext) marshalNMembershipApplication2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.MembershipApplication) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, sel, v[i])
@@ -27335,7 +27335,7 @@ func (ec *executionContext) marshalNMembershipApplicationEdge2githubᚗcomᚋsma
 }
 
 func (ec *executionContext) marshalNMembershipApplicationEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []db.Edge[*db.MembershipApplication]) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipApplicationEdge2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdge(ctx, sel, v[i])
@@ -27366,7 +27366,7 @@ func (ec *executionContext) marshalNMembershipApplicationStatus2githubᚗcomᚋs
 }
 
 func (ec *executionContext) marshalNMim2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMimᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Mim) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMim2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMim(ctx, sel, v[i])
@@ -27403,7 +27403,7 @@ func (ec *executionContext) marshalNNode2githubᚗcomᚋsmartcommunitiesᚋhub�
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐNode(ctx context.Context, sel ast.SelectionSet, v []db.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐNode(ctx, sel, v[i])
@@ -27440,7 +27440,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋsmartcommunities�
 }
 
 func (ec *executionContext) marshalNProgramme2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐProgrammeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Programme) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProgramme2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐProgramme(ctx, sel, v[i])
@@ -27489,7 +27489,7 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋsmartcommunitiesᚋhub�
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
@@ -27545,7 +27545,7 @@ func (ec *executionContext) marshalNStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋh
 }
 
 func (ec *executionContext) marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatsBucket2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucket(ctx, sel, v[i])
@@ -27569,7 +27569,7 @@ func (ec *executionContext) marshalNStatsBucket2ᚖgithubᚗcomᚋsmartcommuniti
 }
 
 func (ec *executionContext) marshalNStatsSeries2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.StatsSeries) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatsSeries2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsSeries(ctx, sel, v[i])
@@ -27636,7 +27636,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTheme2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐThemeᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Theme) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTheme2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐTheme(ctx, sel, v[i])
@@ -27689,7 +27689,7 @@ func (ec *executionContext) marshalNToolReviewStatus2githubᚗcomᚋsmartcommuni
 }
 
 func (ec *executionContext) marshalNTranslation2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐTranslationᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.Translation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTranslation2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐTranslation(ctx, sel, v[i])
@@ -27752,7 +27752,7 @@ func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNUserError2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserError(ctx, sel, v[i])
@@ -27799,7 +27799,7 @@ func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋsmartcommunitiesᚋ
 }
 
 func (ec *executionContext) marshalNWebhookAttempt2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookAttemptᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.WebhookAttempt) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookAttempt2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookAttempt(ctx, sel, v[i])
@@ -27823,7 +27823,7 @@ func (ec *executionContext) marshalNWebhookAttempt2ᚖgithubᚗcomᚋsmartcommun
 }
 
 func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.WebhookDelivery) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookDelivery(ctx, sel, v[i])
@@ -27862,7 +27862,7 @@ func (ec *executionContext) marshalNWebhookDeliveryStatus2githubᚗcomᚋsmartco
 }
 
 func (ec *executionContext) marshalNWebhookEndpoint2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookEndpointᚄ(ctx context.Context, sel ast.SelectionSet, v []*db.WebhookEndpoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEndpoint2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookEndpoint(ctx, sel, v[i])
@@ -27890,7 +27890,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -27934,7 +27934,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -27962,7 +27962,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -27990,7 +27990,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -28107,7 +28107,7 @@ func (ec *executionContext) marshalOBestPracticeStatus2ᚕgithubᚗcomᚋsmartco
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNBestPracticeStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStatus(ctx, sel, v[i])
@@ -28349,7 +28349,7 @@ func (ec *executionContext) marshalODevelopmentStatus2ᚕgithubᚗcomᚋsmartcom
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDevelopmentStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDevelopmentStatus(ctx, sel, v[i])
@@ -28498,7 +28498,7 @@ func (ec *executionContext) marshalOFundingStatus2ᚕgithubᚗcomᚋsmartcommuni
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFundingStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingStatus(ctx, sel, v[i])
@@ -28741,7 +28741,7 @@ func (ec *executionContext) marshalOMemberKind2ᚕgithubᚗcomᚋsmartcommunitie
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberKind(ctx, sel, v[i])
@@ -28811,7 +28811,7 @@ func (ec *executionContext) marshalOMemberStatus2ᚕgithubᚗcomᚋsmartcommunit
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStatus(ctx, sel, v[i])
@@ -28881,7 +28881,7 @@ func (ec *executionContext) marshalOMembershipApplicationStatus2ᚕgithubᚗcom�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMembershipApplicationStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationStatus(ctx, sel, v[i])
@@ -28963,7 +28963,7 @@ func (ec *executionContext) marshalORole2ᚕgithubᚗcomᚋsmartcommunitiesᚋhu
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, sel, v[i])
@@ -29052,7 +29052,7 @@ func (ec *executionContext) marshalOSearchStatus2ᚕstringᚄ(ctx context.Contex
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchStatus2string(ctx, sel, v[i])
@@ -29088,7 +29088,7 @@ func (ec *executionContext) marshalOSearchType2ᚕgithubᚗcomᚋsmartcommunitie
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSearchType2githubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchType(ctx, sel, v[i])
@@ -29222,7 +29222,7 @@ func (ec *executionContext) marshalOToolReviewStatus2ᚕgithubᚗcomᚋsmartcomm
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx, sel, v[i])
@@ -29282,7 +29282,7 @@ func (ec *executionContext) marshalOWebhookDeliveryStatus2ᚕgithubᚗcomᚋsmar
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookDeliveryStatus(ctx, sel, v[i])
@@ -29323,7 +29323,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -29342,7 +29342,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -29361,7 +29361,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -29380,7 +29380,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := MarshalSliceInOrder(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
