@@ -50,6 +50,7 @@ bin/hub migrate >/dev/null 2>&1
 bin/hub seed --demo >/dev/null
 bin/hub seed --synthetic 20000 >/dev/null
 tokens=$(for i in 1 2; do bin/hub token create --role editor --member vng --name "scaleout writer $i" 2>/dev/null; done | paste -sd,)
+limited=$(bin/hub token create --role partner --name "scaleout limited" --rate-limit 1 2>/dev/null)
 
 hubs=()
 for i in 1 2 3; do
@@ -73,6 +74,8 @@ defaults
   timeout connect 2s
   timeout client 30s
   timeout server 30s
+  # A subscription's WebSocket, once upgraded, is a tunnel: idle between events, pinged by the hub.
+  timeout tunnel 1h
   retries 2
   option redispatch
   retry-on conn-failure
@@ -80,6 +83,8 @@ frontend hubs
   bind 127.0.0.1:18080
   option forwardfor
   default_backend hubs
+  # Which hub answered, for the checks (a subscriber's hub, a 429's).
+  http-response set-header X-Hub-Server %s
 backend hubs
   balance roundrobin
   option httpchk GET /readyz
@@ -89,15 +94,9 @@ backend hubs
 CFG
 haproxy -f "$W/haproxy.cfg"
 
-if [ "$(git log main --oneline 2>/dev/null | grep -ci subscription)" -gt 0 ]; then
-  echo "scaleout: main has subscriptions, but this script does not check them yet" >&2
-else
-  echo "scaleout: no GraphQL subscriptions in this hub yet: their checks are skipped" >&2
-fi
-
 kill_at=$((DURATION / 3)); replica_at=$((2 * DURATION / 3))
 ( sleep "$kill_at"; kill -9 "${pids[1]}"; echo "scaleout: hub2 killed (SIGKILL) at ${kill_at}s" >&2
   sleep $((replica_at - kill_at)); pg pg_ctl stop -D "$W/replica" -m fast >/dev/null; echo "scaleout: replica stopped at ${replica_at}s" >&2 ) &
 pids+=($!)
 bin/scaleout -url http://127.0.0.1:18080 -hubs "${hubs[0]},${hubs[2]}" -dsn "$PRIMARY" -tokens "$tokens" \
-  -duration "${DURATION}s" -kill-at "${kill_at}s"
+  -limited-token "$limited" -killed hub2 -subscribers 6 -duration "${DURATION}s" -kill-at "${kill_at}s"

@@ -1,8 +1,9 @@
 // Command scaleout is the load and the checks of scripts/scaleout-test.sh: a mixed load through the load
-// balancer for a while (reads, searches, writes whose writers read them back at once), then the checks:
-// no request failed outside the window after a hub was killed, every acknowledged write is in
-// PostgreSQL and found by search through every surviving hub, and the application limit held across
-// hubs. It prints the summary line and exits 1 on a violation.
+// balancer for a while (reads, searches, writes whose writers read them back at once, subscribers of
+// the writes' events), then the checks: no request failed outside the window after a hub was killed,
+// every acknowledged write is in PostgreSQL and found by search through every surviving hub, every
+// subscriber received every event it was owed, and a token's rate and an address's applications were
+// limited across hubs. It prints the summary line and exits 1 on a violation.
 package main
 
 import (
@@ -81,6 +82,9 @@ func main() {
 	duration := flag.Duration("duration", 60*time.Second, "how long the load runs")
 	killAt := flag.Duration("kill-at", 20*time.Second, "when a hub is killed, from the start")
 	grace := flag.Duration("grace", 3*time.Second, "how long after the kill failures count as in flight on the killed hub")
+	killed := flag.String("killed", "hub2", "the killed hub's name in HAProxy (its X-Hub-Server)")
+	nsubs := flag.Int("subscribers", 6, "subscribers of bestPracticePublished")
+	limited := flag.String("limited-token", "", "a token with a rate limit of its own of 1 request a second")
 	flag.Parse()
 
 	start := time.Now()
@@ -89,11 +93,16 @@ func main() {
 	for n := start.Unix(); n > 0; n /= 26 {
 		tag += string(rune('a' + n%26))
 	}
+	subs, err := startSubscribers(*lb, *nsubs)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "scaleout:", err)
+		os.Exit(1)
+	}
 	deadline := start.Add(*duration)
 	var requests, failed, excused, writes atomic.Int64
 	var rywBroken atomic.Int64
 	var mu sync.Mutex
-	var written []string // titles of acknowledged writes
+	var written []write // acknowledged
 	var failures []string
 	fail := func(what string, err error) {
 		since := time.Since(start)
@@ -132,6 +141,7 @@ func main() {
 			for n := 0; time.Now().Before(deadline); n++ {
 				title := fmt.Sprintf("Practice %s by writer %d number %d", tag, i, n)
 				requests.Add(1)
+				sent := time.Now()
 				r, h, err := post(*lb, token, lsn, "", `mutation($t: String!) { createBestPractice(input: {title: $t, language: "en", country: "NL", year: 2025, themes: ["urban-data-platforms"], status: PUBLISHED}) { bestPractice { id } userErrors { code } } }`,
 					map[string]any{"t": title})
 				if err != nil {
@@ -150,7 +160,7 @@ func main() {
 				}
 				writes.Add(1)
 				mu.Lock()
-				written = append(written, title)
+				written = append(written, write{title: title, writer: i, n: n, sent: sent, acked: time.Now()})
 				mu.Unlock()
 				if v := h.Get("X-Hub-Min-LSN"); v != "" {
 					lsn = v
@@ -173,6 +183,9 @@ func main() {
 		})
 	}
 	wg.Wait()
+	// The subscribers have a while to receive the last events, then their check.
+	subs.catchUp(written, 30*time.Second)
+	subViolations, subSummary := subs.check(written, tag, *killed, start, *killAt, *grace)
 
 	// The application limit (HUB_APPLICATIONS_PER_HOUR=5) of one address, through the balancer: shared,
 	// exactly 5 of 8 go through whichever hubs answer.
@@ -191,6 +204,29 @@ func main() {
 		limits = "not shared"
 		fmt.Fprintf(os.Stderr, "scaleout: %d of 8 applications from one address went through, want 5\n", accepted)
 	}
+	// A token of 1 request a second (in bursts of 3) sends 12 at once, one after another, through the
+	// balancer: 3 go through, and those a second or so refills, whichever hubs answer; every other one
+	// is a 429 with Retry-After, from each hub that answered. (Each hub learns the token's own limit at
+	// its first request, which passes, but is counted.)
+	if *limited != "" {
+		began, ok, refused := time.Now(), 0, map[string]int{}
+		for range 12 {
+			status, hub, retry := get(*lb, *limited)
+			switch {
+			case status == http.StatusOK:
+				ok++
+			case status == http.StatusTooManyRequests && retry != "":
+				refused[hub]++
+			default:
+				fmt.Fprintf(os.Stderr, "scaleout: the limited token's request: status %d (Retry-After %q) from %s\n", status, retry, hub)
+			}
+		}
+		allowed := 3 + int(time.Since(began).Seconds())
+		fmt.Fprintf(os.Stderr, "scaleout: a token of 1 request/s sent 12: %d went through (at most %d allowed), 429 from %v\n", ok, allowed, refused)
+		if ok < 3 || ok > allowed || len(refused) < len(strings.Split(*hubs, ",")) || ok+sum(refused) != 12 {
+			limits = "not shared"
+		}
+	}
 
 	// Every acknowledged write is in PostgreSQL, and found by search through every surviving hub.
 	ctx := context.Background()
@@ -201,7 +237,11 @@ func main() {
 		os.Exit(1)
 	}
 	var inDB int
-	conn.QueryRow(ctx, `select count(*) from best_practice where title = any($1)`, written).Scan(&inDB)
+	titles := make([]string, len(written))
+	for i, w := range written {
+		titles[i] = w.title
+	}
+	conn.QueryRow(ctx, `select count(*) from best_practice where title = any($1)`, titles).Scan(&inDB)
 	lost += len(written) - inDB
 	for _, hub := range strings.Split(*hubs, ",") {
 		missing := len(written)
@@ -229,9 +269,33 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scaleout: failed:", f)
 	}
 	fmt.Fprintf(os.Stderr, "scaleout: %d requests failed while the killed hub's were in flight (excused)\n", excused.Load())
+	for _, v := range subViolations {
+		fmt.Fprintln(os.Stderr, "scaleout: subscriptions:", v)
+	}
+	fmt.Fprintln(os.Stderr, "scaleout: subscriptions:", subSummary)
 	fmt.Printf("scaleout: %d requests, %d failed, %d writes, %d lost, read-your-writes %s, limits %s\n",
 		requests.Load(), failed.Load(), writes.Load(), lost, ryw, limits)
-	if failed.Load() > 0 || lost > 0 || ryw != "ok" || limits != "shared" {
+	if failed.Load() > 0 || lost > 0 || ryw != "ok" || limits != "shared" || len(subViolations) > 0 {
 		os.Exit(1)
 	}
+}
+
+// get sends a small query with token and returns the status, the hub that answered and Retry-After.
+func get(lb, token string) (status int, hub, retryAfter string) {
+	req, _ := http.NewRequest(http.MethodGet, lb+"/graphql?query=%7B%20themes%20%7B%20code%20%7D%20%7D", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", ""
+	}
+	resp.Body.Close()
+	return resp.StatusCode, hubOf(resp), resp.Header.Get("Retry-After")
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
