@@ -110,6 +110,7 @@ func (d *DB) LoadReference(ctx context.Context) error {
 		return err
 	}
 	d.ref = ref
+	countries.Store(&ref.country)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -21,7 +22,28 @@ type Reference struct {
 	openSource map[string]bool // SPDX id -> OSI approved
 }
 
-func (r *Reference) Country(code string) *Country     { return r.country[code] }
+func (r *Reference) Country(code string) *Country { return r.country[code] }
+
+// countries is the reference data's table of countries, for the entities' Country methods. It comes
+// from the migrations, so it is the same for every database this binary opens. A method, unlike a
+// resolver, is resolved in line by gqlgen: a member's country costs no goroutine.
+var countries atomic.Pointer[map[string]*Country]
+
+func countryOf(code string) *Country {
+	if m := countries.Load(); m != nil {
+		return (*m)[code]
+	}
+	return nil
+}
+
+// Country is the member's home country.
+func (m *Member) Country() *Country { return countryOf(m.CountryCode) }
+
+// Country is the country of the practice's place.
+func (p *BestPractice) Country() *Country { return countryOf(p.CountryCode) }
+
+// Country is the applicant's home country.
+func (a *MembershipApplication) Country() *Country    { return countryOf(a.CountryCode) }
 func (r *Reference) Theme(code string) *Theme         { return r.theme[code] }
 func (r *Reference) Programme(code string) *Programme { return r.programme[code] }
 func (r *Reference) MimByID(id int32) *Mim            { return r.mimByID[id] }

@@ -651,8 +651,6 @@ type ApiTokenResolver interface {
 type BestPracticeResolver interface {
 	Translations(ctx context.Context, obj *db.BestPractice) ([]*db.Translation, error)
 
-	Country(ctx context.Context, obj *db.BestPractice) (*db.Country, error)
-
 	Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error)
 	Mims(ctx context.Context, obj *db.BestPractice) ([]*db.Mim, error)
 	Tools(ctx context.Context, obj *db.BestPractice) ([]*db.DigitalTool, error)
@@ -697,7 +695,6 @@ type FundingRecommendationResolver interface {
 	SharedThemes(ctx context.Context, obj *db.FundingRecommendation) ([]*db.Theme, error)
 }
 type MemberResolver interface {
-	Country(ctx context.Context, obj *db.Member) (*db.Country, error)
 	OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error)
 
 	ContactPoints(ctx context.Context, obj *db.Member) ([]*db.ContactPoint, error)
@@ -7150,7 +7147,7 @@ func (ec *executionContext) _BestPractice_country(ctx context.Context, field gra
 			return ec.fieldContext_BestPractice_country(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BestPractice().Country(ctx, obj)
+			return obj.Country(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
@@ -7165,7 +7162,7 @@ func (ec *executionContext) fieldContext_BestPractice_country(_ context.Context,
 		Object:     "BestPractice",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Country(ctx, field)
 		},
@@ -11688,7 +11685,7 @@ func (ec *executionContext) _Member_country(ctx context.Context, field graphql.C
 			return ec.fieldContext_Member_country(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Country(ctx, obj)
+			return obj.Country(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
@@ -11703,7 +11700,7 @@ func (ec *executionContext) fieldContext_Member_country(_ context.Context, field
 		Object:     "Member",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Country(ctx, field)
 		},
@@ -22226,11 +22223,10 @@ func (ec *executionContext) _BestPractice(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "country":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BestPractice_country(ctx, field, obj)
-				})
+			out.Values[i] = ec._BestPractice_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "nutsCode":
 			out.Values[i] = ec._BestPractice_nutsCode(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -24032,11 +24028,10 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "country":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_country(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "otherCountries":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -18,11 +18,6 @@ func (r *bestPracticeResolver) Translations(ctx context.Context, obj *db.BestPra
 	return load(ctx, loaders(ctx).practiceTranslations, obj.ID, obj.Batch())
 }
 
-// Country is the resolver for the country field.
-func (r *bestPracticeResolver) Country(ctx context.Context, obj *db.BestPractice) (*db.Country, error) {
-	return r.DB.Reference().Country(obj.CountryCode), nil
-}
-
 // Themes is the resolver for the themes field.
 func (r *bestPracticeResolver) Themes(ctx context.Context, obj *db.BestPractice) ([]*db.Theme, error) {
 	codes, err := load(ctx, loaders(ctx).practiceThemes, obj.ID, obj.Batch())

@@ -13,11 +13,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// Country is the resolver for the country field.
-func (r *memberResolver) Country(ctx context.Context, obj *db.Member) (*db.Country, error) {
-	return r.DB.Reference().Country(obj.CountryCode), nil
-}
-
 // OtherCountries is the resolver for the otherCountries field.
 func (r *memberResolver) OtherCountries(ctx context.Context, obj *db.Member) ([]*db.Country, error) {
 	codes, err := load(ctx, loaders(ctx).memberOtherCountries, obj.ID, obj.Batch())

@@ -7,6 +7,7 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -15,7 +16,7 @@ import (
 
 // Country is the resolver for the country field.
 func (r *membershipApplicationResolver) Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error) {
-	return r.DB.Reference().Country(obj.CountryCode), nil
+	panic(fmt.Errorf("not implemented: Country - country"))
 }
 
 // Member is the resolver for the member field.
