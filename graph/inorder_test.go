@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // A list marshalled in order keeps gqlgen's contract: every element is set, each sees its own index, and
@@ -30,5 +31,21 @@ func TestMarshalSliceInOrder(t *testing.T) {
 	}
 	if errs := graphql.GetErrors(ctx); len(errs) != 1 {
 		t.Errorf("errors %v, want the one of the panic", errs)
+	}
+}
+
+// An object with a deferred field gets gqlgen's own group, with its path; one without gets an empty group.
+func TestNewDeferredGroupFor(t *testing.T) {
+	ctx := graphql.WithFieldContext(context.Background(), &graphql.FieldContext{Field: graphql.CollectedField{
+		Field: &ast.Field{Alias: "member"}}})
+	plain := []graphql.CollectedField{{Field: &ast.Field{Name: "name"}}}
+	if g := NewDeferredGroupFor(ctx, plain); g.FieldSet != nil || g.Defers != nil || g.Path != nil || g.Context != ctx {
+		t.Errorf("without a deferred field the group is %+v, want only its context", g)
+	}
+	deferred := append(plain, graphql.CollectedField{Field: &ast.Field{Name: "bestPractices"},
+		Deferrables: []*graphql.Deferrable{{Label: "later"}}})
+	g := NewDeferredGroupFor(ctx, deferred)
+	if g.FieldSet == nil || g.Defers == nil || g.Path.String() != "member" {
+		t.Errorf("with a deferred field the group is %+v, want gqlgen's, at path member", g)
 	}
 }

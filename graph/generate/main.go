@@ -1,8 +1,11 @@
-// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by one
-// change to what it generates: lists of objects are marshalled one element after another, by
-// graph.MarshalSliceInOrder, instead of in a goroutine per element. gqlgen has no setting for that
-// (its codegen/type.gotpl always calls graphql.MarshalSliceConcurrently for lists of objects); see
-// graph/inorder.go for why the hub does not need the goroutines.
+// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by two
+// changes to what it generates, for which gqlgen has no setting (its codegen/type.gotpl and
+// object.gotpl): see graph/inorder.go for why.
+//   - Lists of objects are marshalled one element after another, by graph.MarshalSliceInOrder, instead of
+//     in a goroutine per element (graphql.MarshalSliceConcurrently).
+//   - An object's group of @defer'd fields is made by graph.NewDeferredGroupFor, which costs nothing when
+//     none of its fields is deferred, instead of graphql.NewDeferredGroup, which computes the object's path
+//     every time.
 //
 // `go generate ./...` runs it (server.go).
 package main
@@ -19,11 +22,13 @@ import (
 	"github.com/99designs/gqlgen/codegen/config"
 )
 
-const (
-	generated  = "graph/generated.go"
-	concurrent = "graphql.MarshalSliceConcurrently("
-	inOrder    = "MarshalSliceInOrder("
-)
+const generated = "graph/generated.go"
+
+// rewrites are the changes, each from what gqlgen writes to what the hub runs.
+var rewrites = [][2]string{
+	{"graphql.MarshalSliceConcurrently(", "MarshalSliceInOrder("},
+	{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := NewDeferredGroupFor(ctx, fields)"},
+}
 
 func main() {
 	log.SetFlags(0)
@@ -49,10 +54,12 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	n := bytes.Count(src, []byte(concurrent))
-	if n == 0 {
-		// gqlgen changed how it marshals lists: the rewrite would silently do nothing.
-		return errors.New(generated + " has no " + concurrent + " left to rewrite: check graph/inorder.go against this gqlgen")
+	for _, r := range rewrites {
+		if !bytes.Contains(src, []byte(r[0])) {
+			// gqlgen changed what it writes: the rewrite would silently do nothing.
+			return errors.New(generated + " has no " + r[0] + " left to rewrite: check graph/inorder.go against this gqlgen")
+		}
+		src = bytes.ReplaceAll(src, []byte(r[0]), []byte(r[1]))
 	}
-	return os.WriteFile(generated, bytes.ReplaceAll(src, []byte(concurrent), []byte(inOrder)), 0o644)
+	return os.WriteFile(generated, src, 0o644)
 }
