@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -85,18 +84,13 @@ type UpdateBestPracticeInput struct {
 const practiceColumns = `bp.id, bp.slug, bp.title, bp.summary, bp.body, bp.language, bp.municipality, bp.country_code,
 	bp.nuts_code, bp.results, bp.transferability, bp.year, bp.status, bp.source_url, bp.version, bp.created_at, bp.updated_at`
 
-// practiceShortColumns read the long texts as empty: lists that do not show them need not carry them
-// from PostgreSQL (WithoutLongText).
-var practiceShortColumns = strings.NewReplacer("bp.body", "''::text", "bp.results", "''::text",
-	"bp.transferability", "''::text").Replace(practiceColumns)
-
-type longTextKey struct{}
-
-// WithoutLongText returns a context whose lists of practices leave out their long texts (body, results,
-// transferability, read as empty): for a request that does not ask for them.
-func WithoutLongText(ctx context.Context) context.Context {
-	return context.WithValue(ctx, longTextKey{}, true)
-}
+// practiceColumnsAsked is practiceColumns for a query, without what it does not show (WithFieldsAsked).
+var practiceColumnsAsked = &columnSet{typ: "BestPractice", all: practiceColumns, optional: []optionalColumn{
+	{"bp.slug", "slug", "''::text"}, {"bp.summary", "summary", "''::text"}, {"bp.body", "body", "''::text"},
+	{"bp.language", "language", "''::text"}, {"bp.municipality", "municipality", "null::text"},
+	{"bp.nuts_code", "nutsCode", "null::text"}, {"bp.results", "results", "''::text"},
+	{"bp.transferability", "transferability", "''::text"}, {"bp.source_url", "sourceUrl", "null::text"},
+}}
 
 func (p *BestPractice) fields() []any {
 	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
@@ -130,10 +124,7 @@ var practiceParents = map[string]*parentSpec{
 
 // practiceList is every list of practices: only those the request may read (see ReadAccess).
 func (d *DB) practiceList(ctx context.Context, f *BestPracticeFilter, o *BestPracticeOrder) *listSpec {
-	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumns, order: practiceOrders["TITLE"]}
-	if short, _ := ctx.Value(longTextKey{}).(bool); short {
-		s.columns = practiceShortColumns
-	}
+	s := &listSpec{from: "best_practice bp", alias: "bp", columns: practiceColumnsAsked.sql(ctx), order: practiceOrders["TITLE"]}
 	if o != nil {
 		s.order, s.desc = practiceOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
@@ -211,7 +202,7 @@ func (d *DB) BestPracticeBySlug(ctx context.Context, slug string) (*BestPractice
 	b := builder{}
 	b.where("bp.slug = %s", slug)
 	visiblePractices(ReadAccessOf(ctx), &b)
-	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), b.args...)
+	return queryOne[BestPractice](ctx, d.q, "select "+practiceColumnsAsked.sql(ctx)+" from best_practice bp where "+b.whereSQL(), b.args...)
 }
 
 // BestPracticesByID returns practices in the order of ids, nil where one does not exist or the request
@@ -220,7 +211,7 @@ func (d *DB) BestPracticesByID(ctx context.Context, ids []int64) ([]*BestPractic
 	b := builder{}
 	b.where("bp.id = any(%s)", ids)
 	visiblePractices(ReadAccessOf(ctx), &b)
-	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumns+" from best_practice bp where "+b.whereSQL(), ids, b.args[1:]...)
+	return byIDs[BestPractice](ctx, d.q, "select "+practiceColumnsAsked.sql(ctx)+" from best_practice bp where "+b.whereSQL(), ids, b.args[1:]...)
 }
 
 // bestPracticesByIDForWrite reads practices whatever the request may read: writes check ownership
@@ -249,7 +240,7 @@ func (d *DB) PracticeTools(ctx context.Context, ids []int64) (map[int64][]*Digit
 	b := builder{}
 	b.where("x.practice_id = any(%s)", ids)
 	visibleTools(ReadAccessOf(ctx), &b)
-	return queryGrouped[DigitalTool](ctx, d.q, "select x.practice_id, "+toolColumns+
+	return queryGrouped[DigitalTool](ctx, d.q, "select x.practice_id, "+toolColumnsAsked.sql(ctx)+
 		" from best_practice_tool x join digital_tool t on t.id = x.tool_id where "+b.whereSQL()+" order by t.name, t.id", b.args...)
 }
 

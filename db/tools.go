@@ -77,6 +77,16 @@ const toolColumns = `t.id, t.slug, t.name, t.description, t.provider, t.licence,
 	(select l.open_source from licence l where l.spdx_id = t.licence), t.development_status, t.standards,
 	t.languages, t.website, t.repository_url, t.software_type, t.review_status, t.proposed_by, t.version, t.created_at, t.updated_at`
 
+// toolColumnsAsked is toolColumns for a query, without what it does not show (WithFieldsAsked).
+var toolColumnsAsked = &columnSet{typ: "DigitalTool", all: toolColumns, optional: []optionalColumn{
+	{"t.slug", "slug", "''::text"}, {"t.description", "description", "''::text"}, {"t.provider", "provider", "null::text"},
+	{"t.licence", "licence", "''::text"},
+	{"(select l.open_source from licence l where l.spdx_id = t.licence)", "openSource", "false"},
+	{"t.standards", "standards", "null::text[]"}, {"t.languages", "languages", "null::text[]"},
+	{"t.website", "website", "null::text"}, {"t.repository_url", "repositoryUrl", "null::text"},
+	{"t.software_type", "softwareType", "null::text"},
+}}
+
 func (t *DigitalTool) fields() []any {
 	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
 		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.SoftwareType, &t.ReviewStatus, &t.ProposedByID,
@@ -97,7 +107,7 @@ var toolParents = map[string]*parentSpec{
 
 // toolList is every list of tools: only those the request may read (see ReadAccess).
 func toolList(ctx context.Context, f *DigitalToolFilter, o *DigitalToolOrder) *listSpec {
-	s := &listSpec{from: "digital_tool t", alias: "t", columns: toolColumns, order: toolOrders["NAME"]}
+	s := &listSpec{from: "digital_tool t", alias: "t", columns: toolColumnsAsked.sql(ctx), order: toolOrders["NAME"]}
 	if o != nil {
 		s.order, s.desc = toolOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
@@ -148,7 +158,7 @@ func (d *DB) DigitalToolBySlug(ctx context.Context, slug string) (*DigitalTool, 
 	b := builder{}
 	b.where("t.slug = %s", slug)
 	visibleTools(ReadAccessOf(ctx), &b)
-	return queryOne[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where "+b.whereSQL(), b.args...)
+	return queryOne[DigitalTool](ctx, d.q, "select "+toolColumnsAsked.sql(ctx)+" from digital_tool t where "+b.whereSQL(), b.args...)
 }
 
 // DigitalToolsByID returns tools in the order of ids, nil where one does not exist or the request may not
@@ -157,7 +167,7 @@ func (d *DB) DigitalToolsByID(ctx context.Context, ids []int64) ([]*DigitalTool,
 	b := builder{}
 	b.where("t.id = any(%s)", ids)
 	visibleTools(ReadAccessOf(ctx), &b)
-	return byIDs[DigitalTool](ctx, d.q, "select "+toolColumns+" from digital_tool t where "+b.whereSQL(), ids, b.args[1:]...)
+	return byIDs[DigitalTool](ctx, d.q, "select "+toolColumnsAsked.sql(ctx)+" from digital_tool t where "+b.whereSQL(), ids, b.args[1:]...)
 }
 
 // toolsByIDForWrite reads tools whatever the request may read: admins write, and see what they change.

@@ -66,6 +66,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	gql.AroundResponses(noteReusable)
 	gql.AroundOperations(auditMutations)
 	gql.AroundOperations(routeReads(b.DB))
+	gql.AroundOperations(resolvers.AskFields)
 	gql.AroundOperations(subscriptionsOnWebSocket)
 	// Automatic persisted queries: a client may send a query's SHA-256 alone once the hub has seen it.
 	gql.Use(extension.AutomaticPersistedQuery{Cache: smallPersisted{lru.New[string](1000)}})

@@ -207,11 +207,12 @@ func websocketTransport(b *backend.Backend, cfg config.Config, authn *auth.Authe
 	}
 }
 
-// freshLoaders gives each event of a subscription loaders of its own: a connection lives long, and
-// loaders made for it would answer later events from what earlier ones read.
+// freshLoaders gives each event of a subscription, and each query sent over a WebSocket, loaders of
+// its own: a connection lives long, and loaders made for it would answer later operations from what
+// earlier ones read (and with the columns those asked for: db.WithFieldsAsked).
 func freshLoaders(d *db.DB) graphql.ResponseMiddleware {
 	return func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
+		if oc := graphql.GetOperationContext(ctx); oc.Operation != nil && (oc.Operation.Operation == ast.Subscription || live.OnConnection(ctx)) {
 			ctx = resolvers.WithLoaders(ctx, resolvers.NewLoaders(d))
 		}
 		return next(ctx)

@@ -66,9 +66,6 @@ func (r *mutationResolver) DeleteBestPractice(ctx context.Context, input db.Dele
 
 // BestPractices is the resolver for the bestPractices field.
 func (r *queryResolver) BestPractices(ctx context.Context, first *int, after *string, last *int, before *string, filter *db.BestPracticeFilter, orderBy *db.BestPracticeOrder) (*db.Page[*db.BestPractice], error) {
-	if !asksLongText(ctx) {
-		ctx = db.WithoutLongText(ctx)
-	}
 	return r.DB.BestPractices(ctx, pageArgs(first, after, last, before), filter, orderBy)
 }
 

@@ -149,8 +149,6 @@ type relationArgs[F, O any] struct {
 	Page   db.PageArgs `json:"p"`
 	Filter *F          `json:"f,omitempty"`
 	Order  *O          `json:"o,omitempty"`
-	// Short pages leave out the long texts nobody asked for (db.WithoutLongText).
-	Short bool `json:"s,omitempty"`
 }
 
 // connLoader batches the pages and total counts of a relation's connections.
@@ -169,9 +167,6 @@ func newConnLoader[T, F, O any](
 				var a relationArgs[F, O]
 				if err := json.Unmarshal([]byte(args), &a); err != nil {
 					return nil, err
-				}
-				if a.Short {
-					ctx = db.WithoutLongText(ctx)
 				}
 				return pages(ctx, relation, parents, a.Page, a.Filter, a.Order)
 			})
@@ -222,7 +217,7 @@ func fetchByGroup[V any](ctx context.Context, keys []pageKey, fetch func(ctx con
 // load returns the page of one parent; its total count, when asked for, is batched the same way. The
 // pages of the parent's whole batch (see db.Batch) are asked for together.
 func (c *connLoader[T, F, O]) load(ctx context.Context, relation, parent string, batch *db.Batch, page db.PageArgs, f *F, o *O) (*db.Page[*T], error) {
-	args, err := json.Marshal(relationArgs[F, O]{Page: page, Filter: f, Order: o, Short: !asksLongText(ctx)})
+	args, err := json.Marshal(relationArgs[F, O]{Page: page, Filter: f, Order: o})
 	if err != nil {
 		return nil, err
 	}
