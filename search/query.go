@@ -424,12 +424,26 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 		}
 		must = []query.Query{query.NewMatchAllQuery()} // a blank query, or only exclusions
 	}
-	bq := query.NewBooleanQuery(must, nil, mustNot)
+	if len(must) == 1 && len(should) == 0 && len(mustNot) == 0 {
+		return must[0], nil
+	}
+	bq := booleanQuery(must, mustNot)
 	if len(should) > 0 {
 		bq.AddShould(should...)
 		bq.SetMinShould(0)
 	}
 	return bq, nil
+}
+
+// booleanQuery is query.NewBooleanQuery without should clauses, with one must clause as it is rather
+// than in a conjunction of one: each such layer cost every match a step of its own, for the same score
+// (a conjunction's score is the sum of its clauses', its weight theirs).
+func booleanQuery(must, mustNot []query.Query) *query.BooleanQuery {
+	bq := query.NewBooleanQuery(must, nil, mustNot)
+	if len(must) == 1 {
+		bq.Must = must[0]
+	}
+	return bq
 }
 
 // wordWeight puts a hit that matches one more word of the query, under MatchMost, above any that does

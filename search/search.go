@@ -337,7 +337,7 @@ func (r *Request) build(clauses []clause, u *understanding, v *vocabulary, match
 			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Access.Member, 10))})
 		mustNot = append(mustNot, others)
 	}
-	return query.NewBooleanQuery(must, nil, mustNot), nil
+	return booleanQuery(must, mustNot), nil
 }
 
 type cursor struct {
