@@ -441,10 +441,26 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 func booleanQuery(must, mustNot []query.Query) *query.BooleanQuery {
 	bq := query.NewBooleanQuery(must, nil, mustNot)
 	if len(must) == 1 {
-		bq.Must = must[0]
+		bq.Must = &mustQuery{must[0]}
 	}
 	return bq
 }
+
+// mustQuery is a boolean query's one must clause. Bleve drops a must clause whose searcher matches
+// nothing, and a boolean query left with only must-not clauses matches everything else: a conjunction
+// hid that, and so does this.
+type mustQuery struct{ inner query.Query }
+
+func (q *mustQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	s, err := q.inner.Searcher(ctx, r, m, options)
+	if none, ok := s.(*searcher.MatchNoneSearcher); ok {
+		return noMatches{none}, err
+	}
+	return s, err
+}
+
+type noMatches struct{ *searcher.MatchNoneSearcher }
 
 // wordWeight puts a hit that matches one more word of the query, under MatchMost, above any that does
 // not: far above what a word's own score reaches.
