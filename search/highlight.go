@@ -303,6 +303,8 @@ func langTerms(q query.Query) map[string]map[string]bool {
 			}
 		case *addScoreQuery:
 			walk(q.inner)
+		case *mustQuery:
+			walk(q.inner)
 		case *query.TermQuery:
 			add(q.FieldVal, q.Term)
 		case *query.MatchQuery:

@@ -66,6 +66,11 @@ type Index struct {
 	damaged atomic.Pointer[handle]
 	damage  atomic.Value // string: what was found
 	wake    chan struct{}
+
+	// generation advances whenever what searches see changes: a batch of changes applied, another index
+	// swapped in. The search cache holds its entries for one generation.
+	generation atomic.Uint64
+	searches   *searchCache // nil: none
 }
 
 // handle is one open index directory.
@@ -96,7 +101,8 @@ func Open(ctx context.Context, dataDir string, d *db.DB, log *slog.Logger) (*Ind
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d), wake: make(chan struct{}, 1)}
+	x := &Index{dir: dir, db: d, log: log, countries: countryCodes(d), wake: make(chan struct{}, 1),
+		searches: newSearchCache(searchCacheSize)}
 	x.lastErr.Store("")
 	name, _ := x.currentName()
 	removeStale(dir, name, log) // what a crashed or replaced build left behind
@@ -375,6 +381,7 @@ func (x *Index) dropDamaged() {
 		x.current = nil
 	}
 	x.mu.Unlock()
+	x.generation.Add(1)
 	closeQuietly(h.idx)
 	h.lock.Close()
 	x.moveAside(h.name, errors.New(x.damage.Load().(string)))
@@ -520,6 +527,7 @@ func (x *Index) apply(ctx context.Context, h *handle, changes []db.SearchChange)
 	if err := h.idx.Batch(batch); err != nil {
 		return err
 	}
+	x.generation.Add(1)
 	h.posMu.Lock()
 	h.pos = pos
 	h.posMu.Unlock()
@@ -581,6 +589,7 @@ func (x *Index) swap(name string) error {
 	old := x.current
 	x.current = h
 	x.mu.Unlock()
+	x.generation.Add(1)
 	x.db.Version().Advance()
 	if old != nil {
 		old.close()

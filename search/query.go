@@ -424,13 +424,43 @@ func (b *builder) build(clauses []clause) (query.Query, error) {
 		}
 		must = []query.Query{query.NewMatchAllQuery()} // a blank query, or only exclusions
 	}
-	bq := query.NewBooleanQuery(must, nil, mustNot)
+	if len(must) == 1 && len(should) == 0 && len(mustNot) == 0 {
+		return must[0], nil
+	}
+	bq := booleanQuery(must, mustNot)
 	if len(should) > 0 {
 		bq.AddShould(should...)
 		bq.SetMinShould(0)
 	}
 	return bq, nil
 }
+
+// booleanQuery is query.NewBooleanQuery without should clauses, with one must clause as it is rather
+// than in a conjunction of one: each such layer cost every match a step of its own, for the same score
+// (a conjunction's score is the sum of its clauses', its weight theirs).
+func booleanQuery(must, mustNot []query.Query) *query.BooleanQuery {
+	bq := query.NewBooleanQuery(must, nil, mustNot)
+	if len(must) == 1 {
+		bq.Must = &mustQuery{must[0]}
+	}
+	return bq
+}
+
+// mustQuery is a boolean query's one must clause. Bleve drops a must clause whose searcher matches
+// nothing, and a boolean query left with only must-not clauses matches everything else: a conjunction
+// hid that, and so does this.
+type mustQuery struct{ inner query.Query }
+
+func (q *mustQuery) Searcher(ctx context.Context, r index.IndexReader, m mapping.IndexMapping,
+	options search.SearcherOptions) (search.Searcher, error) {
+	s, err := q.inner.Searcher(ctx, r, m, options)
+	if none, ok := s.(*searcher.MatchNoneSearcher); ok {
+		return noMatches{none}, err
+	}
+	return s, err
+}
+
+type noMatches struct{ *searcher.MatchNoneSearcher }
 
 // wordWeight puts a hit that matches one more word of the query, under MatchMost, above any that does
 // not: far above what a word's own score reaches.

@@ -108,12 +108,45 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	key := r.key(size)
+	// Read before the search: an entry stored under it is at least as new as the generation.
+	generation := x.generation.Load()
+	known := x.searches.get(key, generation)
 	var res *bleve.SearchResult
-	var counts map[string]int // of the facet field's terms
 	var u *understanding
+	final := &settled{generation: generation}
 	err = x.reading(func(idx bleve.Index) error {
 		v, done := vocabularyOf(ctx, idx)
 		defer done()
+		clauses, qu, err := r.understood(v)
+		if err != nil {
+			return err
+		}
+		u = qu
+		// run searches with the settled query so far; with facets, its matches are counted into them.
+		run := func(m Matching, widen, withFacets bool) (query.Query, error) {
+			q, err := r.build(clauses, u, v, m, widen)
+			if err != nil {
+				return nil, err
+			}
+			var top query.Query = q
+			fq := &facetQuery{inner: q}
+			if withFacets {
+				top = fq
+			}
+			if res, err = searchPage(ctx, idx, top, from, size); err != nil {
+				return nil, err
+			}
+			final.matching, final.widen, final.total, final.counts = m, widen, int(res.Total), fq.counts
+			return q, nil
+		}
+		if known != nil {
+			q, err := run(known.matching, known.widen, false)
+			if err != nil {
+				return err
+			}
+			return addHighlightData(ctx, idx, q, res)
+		}
 		// The query's own words first; when they find few hits, its concepts widen the search, and when
 		// all the words together still find less than a page (AUTO), those matching most of them follow.
 		// A query whose own words find many hits already has its best answers among them: widening it
@@ -123,38 +156,23 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		if auto {
 			matching = MatchAll
 		}
-		clauses, qu, err := r.understood(v)
-		if err != nil {
-			return err
-		}
-		u = qu
-		run := func(m Matching, widen bool) (query.Query, error) {
-			q, err := r.build(clauses, u, v, m, widen)
-			if err == nil {
-				fq := &facetQuery{inner: q}
-				if res, err = idx.SearchInContext(ctx, searchRequest(fq, from, size)); err == nil {
-					counts = fq.counts
-				}
-			}
-			return q, err
-		}
-		q, err := run(matching, false)
+		q, err := run(matching, false, true)
 		if err != nil {
 			return err
 		}
 		if len(u.all) > 0 && int(res.Total) < widenBelow {
-			if q, err = run(matching, true); err != nil {
+			if q, err = run(matching, true, true); err != nil {
 				return err
 			}
 		}
 		// The choice depends on the query and the page size alone, so every page of one search makes it
 		// alike.
 		if auto && u.optional >= 2 && int(res.Total) < size {
-			if q, err = run(MatchMost, true); err != nil {
+			if q, err = run(MatchMost, true, true); err != nil {
 				return err
 			}
 			if res.Total == 0 && u.optional >= 3 {
-				if q, err = run(matchAny, true); err != nil {
+				if q, err = run(matchAny, true, true); err != nil {
 					return err
 				}
 			}
@@ -164,7 +182,12 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := resultPage(res, counts, r, from, size, hash, u)
+	if known != nil {
+		final = known
+	} else {
+		x.searches.put(key, final)
+	}
+	out, err := resultPage(res, final, r, from, size, hash, u)
 	if err == nil {
 		out.Took = time.Since(start) // both searches, the query's parsing and the highlights
 		searchDuration.Observe(out.Took.Seconds())
@@ -205,15 +228,6 @@ func addHighlightData(ctx context.Context, idx bleve.Index, q query.Query, res *
 	return nil
 }
 
-// searchRequest asks for a page of hits, and one more to tell whether a next page exists.
-func searchRequest(q query.Query, from, size int) *bleve.SearchRequest {
-	req := bleve.NewSearchRequestOptions(q, size+1, from, false)
-	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
-	// between pages.
-	req.SortBy([]string{"-_score", "_id"})
-	return req
-}
-
 // vocabularyOf opens the index's words for understanding a query; call done when the query is built.
 func vocabularyOf(ctx context.Context, idx bleve.Index) (*vocabulary, func()) {
 	adv, err := idx.Advanced()
@@ -228,8 +242,8 @@ func vocabularyOf(ctx context.Context, idx bleve.Index) (*vocabulary, func()) {
 }
 
 // resultPage turns Bleve's result into a page of hits.
-func resultPage(res *bleve.SearchResult, counts map[string]int, r Request, from, size int, hash uint64, u *understanding) (*Result, error) {
-	out := &Result{TotalCount: int(res.Total), HasPreviousPage: from > 0, Language: u.readerLanguage(r.Language)}
+func resultPage(res *bleve.SearchResult, s *settled, r Request, from, size int, hash uint64, u *understanding) (*Result, error) {
+	out := &Result{TotalCount: s.total, HasPreviousPage: from > 0, Language: u.readerLanguage(r.Language)}
 	if len(res.Hits) > size {
 		out.HasNextPage = true
 		res.Hits = res.Hits[:size]
@@ -243,7 +257,7 @@ func resultPage(res *bleve.SearchResult, counts map[string]int, r Request, from,
 			Cursor: encodeCursor(from+i+1, hash), Highlights: highlights(h, u.readerLanguage(r.Language)),
 			MatchedConcepts: matchedConcepts(h, u)})
 	}
-	out.Facets = facets(counts, r.Today)
+	out.Facets = facets(s.counts, r.Today)
 	return out, nil
 }
 
@@ -323,7 +337,7 @@ func (r *Request) build(clauses []clause, u *understanding, v *vocabulary, match
 			[]query.Query{term(fieldAuthor, strconv.FormatInt(r.Access.Member, 10))})
 		mustNot = append(mustNot, others)
 	}
-	return query.NewBooleanQuery(must, nil, mustNot), nil
+	return booleanQuery(must, mustNot), nil
 }
 
 type cursor struct {
@@ -407,19 +421,16 @@ func (x *Index) Related(ctx context.Context, src *db.SearchSource, first int) ([
 		should,
 		[]query.Query{query.NewDocIDQuery([]string{docID(src.Entity, src.ID)})})
 	q.SetMinShould(1)
-	req := bleve.NewSearchRequestOptions(q, first, 0, false)
-	// Equal scores are ordered by id: index order changes when segments merge, which would move hits
-	// between pages.
-	req.SortBy([]string{"-_score", "_id"})
 	var res *bleve.SearchResult
 	err := x.reading(func(idx bleve.Index) error {
 		var err error
-		res, err = idx.SearchInContext(ctx, req)
+		res, err = searchPage(ctx, idx, q, 0, first)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	res.Hits = res.Hits[:min(len(res.Hits), first)]
 	out := make([]Hit, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		entity, id, err := parseDocID(h.ID)
