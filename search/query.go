@@ -290,7 +290,9 @@ func conceptQuery(alt conceptAlt, has map[string]bool) query.Query {
 		linked.SetBoost(conceptBoost)
 		qs = append(qs, linked)
 		for _, r := range roles {
-			for lang := range Languages {
+			// In a fixed order: the disjuncts' scores are summed in it, and an order that changed from
+			// one search to the next changed the last bits of the scores, and so swapped near-ties.
+			for _, lang := range sortedLanguages {
 				if has != nil && !has[langField(r.name, lang)] {
 					continue
 				}
