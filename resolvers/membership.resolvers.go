@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/smartcommunities/hub/db"
 	"github.com/smartcommunities/hub/graph"
@@ -16,7 +15,7 @@ import (
 
 // Country is the resolver for the country field.
 func (r *membershipApplicationResolver) Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error) {
-	panic(fmt.Errorf("not implemented: Country - country"))
+	return obj.Country(), nil
 }
 
 // Member is the resolver for the member field.
