@@ -313,27 +313,14 @@ func runImport[E, U any](ctx context.Context, d *DB, imp *importer[E, U], kind I
 			if len(errs) > 0 {
 				continue
 			}
-			if exists {
-				row.Action = ImportActionChanged
-				rep.Changed++
-			} else {
-				rep.Created++
-			}
-			rep.Rows = append(rep.Rows, row)
+			rep.add(row, exists)
 		}
 		if len(rep.Errors) > 0 || dryRun {
 			return errRollback
 		}
 		return nil
 	})
-	if errors.Is(err, errRollback) {
-		return rep, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	rep.Written = true
-	return rep, nil
+	return rep.settle(err)
 }
 
 func renderColumns[E, U any](refs *importRefs, cols []*importColumn[E, U], e *E) []string {
@@ -554,19 +541,30 @@ func (d *DB) ImportTools(ctx context.Context, entries []ToolEntry, dryRun bool, 
 			if len(errs) > 0 {
 				continue
 			}
-			if exists {
-				row.Action = ImportActionChanged
-				rep.Changed++
-			} else {
-				rep.Created++
-			}
-			rep.Rows = append(rep.Rows, row)
+			rep.add(row, exists)
 		}
 		if len(rep.Errors) > 0 || dryRun {
 			return errRollback
 		}
 		return nil
 	})
+	return rep.settle(err)
+}
+
+// add counts a row that passed, as created or changed.
+func (rep *ImportReport) add(row *ImportRow, exists bool) {
+	if exists {
+		row.Action = ImportActionChanged
+		rep.Changed++
+	} else {
+		rep.Created++
+	}
+	rep.Rows = append(rep.Rows, row)
+}
+
+// settle is the report once the import's transaction has ended with err: errRollback (a dry run, or
+// refused rows) writes nothing and is no error.
+func (rep *ImportReport) settle(err error) (*ImportReport, error) {
 	if errors.Is(err, errRollback) {
 		return rep, nil
 	}

@@ -703,8 +703,6 @@ type MemberResolver interface {
 	RecommendedFunding(ctx context.Context, obj *db.Member, first *int) ([]*db.FundingRecommendation, error)
 }
 type MembershipApplicationResolver interface {
-	Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error)
-
 	Member(ctx context.Context, obj *db.MembershipApplication) (*db.Member, error)
 }
 type MutationResolver interface {
@@ -12493,7 +12491,7 @@ func (ec *executionContext) _MembershipApplication_country(ctx context.Context, 
 			return ec.fieldContext_MembershipApplication_country(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.MembershipApplication().Country(ctx, obj)
+			return obj.Country(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
@@ -12508,7 +12506,7 @@ func (ec *executionContext) fieldContext_MembershipApplication_country(_ context
 		Object:     "MembershipApplication",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: true,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Country(ctx, field)
 		},
@@ -24317,11 +24315,10 @@ func (ec *executionContext) _MembershipApplication(ctx context.Context, sel ast.
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "country":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._MembershipApplication_country(ctx, field, obj)
-				})
+			out.Values[i] = ec._MembershipApplication_country(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "municipalitiesRepresented":
 			out.Values[i] = ec._MembershipApplication_municipalitiesRepresented(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

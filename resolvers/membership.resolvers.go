@@ -13,11 +13,6 @@ import (
 	"github.com/smartcommunities/hub/graph/model"
 )
 
-// Country is the resolver for the country field.
-func (r *membershipApplicationResolver) Country(ctx context.Context, obj *db.MembershipApplication) (*db.Country, error) {
-	return obj.Country(), nil
-}
-
 // Member is the resolver for the member field.
 func (r *membershipApplicationResolver) Member(ctx context.Context, obj *db.MembershipApplication) (*db.Member, error) {
 	if obj.MemberID == nil {
