@@ -49,6 +49,19 @@ func serverProcesses(t *testing.T, dir string) []int {
 	return pids
 }
 
+// processState is the state letter of process pid ("T" once it is stopped), or "" when it is gone.
+func processState(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
+}
+
 // answer is what a client saw of one request to the hub while its database was hung.
 type answer struct {
 	status  int
@@ -110,14 +123,20 @@ func TestHungDatabaseNeverHangsARequest(t *testing.T) {
 		}
 	}
 
+	// The postmaster is stopped first, and its children listed only then: a backend it forked between
+	// a listing and its own stop would run on and answer the requests below.
 	pids := serverProcesses(t, dir)
 	resume := sync.OnceFunc(func() {
-		for _, pid := range pids {
+		for _, pid := range serverProcesses(t, dir) {
 			syscall.Kill(pid, syscall.SIGCONT)
 		}
 	})
 	t.Cleanup(resume) // runs before the hub and the cluster stop
-	for _, pid := range pids {
+	if err := syscall.Kill(pids[0], syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, "the postmaster to stop", 5*time.Second, func() bool { return processState(pids[0]) == "T" })
+	for _, pid := range serverProcesses(t, dir)[1:] {
 		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
