@@ -202,7 +202,8 @@ func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql st
 	var parent int64
 	for rows.Next() {
 		item := new(T)
-		if err := rows.Scan(append([]any{&parent}, PT(item).fields()...)...); err != nil {
+		fields := PT(item).fields()
+		if err := rows.Scan(append(append(make([]any, 0, len(fields)+1), &parent), fields...)...); err != nil {
 			return nil, err
 		}
 		out[parent] = append(out[parent], item)

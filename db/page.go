@@ -351,11 +351,13 @@ func fetchPages[T any, PT pageable[T]](ctx context.Context, q Querier, s *listSp
 	for rows.Next() {
 		var parent, orderValue string
 		item := new(T)
-		dest := PT(item).fields()
+		fields := PT(item).fields()
+		// One slice for the row's destinations: prepending and appending to fields cost two more.
+		dest := make([]any, 0, len(fields)+2)
 		if s.parent != nil {
-			dest = append([]any{&parent}, dest...)
+			dest = append(dest, &parent)
 		}
-		dest = append(dest, &orderValue)
+		dest = append(append(dest, fields...), &orderValue)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}

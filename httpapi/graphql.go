@@ -51,7 +51,7 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	})})
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(postJSON{})
 	// Subscriptions (websocket.go); NewHandler routes WebSocket handshakes past the HTTP-only layers.
 	gql.AddTransport(websocketTransport(b, cfg, &auth.Authenticator{DB: b.DB, OIDC: b.OIDC}))
 	gql.AroundResponses(freshLoaders(b.DB))
