@@ -8,8 +8,8 @@ import (
 	"github.com/smartcommunities/hub/db/seed"
 )
 
-// A query that shows only titles reads the practices' other texts as empty, and the tools' licences
-// too; one that shows them reads them; and a write made under a query's fields still keeps every
+// A query that shows only titles and names reads the practices' and members' other texts as empty, and
+// the tools' licences too; one that shows them reads them; and a write made under a query's fields still keeps every
 // column of the rows it changes.
 func TestListsReadOnlyTheColumnsAsked(t *testing.T) {
 	d := newDB(t)
@@ -57,6 +57,27 @@ func TestListsReadOnlyTheColumnsAsked(t *testing.T) {
 	}
 	if seen == 0 {
 		t.Fatal("the demo practices have no tools to compare")
+	}
+
+	members, membersFull := read(d.Members(titles, db.PageArgs{First: &first}, nil, nil))(t), read(d.Members(ctx, db.PageArgs{First: &first}, nil, nil))(t)
+	described := 0
+	for i, m := range members.Items {
+		f := membersFull.Items[i]
+		if m.Name != f.Name || m.CountryCode != f.CountryCode || m.Kind != f.Kind || m.Description != "" || m.Slug != "" || m.Website != nil {
+			t.Errorf("member %d asked for its name: %+v, want the name, country and kind of %+v and no description, slug or website", f.ID, m, f)
+		}
+		if f.Description != "" {
+			described++
+		}
+	}
+	if described == 0 {
+		t.Fatal("the demo members have no descriptions to compare")
+	}
+	renamed := "Renamed under a query's fields"
+	m := membersFull.Items[0]
+	must(d.UpdateMember(titles, &db.UpdateMemberInput{ID: db.MemberID(m.ID), Name: &renamed}))(t)
+	if after := read(d.MembersByID(ctx, []int64{m.ID}))(t)[0]; after.Name != renamed || after.Description != m.Description || after.Slug != m.Slug {
+		t.Errorf("after a member's write under a query's fields: %+v, want %+v renamed", after, m)
 	}
 
 	retitled := "Retitled under a query's fields"

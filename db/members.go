@@ -64,6 +64,13 @@ type UpdateMemberInput struct {
 const memberColumns = `m.id, m.slug, m.name, m.native_name, m.acronym, m.kind, m.country_code,
 	m.municipalities_represented, m.description, m.website, m.status, m.joined_on, m.version, m.created_at, m.updated_at`
 
+// memberColumnsAsked is memberColumns for a query, without what it does not show (WithFieldsAsked).
+var memberColumnsAsked = &columnSet{typ: "Member", all: memberColumns, optional: []optionalColumn{
+	{"m.slug", "slug", "''::text"}, {"m.native_name", "nativeName", "null::text"}, {"m.acronym", "acronym", "null::text"},
+	{"m.municipalities_represented", "municipalitiesRepresented", "null::int"},
+	{"m.description", "description", "''::text"}, {"m.website", "website", "null::text"},
+}}
+
 func (m *Member) fields() []any {
 	return []any{&m.ID, &m.Slug, &m.Name, &m.NativeName, &m.Acronym, &m.Kind, &m.CountryCode,
 		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.Version, &m.CreatedAt, &m.UpdatedAt}
@@ -85,8 +92,8 @@ var memberParents = map[string]*parentSpec{
 	"country": {column: "m.country_code", keyType: "text"},
 }
 
-func memberList(f *MemberFilter, o *MemberOrder) *listSpec {
-	s := &listSpec{from: "member m", alias: "m", columns: memberColumns, order: memberOrders["NAME"]}
+func memberList(ctx context.Context, f *MemberFilter, o *MemberOrder) *listSpec {
+	s := &listSpec{from: "member m", alias: "m", columns: memberColumnsAsked.sql(ctx), order: memberOrders["NAME"]}
 	if o != nil {
 		s.order, s.desc = memberOrders[o.Field], o.Direction == OrderDirectionDesc
 	}
@@ -122,7 +129,7 @@ func memberList(f *MemberFilter, o *MemberOrder) *listSpec {
 
 // Members lists members.
 func (d *DB) Members(ctx context.Context, page PageArgs, f *MemberFilter, o *MemberOrder) (*Page[*Member], error) {
-	return rootPage[Member](ctx, d, memberList(f, o), page)
+	return rootPage[Member](ctx, d, memberList(ctx, f, o), page)
 }
 
 // MemberBySlug returns the member with this slug, or nil.
@@ -132,7 +139,7 @@ func (d *DB) MemberBySlug(ctx context.Context, slug string) (*Member, error) {
 
 // MembersByID returns members in the order of ids, nil where one does not exist.
 func (d *DB) MembersByID(ctx context.Context, ids []int64) ([]*Member, error) {
-	return byIDs[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = any($1)", ids)
+	return byIDs[Member](ctx, d.q, "select "+memberColumnsAsked.sql(ctx)+" from member m where m.id = any($1)", ids)
 }
 
 // MemberOtherCountries returns the codes of the other countries each member covers.
@@ -223,10 +230,16 @@ func (d *DB) UpdateMember(ctx context.Context, in *UpdateMemberInput) (*Member, 
 		})
 }
 
+// membersByIDForWrite reads whole members, whatever fields the request shows: a write saves the row it
+// read back.
+func (d *DB) membersByIDForWrite(ctx context.Context, ids []int64) ([]*Member, error) {
+	return byIDs[Member](ctx, d.q, "select "+memberColumns+" from member m where m.id = any($1)", ids)
+}
+
 // loadMemberEdit reads a stored member with its relations, so that an update that leaves them out keeps
 // them.
 func loadMemberEdit(ctx context.Context, d *DB, id int64) (*memberEdit, error) {
-	cur, err := d.MembersByID(ctx, []int64{id})
+	cur, err := d.membersByIDForWrite(ctx, []int64{id})
 	if err != nil {
 		return nil, err
 	}
@@ -278,7 +291,7 @@ func (d *DB) saveMember(ctx context.Context, m *memberEdit) (*Member, []UserErro
 			return nil, nil, err
 		}
 	}
-	saved, err := d.MembersByID(ctx, []int64{m.ID})
+	saved, err := d.membersByIDForWrite(ctx, []int64{m.ID})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -250,7 +250,7 @@ func (d *DB) PracticeFunding(ctx context.Context, ids []int64) (map[int64][]*Fun
 }
 
 func (d *DB) PracticeAuthors(ctx context.Context, ids []int64) (map[int64][]*Member, error) {
-	return queryGrouped[Member](ctx, d.q, "select x.practice_id, "+memberColumns+
+	return queryGrouped[Member](ctx, d.q, "select x.practice_id, "+memberColumnsAsked.sql(ctx)+
 		" from best_practice_author x join member m on m.id = x.member_id where x.practice_id = any($1) order by m.name, m.id", ids)
 }
 

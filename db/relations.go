@@ -22,11 +22,11 @@ func (d *DB) BestPracticeCounts(ctx context.Context, relation string, parents []
 }
 
 func (d *DB) MemberPages(ctx context.Context, relation string, parents []string, page PageArgs, f *MemberFilter, o *MemberOrder) (map[string]*Page[*Member], error) {
-	return fetchPages[Member](ctx, d.q, relationSpec(memberList(f, o), memberParents, relation), page, parents)
+	return fetchPages[Member](ctx, d.q, relationSpec(memberList(ctx, f, o), memberParents, relation), page, parents)
 }
 
 func (d *DB) MemberCounts(ctx context.Context, relation string, parents []string, f *MemberFilter) (map[string]int, error) {
-	return fetchCounts(ctx, d.q, relationSpec(memberList(f, nil), memberParents, relation), parents)
+	return fetchCounts(ctx, d.q, relationSpec(memberList(ctx, f, nil), memberParents, relation), parents)
 }
 
 func (d *DB) DigitalToolPages(ctx context.Context, relation string, parents []string, page PageArgs, f *DigitalToolFilter, o *DigitalToolOrder) (map[string]*Page[*DigitalTool], error) {

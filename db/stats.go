@@ -36,7 +36,7 @@ func (d *DB) Stats(f *StatsFilter) *Stats {
 }
 
 func (s *Stats) Members() *MemberStats {
-	return &MemberStats{stats: stats{s.d, func(context.Context) *listSpec { return memberList(s.f.Members, nil) }}}
+	return &MemberStats{stats: stats{s.d, func(ctx context.Context) *listSpec { return memberList(ctx, s.f.Members, nil) }}}
 }
 
 func (s *Stats) BestPractices() *BestPracticeStats {
