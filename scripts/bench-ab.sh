@@ -14,7 +14,9 @@
 # and p99 in ms, the hub's CPU per request (from /proc) and its allocations per request (from
 # go_memstats_mallocs_total); rounds alternate ABBA.
 set -euo pipefail
-[ $# -ge 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+case ${1:-} in -h | --help) usage; exit 0 ;; esac
+[ $# -ge 2 ] || { usage >&2; exit 2; }
 : "${HUB_DATA_DIR:?set HUB_DATA_DIR to the data directory of a seeded hub}"
 old=$1 new=$2 rounds=${3:-4} duration=${BENCH_AB_DURATION:-10} port=${BENCH_AB_PORT:-18580}
 here=$(cd "$(dirname "$0")" && pwd)
