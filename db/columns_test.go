@@ -9,8 +9,8 @@ import (
 )
 
 // A query that shows only titles and names reads the practices' and members' other texts as empty, and
-// the tools' licences too; one that shows them reads them; and a write made under a query's fields still keeps every
-// column of the rows it changes.
+// the tools' licences too; one that shows them reads them; and a write made under a query's fields
+// still keeps every column of the rows it changes.
 func TestListsReadOnlyTheColumnsAsked(t *testing.T) {
 	d := newDB(t)
 	ctx := context.Background()

@@ -134,7 +134,7 @@ func (d *DB) Members(ctx context.Context, page PageArgs, f *MemberFilter, o *Mem
 
 // MemberBySlug returns the member with this slug, or nil.
 func (d *DB) MemberBySlug(ctx context.Context, slug string) (*Member, error) {
-	return queryOne[Member](ctx, d.q, "select "+memberColumns+" from member m where m.slug = $1", slug)
+	return queryOne[Member](ctx, d.q, "select "+memberColumnsAsked.sql(ctx)+" from member m where m.slug = $1", slug)
 }
 
 // MembersByID returns members in the order of ids, nil where one does not exist.

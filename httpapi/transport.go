@@ -27,7 +27,7 @@ func (postJSON) Supports(r *http.Request) bool {
 		return false
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return err == nil && r.Method == http.MethodPost && mt == "application/json"
+	return err == nil && r.Method == http.MethodPost && mt == mediaJSON
 }
 
 const (
@@ -97,48 +97,41 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 }
 
 // writeResponse writes resp as encoding/json would, in the order of graphql.Response's fields, with
-// its data as the executor wrote it.
+// its data as the executor wrote it, straight to w (the server buffers the writes).
 func writeResponse(w io.Writer, resp *graphql.Response) {
-	var b bytes.Buffer
-	b.Grow(len(resp.Data) + 256)
-	b.WriteByte('{')
+	io.WriteString(w, "{")
 	if len(resp.Errors) > 0 {
-		b.WriteString(`"errors":`)
-		appendJSON(&b, resp.Errors)
-		b.WriteByte(',')
+		writeMember(w, `"errors":`, resp.Errors)
+		io.WriteString(w, ",")
 	}
-	b.WriteString(`"data":`)
+	io.WriteString(w, `"data":`)
 	if len(resp.Data) == 0 {
-		b.WriteString("null")
+		io.WriteString(w, "null")
 	} else {
-		b.Write(resp.Data)
+		w.Write(resp.Data)
 	}
 	if resp.Label != "" {
-		b.WriteString(`,"label":`)
-		appendJSON(&b, resp.Label)
+		writeMember(w, `,"label":`, resp.Label)
 	}
 	if len(resp.Path) > 0 {
-		b.WriteString(`,"path":`)
-		appendJSON(&b, resp.Path)
+		writeMember(w, `,"path":`, resp.Path)
 	}
 	if resp.HasNext != nil {
-		b.WriteString(`,"hasNext":`)
-		appendJSON(&b, *resp.HasNext)
+		writeMember(w, `,"hasNext":`, *resp.HasNext)
 	}
 	if len(resp.Extensions) > 0 {
-		b.WriteString(`,"extensions":`)
-		appendJSON(&b, resp.Extensions)
+		writeMember(w, `,"extensions":`, resp.Extensions)
 	}
-	b.WriteByte('}')
-	w.Write(b.Bytes())
+	io.WriteString(w, "}")
 }
 
-// appendJSON appends v's JSON: the parts of a response other than its data are the hub's own errors and
-// extensions, which always marshal.
-func appendJSON(b *bytes.Buffer, v any) {
+// writeMember writes a name and v's JSON. The parts of a response other than its data are the hub's own
+// errors and extensions, which always marshal; gqlgen's transport panics too if one does not.
+func writeMember(w io.Writer, name string, v any) {
 	j, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
-	b.Write(j)
+	io.WriteString(w, name)
+	w.Write(j)
 }
