@@ -131,8 +131,10 @@ func TestReplicaReadsAndReadYourWrites(t *testing.T) {
 	})
 
 	// A hub that allows little lag skips a replica that has stopped replaying, and reads the primary.
-	pause(ctx, t, rconn)
+	// Admitted first, so that the wait below sees a check find the lag, not a hub yet to check at all.
 	strict := start(200 * time.Millisecond)
+	wait.For(t, "the replica to be admitted by a hub that allows little lag", 30*time.Second, healthy(strict))
+	pause(ctx, t, rconn)
 	post(t, strict, token, "", `mutation { createMember(input: {name: "Replicated council two", kind: AGENCY, country: "NL"}) { userErrors { code } } }`, nil)
 	const find2 = `{ members(first: 100, filter: {nameContains: "Replicated council two"}) { totalCount } }`
 	wait.For(t, "the lagging replica to be skipped", 30*time.Second, func() bool { return !healthy(strict)() })
