@@ -69,6 +69,9 @@ func TestErrorsSayHowToFixThem(t *testing.T) {
 			`$s[0]: "open" is not a FundingStatus; the values are FORTHCOMING, OPEN, CLOSED (as written, in capitals)`},
 		{"a number for a String", `{"query":"query($q: String!) { search(query: $q) { totalCount } }","variables":{"q":2024}}`, 200,
 			`$q: expected a String, in quotes; got the number 2024`},
+		// A custom scalar is read while the query runs, in its field's context, and stays the caller's.
+		{"a date that is not one", `{"query":"{ fundingOpportunities(filter: {deadlineBefore: \"2026-13-45\"}) { totalCount } }"}`, 200,
+			`"2026-13-45" is not a date YYYY-MM-DD`},
 		{"variables as a JSON string", `{"query":"query($n: Int!) { members(first: $n) { totalCount } }","variables":"{\"n\":3}"}`, 400,
 			`the parameter variables must be a JSON object, not a string holding one: send {"variables": {"first": 3}}, not {"variables": "{\"first\": 3}"}`},
 		{"a body that is not JSON", notJSON, 400,

@@ -73,7 +73,6 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	// After the persisted queries, which may supply the document it bounds.
 	gql.Use(&documentBounds{passed: smallOnly[*ast.QueryDocument]{lru.New[*ast.QueryDocument](1000)}})
 	gql.SetParserTokenLimit(maxTokens)
-	gql.AroundFields(markInternalErrors)
 	gql.SetErrorPresenter(presentError)
 	gql.SetRecoverFunc(func(ctx context.Context, p any) error {
 		slog.ErrorContext(ctx, "panic in resolver", "panic", p, "request_id", requestID(ctx))
