@@ -38,6 +38,7 @@ type Config struct {
 	TokenRateLimit      float64         // HUB_TOKEN_RATE_LIMIT; 0: only the tokens' own limits
 	ApplicationsPerHour int             // HUB_APPLICATIONS_PER_HOUR; 0: no limit
 	ExportConcurrency   int             // HUB_EXPORT_CONCURRENCY
+	OperationsPerCore   int             // HUB_OPERATIONS_PER_CORE; 0: no limit
 	MaxDepth            int             // HUB_MAX_DEPTH
 	MaxCost             int             // HUB_MAX_COST
 	TrustedProxies      []netip.Prefix  // HUB_TRUSTED_PROXIES, masked
@@ -151,6 +152,10 @@ var settings = []setting{
 	// Two keep exports, each many pages of a list, from crowding out the API on a small machine.
 	{Variable{"HUB_EXPORT_CONCURRENCY", "2", "CSV exports running at once (1 to 64); one more gets 429 with Retry-After"},
 		to(func(c *Config) *int { return &c.ExportConcurrency }, whole(1, 64, "2"))},
+	// Two per core keep the cores busy while an operation waits on PostgreSQL, and no more: operations
+	// that share the cores all finish late together (docs/benchmarks.md, "operations in turn").
+	{Variable{"HUB_OPERATIONS_PER_CORE", "2", "GraphQL operations over HTTP running at once, per CPU core; one more waits its turn, in order of arrival, for up to a second, then runs anyway; 0: no limit (0 to 1000)"},
+		to(func(c *Config) *int { return &c.OperationsPerCore }, whole(0, 1000, "2"))},
 	// A dashboard's answers are a few kilobytes each: 64 MiB holds thousands, a small part of a replica's
 	// memory.
 	{Variable{"HUB_RESPONSE_CACHE_BYTES", "67108864", "memory for answers to queries, reused until the data changes (least recently used first out); 0 turns the cache off"},

@@ -105,6 +105,8 @@ var cases = []struct {
 		[]accepted{{"member_slug", "member_slug"}}, nil},
 	{"HUB_EXPORT_CONCURRENCY", func(c Config) any { return c.ExportConcurrency },
 		[]accepted{{"1", 1}, {"64", 64}}, []string{"0", "65", "two"}},
+	{"HUB_OPERATIONS_PER_CORE", func(c Config) any { return c.OperationsPerCore },
+		[]accepted{{"0", 0}, {"1000", 1000}}, []string{"-1", "1001", "two"}},
 	{"HUB_RESPONSE_CACHE_BYTES", func(c Config) any { return c.ResponseCacheBytes },
 		[]accepted{{"0", int64(0)}, {"1048576", int64(1 << 20)}}, []string{"-1", "64MB", "lots"}},
 	{"HUB_MAX_DEPTH", func(c Config) any { return c.MaxDepth },
@@ -183,7 +185,7 @@ func TestDefault(t *testing.T) {
 		t.Fatalf("Load of no variable: %+v, %v; Default: %+v", c, err, Default())
 	}
 	want := Config{Addr: "localhost:8080", DataDir: ".data", MaxBodyBytes: 1 << 20, RequestTimeout: 15 * time.Second,
-		RateLimit: 50, TokenRateLimit: 100, ApplicationsPerHour: 5, ExportConcurrency: 2, MaxDepth: 12, MaxCost: 15000,
+		RateLimit: 50, TokenRateLimit: 100, ApplicationsPerHour: 5, ExportConcurrency: 2, OperationsPerCore: 2, MaxDepth: 12, MaxCost: 15000,
 		Introspection: true, LogLevel: slog.LevelInfo, ResponseCacheBytes: 64 << 20, WSMaxSubscriptions: 20, WSMaxConnections: 10, WSPingInterval: 25 * time.Second, ReplicaMaxLag: time.Second,
 		Webhooks: WebhookConfig{Timeout: 10 * time.Second, RetryBase: 5 * time.Second, RetryMax: 24 * time.Hour}}
 	want.OIDC.RolesClaim, want.OIDC.RolePrefix, want.OIDC.MemberClaim = "realm_access.roles", "hub-", "hub_member"

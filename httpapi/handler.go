@@ -44,7 +44,7 @@ func NewHandler(b *backend.Backend, cfg config.Config) http.Handler {
 	// The request's time runs from its start, the token lookup included: with the database hung, an
 	// authenticated request answers when an anonymous one does.
 	cache := newResponseCache(cfg.ResponseCacheBytes, d)
-	overHTTP := withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(gql))))))
+	overHTTP := withTimeout(cfg.RequestTimeout, caller(withRequestContext(d, graphqlOverHTTP(cfg.MaxBodyBytes, readYourWrites(d, cache.serve(inTurn(cfg.OperationsPerCore, gql)))))))
 	// A WebSocket lives past any request timeout, and its caller is authenticated by connection_init
 	// (websocket.go); its handshake is rate limited as a request is.
 	overWebSocket := withClientAddress(cfg.TrustedProxies, limitRate(limits, withRequestContext(d, gql)))
