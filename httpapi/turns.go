@@ -4,6 +4,18 @@ import (
 	"net/http"
 	"runtime"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var (
+	operationsWaiting = promauto.NewGauge(prometheus.GaugeOpts{
+		Name: "hub_operations_waiting", Help: "GraphQL operations over HTTP waiting for their turn (HUB_OPERATIONS_PER_CORE).",
+	})
+	operationsUntimely = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "hub_operations_past_turn_total", Help: "Operations that waited a second for a turn and ran without one: the turns were held by slow operations.",
+	})
 )
 
 // maxTurnWait bounds the wait for a turn: turns held by operations stuck on I/O (a hung database, a
@@ -24,15 +36,20 @@ func inTurn(perCore int, next http.Handler) http.Handler {
 		select {
 		case turns <- struct{}{}:
 		default:
+			operationsWaiting.Inc()
 			wait := time.NewTimer(maxTurnWait)
 			select {
 			case turns <- struct{}{}:
+				operationsWaiting.Dec()
 				wait.Stop()
 			case <-wait.C:
+				operationsWaiting.Dec()
+				operationsUntimely.Inc()
 				next.ServeHTTP(w, r)
 				return
 			case <-r.Context().Done():
 				// gqlgen answers the cancelled or timed-out operation as it does any other.
+				operationsWaiting.Dec()
 				wait.Stop()
 				next.ServeHTTP(w, r)
 				return

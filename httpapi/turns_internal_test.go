@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // Operations beyond the turns wait in order of arrival, and one whose turn never comes (every turn
@@ -36,8 +38,12 @@ func TestOperationsRunInTurn(t *testing.T) {
 	start := time.Now()
 	late := make(chan time.Time, 1)
 	go serve("/late", late)
+	before := testutil.ToFloat64(operationsUntimely)
 	if waited := (<-late).Sub(start); waited < 900*time.Millisecond || waited > 5*time.Second {
 		t.Errorf("an operation behind stuck ones ran after %v; want about %v", waited, maxTurnWait)
+	}
+	if n := testutil.ToFloat64(operationsUntimely) - before; n != 1 {
+		t.Errorf("hub_operations_past_turn_total rose by %v; want 1", n)
 	}
 
 	// Queued behind the turns, a and then b run in the order they came as one turn frees.
