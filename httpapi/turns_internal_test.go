@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,8 +19,17 @@ func TestOperationsRunInTurn(t *testing.T) {
 	release := make(chan struct{})
 	var mu sync.Mutex
 	var order []string
+	var entered atomic.Int32
+	until := func(what string, ok func() bool) {
+		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("still not %s after 10 s", what)
+			}
+		}
+	}
 	h := inTurn(1, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/stuck" {
+			entered.Add(1)
 			<-release
 		}
 		mu.Lock()
@@ -34,7 +44,7 @@ func TestOperationsRunInTurn(t *testing.T) {
 	for range runtime.GOMAXPROCS(0) {
 		go serve("/stuck", stuck)
 	}
-	time.Sleep(100 * time.Millisecond) // the stuck ones hold every turn
+	until("holding every turn", func() bool { return int(entered.Load()) == runtime.GOMAXPROCS(0) })
 	start := time.Now()
 	late := make(chan time.Time, 1)
 	go serve("/late", late)
@@ -49,9 +59,9 @@ func TestOperationsRunInTurn(t *testing.T) {
 	// Queued behind the turns, a and then b run in the order they came as one turn frees.
 	queued := make(chan time.Time, 2)
 	go serve("/a", queued)
-	time.Sleep(50 * time.Millisecond)
+	until("waiting", func() bool { return testutil.ToFloat64(operationsWaiting) == 1 })
 	go serve("/b", queued)
-	time.Sleep(50 * time.Millisecond)
+	until("both waiting", func() bool { return testutil.ToFloat64(operationsWaiting) == 2 })
 	release <- struct{}{}
 	<-queued
 	<-queued
