@@ -39,8 +39,8 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 			gqlErr.Message = "the request was cancelled or timed out"
 			gqlErr.Extensions["code"] = "TIMEOUT"
 		// gqlgen's refusal of __schema and __type when introspection is off (HUB_INTROSPECTION) is a
-		// plain error: known by its text.
-		case err.Error() == "introspection disabled" || gqlErr.Message == "introspection disabled":
+		// plain error: known by its text (err's own text carries the path).
+		case gqlErr.Message == "introspection disabled":
 			gqlErr.Message = "introspection is turned off on this hub"
 			gqlErr.Extensions["code"] = "INTROSPECTION_DISABLED"
 		// PostgreSQL's data exceptions (class 22: a NUL byte in a string, a value out of range) come

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"runtime"
 	"time"
@@ -13,7 +14,7 @@ var (
 	operationsWaiting = promauto.NewGauge(prometheus.GaugeOpts{
 		Name: "hub_operations_waiting", Help: "GraphQL operations over HTTP waiting for their turn (HUB_OPERATIONS_PER_CORE).",
 	})
-	operationsUntimely = promauto.NewCounter(prometheus.CounterOpts{
+	operationsPastTurn = promauto.NewCounter(prometheus.CounterOpts{
 		Name: "hub_operations_past_turn_total", Help: "Operations that waited a second for a turn and ran without one: the turns were held by slow operations.",
 	})
 )
@@ -33,29 +34,32 @@ func inTurn(perCore int, next http.Handler) http.Handler {
 	}
 	turns := make(chan struct{}, perCore*runtime.GOMAXPROCS(0))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case turns <- struct{}{}:
-		default:
-			operationsWaiting.Inc()
-			wait := time.NewTimer(maxTurnWait)
-			select {
-			case turns <- struct{}{}:
-				operationsWaiting.Dec()
-				wait.Stop()
-			case <-wait.C:
-				operationsWaiting.Dec()
-				operationsUntimely.Inc()
-				next.ServeHTTP(w, r)
-				return
-			case <-r.Context().Done():
-				// gqlgen answers the cancelled or timed-out operation as it does any other.
-				operationsWaiting.Dec()
-				wait.Stop()
-				next.ServeHTTP(w, r)
-				return
-			}
+		if takeTurn(r.Context(), turns) {
+			defer func() { <-turns }()
 		}
-		defer func() { <-turns }()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// takeTurn waits for a turn, up to maxTurnWait or the end of the request, and tells whether it got one.
+// Without one the operation runs anyway; a cancelled or timed-out one is answered by gqlgen as any other.
+func takeTurn(ctx context.Context, turns chan struct{}) bool {
+	select {
+	case turns <- struct{}{}:
+		return true
+	default:
+	}
+	operationsWaiting.Inc()
+	defer operationsWaiting.Dec()
+	wait := time.NewTimer(maxTurnWait)
+	defer wait.Stop()
+	select {
+	case turns <- struct{}{}:
+		return true
+	case <-wait.C:
+		operationsPastTurn.Inc()
+		return false
+	case <-ctx.Done():
+		return false
+	}
 }
