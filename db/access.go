@@ -102,8 +102,8 @@ type APIToken struct {
 
 const tokenColumns = `t.id, t.name, t.role, t.member_id, t.rate_limit, t.expires_at, t.last_used_at, t.revoked_at, t.created_at`
 
-func (t *APIToken) fields() []any {
-	return []any{&t.ID, &t.Name, &t.Role, &t.MemberID, &t.RateLimit, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt}
+func (t *APIToken) fields(dst []any) []any {
+	return append(dst, &t.ID, &t.Name, &t.Role, &t.MemberID, &t.RateLimit, &t.ExpiresAt, &t.LastUsedAt, &t.RevokedAt, &t.CreatedAt)
 }
 
 func (t *APIToken) key() int64 { return t.ID }

@@ -36,9 +36,9 @@ type MembershipApplication struct {
 const applicationColumns = `a.id, a.organisation, a.kind, a.country_code, a.municipalities_represented, a.website,
 	a.motivation, a.contact_name, a.contact_email, a.status, a.rejection_reason, a.member_id, a.submitted_at, a.decided_at`
 
-func (a *MembershipApplication) fields() []any {
-	return []any{&a.ID, &a.Organisation, &a.Kind, &a.CountryCode, &a.MunicipalitiesRepresented, &a.Website,
-		&a.Motivation, &a.ContactName, &a.ContactEmail, &a.Status, &a.RejectionReason, &a.MemberID, &a.SubmittedAt, &a.DecidedAt}
+func (a *MembershipApplication) fields(dst []any) []any {
+	return append(dst, &a.ID, &a.Organisation, &a.Kind, &a.CountryCode, &a.MunicipalitiesRepresented, &a.Website,
+		&a.Motivation, &a.ContactName, &a.ContactEmail, &a.Status, &a.RejectionReason, &a.MemberID, &a.SubmittedAt, &a.DecidedAt)
 }
 
 func (a *MembershipApplication) key() int64 { return a.ID }

@@ -165,10 +165,11 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// scannable is a type that can be read from a row: fields are its columns, in select order.
+// scannable is a type that can be read from a row: fields appends the destinations of its columns, in
+// select order, to dst, so that the rows of one query can share one slice of destinations.
 type scannable[T any] interface {
 	*T
-	fields() []any
+	fields(dst []any) []any
 }
 
 // queryAll reads every row into a new T.
@@ -179,9 +180,11 @@ func queryAll[T any, PT scannable[T]](ctx context.Context, q Querier, sql string
 	}
 	defer rows.Close()
 	out := []*T{}
+	var dest []any
 	for rows.Next() {
 		item := new(T)
-		if err := rows.Scan(PT(item).fields()...); err != nil {
+		dest = PT(item).fields(dest[:0])
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		out = append(out, item)
@@ -200,10 +203,11 @@ func queryGrouped[T any, PT scannable[T]](ctx context.Context, q Querier, sql st
 	out := map[int64][]*T{}
 	var all []*T
 	var parent int64
+	var dest []any // every row's destinations, in the one slice: rows.Scan keeps none of them
 	for rows.Next() {
 		item := new(T)
-		fields := PT(item).fields()
-		if err := rows.Scan(append(append(make([]any, 0, len(fields)+1), &parent), fields...)...); err != nil {
+		dest = PT(item).fields(append(dest[:0], &parent))
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
 		out[parent] = append(out[parent], item)

@@ -67,10 +67,10 @@ const fundingColumns = `f.id, f.topic_id, f.call_id, f.title, f.programme_code, 
 	f.opening_date, f.deadline_model, f.deadlines, f.total_budget::text, f.min_contribution::text,
 	f.max_contribution::text, f.url, f.version, f.created_at, f.updated_at`
 
-func (f *FundingOpportunity) fields() []any {
-	return []any{&f.ID, &f.Identifier, &f.CallIdentifier, &f.Title, &f.ProgrammeCode, &f.ActionType, &f.Description,
+func (f *FundingOpportunity) fields(dst []any) []any {
+	return append(dst, &f.ID, &f.Identifier, &f.CallIdentifier, &f.Title, &f.ProgrammeCode, &f.ActionType, &f.Description,
 		&f.OpeningDate, &f.DeadlineModel, &f.Deadlines, &f.TotalBudget, &f.MinContribution, &f.MaxContribution,
-		&f.URL, &f.Version, &f.CreatedAt, &f.UpdatedAt}
+		&f.URL, &f.Version, &f.CreatedAt, &f.UpdatedAt)
 }
 
 func (f *FundingOpportunity) key() int64 { return f.ID }

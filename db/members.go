@@ -71,14 +71,14 @@ var memberColumnsAsked = &columnSet{typ: "Member", all: memberColumns, optional:
 	{"m.description", "description", "''::text"}, {"m.website", "website", "null::text"},
 }}
 
-func (m *Member) fields() []any {
-	return []any{&m.ID, &m.Slug, &m.Name, &m.NativeName, &m.Acronym, &m.Kind, &m.CountryCode,
-		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.Version, &m.CreatedAt, &m.UpdatedAt}
+func (m *Member) fields(dst []any) []any {
+	return append(dst, &m.ID, &m.Slug, &m.Name, &m.NativeName, &m.Acronym, &m.Kind, &m.CountryCode,
+		&m.MunicipalitiesRepresented, &m.Description, &m.Website, &m.Status, &m.JoinedOn, &m.Version, &m.CreatedAt, &m.UpdatedAt)
 }
 
 func (m *Member) key() int64 { return m.ID }
 
-func (c *ContactPoint) fields() []any { return []any{&c.MemberID, &c.Role, &c.Email} }
+func (c *ContactPoint) fields(dst []any) []any { return append(dst, &c.MemberID, &c.Role, &c.Email) }
 
 var memberOrders = map[MemberOrderField]orderKey{
 	"NAME":                       {"NAME", "m.name", "text"},

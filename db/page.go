@@ -323,7 +323,7 @@ func (s *listSpec) countSQL() (string, []any) {
 // pageable is a domain type that can be read from its table's columns and has an id.
 type pageable[T any] interface {
 	*T
-	fields() []any
+	fields(dst []any) []any
 	key() int64
 }
 
@@ -348,16 +348,15 @@ func fetchPages[T any, PT pageable[T]](ctx context.Context, q Querier, s *listSp
 		order []string
 	}
 	byKey := map[string]*read{}
+	var parent, orderValue string
+	var dest []any // every row's destinations, in the one slice: rows.Scan keeps none of them
 	for rows.Next() {
-		var parent, orderValue string
 		item := new(T)
-		fields := PT(item).fields()
-		// One slice for the row's destinations: prepending and appending to fields cost two more.
-		dest := make([]any, 0, len(fields)+2)
+		dest = dest[:0]
 		if s.parent != nil {
 			dest = append(dest, &parent)
 		}
-		dest = append(append(dest, fields...), &orderValue)
+		dest = append(PT(item).fields(dest), &orderValue)
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}

@@ -92,14 +92,14 @@ var practiceColumnsAsked = &columnSet{typ: "BestPractice", all: practiceColumns,
 	{"bp.transferability", "transferability", "''::text"}, {"bp.source_url", "sourceUrl", "null::text"},
 }}
 
-func (p *BestPractice) fields() []any {
-	return []any{&p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
-		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.Version, &p.CreatedAt, &p.UpdatedAt}
+func (p *BestPractice) fields(dst []any) []any {
+	return append(dst, &p.ID, &p.Slug, &p.Title, &p.Summary, &p.Body, &p.Language, &p.Municipality, &p.CountryCode,
+		&p.NutsCode, &p.Results, &p.Transferability, &p.Year, &p.Status, &p.SourceURL, &p.Version, &p.CreatedAt, &p.UpdatedAt)
 }
 
 func (p *BestPractice) key() int64 { return p.ID }
 
-func (t *Translation) fields() []any { return []any{&t.Language, &t.Title, &t.Summary} }
+func (t *Translation) fields(dst []any) []any { return append(dst, &t.Language, &t.Title, &t.Summary) }
 
 var practiceOrders = map[BestPracticeOrderField]orderKey{
 	"TITLE":      {"TITLE", "bp.title", "text"},

@@ -97,7 +97,7 @@ func loadReference(ctx context.Context, q Querier) (*Reference, error) {
 	return r, err
 }
 
-func (c *Country) fields() []any   { return []any{&c.Code, &c.IsoCode, &c.Name} }
-func (t *Theme) fields() []any     { return []any{&t.Code, &t.Name, &t.DataTheme} }
-func (p *Programme) fields() []any { return []any{&p.Code, &p.Name, &p.Period} }
-func (m *Mim) fields() []any       { return []any{&m.ID, &m.Code, &m.Edition, &m.Name} }
+func (c *Country) fields(dst []any) []any   { return append(dst, &c.Code, &c.IsoCode, &c.Name) }
+func (t *Theme) fields(dst []any) []any     { return append(dst, &t.Code, &t.Name, &t.DataTheme) }
+func (p *Programme) fields(dst []any) []any { return append(dst, &p.Code, &p.Name, &p.Period) }
+func (m *Mim) fields(dst []any) []any       { return append(dst, &m.ID, &m.Code, &m.Edition, &m.Name) }

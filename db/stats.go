@@ -294,7 +294,7 @@ func (f *FundingOpportunityStats) UpcomingDeadlines(ctx context.Context, days in
 	for rows.Next() {
 		var dl FundingDeadline
 		dl.FundingOpportunity = &FundingOpportunity{}
-		if err := rows.Scan(append(dl.FundingOpportunity.fields(), &dl.Date)...); err != nil {
+		if err := rows.Scan(append(dl.FundingOpportunity.fields(nil), &dl.Date)...); err != nil {
 			return nil, err
 		}
 		dl.DaysLeft = int(dl.Date.Sub(today).Hours() / 24)
@@ -409,7 +409,7 @@ func (d *DB) RecommendedFunding(ctx context.Context, members []int64, first int)
 		var country string
 		r := &FundingRecommendation{FundingOpportunity: &FundingOpportunity{}}
 		var rank int64
-		if err := rows.Scan(append(append([]any{&member, &country}, r.FundingOpportunity.fields()...), &r.Score, &r.SharedThemeCodes, &rank)...); err != nil {
+		if err := rows.Scan(append(r.FundingOpportunity.fields([]any{&member, &country}), &r.Score, &r.SharedThemeCodes, &rank)...); err != nil {
 			return nil, err
 		}
 		r.Reason = d.recommendationReason(r, country, today)
@@ -469,7 +469,7 @@ func (d *DB) SimilarTools(ctx context.Context, tools []int64, first int) (map[in
 	for rows.Next() {
 		var src, rank int64
 		t := &DigitalTool{}
-		if err := rows.Scan(append(append([]any{&src}, t.fields()...), &rank)...); err != nil {
+		if err := rows.Scan(append(t.fields([]any{&src}), &rank)...); err != nil {
 			return nil, err
 		}
 		out[src] = append(out[src], t)

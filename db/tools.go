@@ -87,10 +87,10 @@ var toolColumnsAsked = &columnSet{typ: "DigitalTool", all: toolColumns, optional
 	{"t.software_type", "softwareType", "null::text"},
 }}
 
-func (t *DigitalTool) fields() []any {
-	return []any{&t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
+func (t *DigitalTool) fields(dst []any) []any {
+	return append(dst, &t.ID, &t.Slug, &t.Name, &t.Description, &t.Provider, &t.Licence, &t.OpenSource,
 		&t.DevelopmentStatus, &t.Standards, &t.Languages, &t.Website, &t.RepositoryURL, &t.SoftwareType, &t.ReviewStatus, &t.ProposedByID,
-		&t.Version, &t.CreatedAt, &t.UpdatedAt}
+		&t.Version, &t.CreatedAt, &t.UpdatedAt)
 }
 
 func (t *DigitalTool) key() int64 { return t.ID }
@@ -196,8 +196,8 @@ func (d *DB) ToolTranslations(ctx context.Context, ids []int64) (map[int64][]*Di
 		from digital_tool_translation where tool_id = any($1) order by language`, ids)
 }
 
-func (t *DigitalToolTranslation) fields() []any {
-	return []any{&t.Language, &t.ShortDescription, &t.LongDescription, &t.Features}
+func (t *DigitalToolTranslation) fields(dst []any) []any {
+	return append(dst, &t.Language, &t.ShortDescription, &t.LongDescription, &t.Features)
 }
 
 type toolEdit struct {
