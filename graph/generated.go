@@ -6293,17 +6293,14 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -6316,17 +6313,14 @@ func (ec *executionContext) fieldContext_ApiToken_id(_ context.Context, field gr
 }
 
 func (ec *executionContext) _ApiToken_name(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -6339,17 +6333,14 @@ func (ec *executionContext) fieldContext_ApiToken_name(_ context.Context, field 
 }
 
 func (ec *executionContext) _ApiToken_role(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_role(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
+		obj.Role,
 		func(ctx context.Context, selections ast.SelectionSet, v db.Role) graphql.Marshaler {
 			return ec.marshalNRole2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, selections, v)
 		},
@@ -6394,17 +6385,14 @@ func (ec *executionContext) fieldContext_ApiToken_member(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiToken_rateLimit(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_rateLimit(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.RateLimit, nil
-		},
-		nil,
+		obj.RateLimit,
 		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
 			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
 		},
@@ -6417,17 +6405,14 @@ func (ec *executionContext) fieldContext_ApiToken_rateLimit(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_expiresAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ExpiresAt, nil
-		},
-		nil,
+		obj.ExpiresAt,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -6440,17 +6425,14 @@ func (ec *executionContext) fieldContext_ApiToken_expiresAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_lastUsedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_lastUsedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastUsedAt, nil
-		},
-		nil,
+		obj.LastUsedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -6463,17 +6445,14 @@ func (ec *executionContext) fieldContext_ApiToken_lastUsedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _ApiToken_revokedAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_revokedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.RevokedAt, nil
-		},
-		nil,
+		obj.RevokedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -6486,17 +6465,14 @@ func (ec *executionContext) fieldContext_ApiToken_revokedAt(_ context.Context, f
 }
 
 func (ec *executionContext) _ApiToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.APIToken) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiToken_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -6532,17 +6508,14 @@ func (ec *executionContext) fieldContext_ApiToken_active(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ApiTokenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiTokenConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.APIToken]) graphql.Marshaler {
 			return ec.marshalNApiTokenEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -6564,17 +6537,14 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _ApiTokenConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiTokenConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.APIToken) graphql.Marshaler {
 			return ec.marshalNApiToken2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPITokenᚄ(ctx, selections, v)
 		},
@@ -6596,17 +6566,14 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_nodes(_ context.Cont
 }
 
 func (ec *executionContext) _ApiTokenConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.APIToken]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiTokenConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -6651,17 +6618,14 @@ func (ec *executionContext) fieldContext_ApiTokenConnection_totalCount(_ context
 }
 
 func (ec *executionContext) _ApiTokenEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.APIToken]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiTokenEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -6674,17 +6638,14 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _ApiTokenEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.APIToken]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApiTokenEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 			return ec.marshalNApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
@@ -6706,17 +6667,14 @@ func (ec *executionContext) fieldContext_ApiTokenEdge_node(_ context.Context, fi
 }
 
 func (ec *executionContext) _ApplyForMembershipPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.ApplyForMembershipPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApplyForMembershipPayload_application(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Application, nil
-		},
-		nil,
+		obj.Application,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.MembershipApplication) graphql.Marshaler {
 			return ec.marshalOMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, selections, v)
 		},
@@ -6738,17 +6696,14 @@ func (ec *executionContext) fieldContext_ApplyForMembershipPayload_application(_
 }
 
 func (ec *executionContext) _ApplyForMembershipPayload_receipt(ctx context.Context, field graphql.CollectedField, obj *model.ApplyForMembershipPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApplyForMembershipPayload_receipt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Receipt, nil
-		},
-		nil,
+		obj.Receipt,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6761,17 +6716,14 @@ func (ec *executionContext) fieldContext_ApplyForMembershipPayload_receipt(_ con
 }
 
 func (ec *executionContext) _ApplyForMembershipPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApplyForMembershipPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApplyForMembershipPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -6793,17 +6745,14 @@ func (ec *executionContext) fieldContext_ApplyForMembershipPayload_userErrors(_ 
 }
 
 func (ec *executionContext) _ApproveMembershipApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.ApproveMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApproveMembershipApplicationPayload_application(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Application, nil
-		},
-		nil,
+		obj.Application,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.MembershipApplication) graphql.Marshaler {
 			return ec.marshalOMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, selections, v)
 		},
@@ -6825,17 +6774,14 @@ func (ec *executionContext) fieldContext_ApproveMembershipApplicationPayload_app
 }
 
 func (ec *executionContext) _ApproveMembershipApplicationPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.ApproveMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApproveMembershipApplicationPayload_member(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Member, nil
-		},
-		nil,
+		obj.Member,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Member) graphql.Marshaler {
 			return ec.marshalOMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, selections, v)
 		},
@@ -6857,17 +6803,14 @@ func (ec *executionContext) fieldContext_ApproveMembershipApplicationPayload_mem
 }
 
 func (ec *executionContext) _ApproveMembershipApplicationPayload_editorToken(ctx context.Context, field graphql.CollectedField, obj *model.ApproveMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApproveMembershipApplicationPayload_editorToken(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.EditorToken, nil
-		},
-		nil,
+		obj.EditorToken,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
@@ -6889,17 +6832,14 @@ func (ec *executionContext) fieldContext_ApproveMembershipApplicationPayload_edi
 }
 
 func (ec *executionContext) _ApproveMembershipApplicationPayload_editorTokenSecret(ctx context.Context, field graphql.CollectedField, obj *model.ApproveMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApproveMembershipApplicationPayload_editorTokenSecret(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.EditorTokenSecret, nil
-		},
-		nil,
+		obj.EditorTokenSecret,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6912,17 +6852,14 @@ func (ec *executionContext) fieldContext_ApproveMembershipApplicationPayload_edi
 }
 
 func (ec *executionContext) _ApproveMembershipApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.ApproveMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ApproveMembershipApplicationPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -6944,17 +6881,14 @@ func (ec *executionContext) fieldContext_ApproveMembershipApplicationPayload_use
 }
 
 func (ec *executionContext) _BestPractice_id(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -6967,17 +6901,14 @@ func (ec *executionContext) fieldContext_BestPractice_id(_ context.Context, fiel
 }
 
 func (ec *executionContext) _BestPractice_slug(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_slug(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
+		obj.Slug,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -6990,17 +6921,14 @@ func (ec *executionContext) fieldContext_BestPractice_slug(_ context.Context, fi
 }
 
 func (ec *executionContext) _BestPractice_title(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_title(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
+		obj.Title,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7013,17 +6941,14 @@ func (ec *executionContext) fieldContext_BestPractice_title(_ context.Context, f
 }
 
 func (ec *executionContext) _BestPractice_summary(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_summary(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
-		},
-		nil,
+		obj.Summary,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7036,17 +6961,14 @@ func (ec *executionContext) fieldContext_BestPractice_summary(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_body(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_body(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Body, nil
-		},
-		nil,
+		obj.Body,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7059,17 +6981,14 @@ func (ec *executionContext) fieldContext_BestPractice_body(_ context.Context, fi
 }
 
 func (ec *executionContext) _BestPractice_language(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_language(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Language, nil
-		},
-		nil,
+		obj.Language,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7114,17 +7033,14 @@ func (ec *executionContext) fieldContext_BestPractice_translations(_ context.Con
 }
 
 func (ec *executionContext) _BestPractice_municipality(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_municipality(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Municipality, nil
-		},
-		nil,
+		obj.Municipality,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -7137,17 +7053,14 @@ func (ec *executionContext) fieldContext_BestPractice_municipality(_ context.Con
 }
 
 func (ec *executionContext) _BestPractice_country(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_country(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Country(), nil
-		},
-		nil,
+		obj.Country(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
 			return ec.marshalNCountry2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCountry(ctx, selections, v)
 		},
@@ -7169,17 +7082,14 @@ func (ec *executionContext) fieldContext_BestPractice_country(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_nutsCode(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_nutsCode(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.NutsCode, nil
-		},
-		nil,
+		obj.NutsCode,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -7320,17 +7230,14 @@ func (ec *executionContext) fieldContext_BestPractice_funding(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_results(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_results(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Results, nil
-		},
-		nil,
+		obj.Results,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7343,17 +7250,14 @@ func (ec *executionContext) fieldContext_BestPractice_results(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_transferability(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_transferability(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Transferability, nil
-		},
-		nil,
+		obj.Transferability,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7366,17 +7270,14 @@ func (ec *executionContext) fieldContext_BestPractice_transferability(_ context.
 }
 
 func (ec *executionContext) _BestPractice_year(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_year(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Year, nil
-		},
-		nil,
+		obj.Year,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -7389,17 +7290,14 @@ func (ec *executionContext) fieldContext_BestPractice_year(_ context.Context, fi
 }
 
 func (ec *executionContext) _BestPractice_status(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_status(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
+		obj.Status,
 		func(ctx context.Context, selections ast.SelectionSet, v db.BestPracticeStatus) graphql.Marshaler {
 			return ec.marshalNBestPracticeStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStatus(ctx, selections, v)
 		},
@@ -7444,17 +7342,14 @@ func (ec *executionContext) fieldContext_BestPractice_authors(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_sourceUrl(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_sourceUrl(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.SourceURL, nil
-		},
-		nil,
+		obj.SourceURL,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -7467,17 +7362,14 @@ func (ec *executionContext) fieldContext_BestPractice_sourceUrl(_ context.Contex
 }
 
 func (ec *executionContext) _BestPractice_version(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_version(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
+		obj.Version,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -7490,17 +7382,14 @@ func (ec *executionContext) fieldContext_BestPractice_version(_ context.Context,
 }
 
 func (ec *executionContext) _BestPractice_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -7513,17 +7402,14 @@ func (ec *executionContext) fieldContext_BestPractice_createdAt(_ context.Contex
 }
 
 func (ec *executionContext) _BestPractice_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.BestPractice) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPractice_updatedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
+		obj.UpdatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -7580,17 +7466,14 @@ func (ec *executionContext) fieldContext_BestPractice_related(ctx context.Contex
 }
 
 func (ec *executionContext) _BestPracticeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.BestPractice]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticeConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.BestPractice]) graphql.Marshaler {
 			return ec.marshalNBestPracticeEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -7612,17 +7495,14 @@ func (ec *executionContext) fieldContext_BestPracticeConnection_edges(_ context.
 }
 
 func (ec *executionContext) _BestPracticeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.BestPractice]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticeConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.BestPractice) graphql.Marshaler {
 			return ec.marshalNBestPractice2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeᚄ(ctx, selections, v)
 		},
@@ -7644,17 +7524,14 @@ func (ec *executionContext) fieldContext_BestPracticeConnection_nodes(_ context.
 }
 
 func (ec *executionContext) _BestPracticeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.BestPractice]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticeConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -7699,17 +7576,14 @@ func (ec *executionContext) fieldContext_BestPracticeConnection_totalCount(_ con
 }
 
 func (ec *executionContext) _BestPracticeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.BestPractice]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticeEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -7722,17 +7596,14 @@ func (ec *executionContext) fieldContext_BestPracticeEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _BestPracticeEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.BestPractice]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticeEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.BestPractice) graphql.Marshaler {
 			return ec.marshalNBestPractice2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPractice(ctx, selections, v)
 		},
@@ -7754,17 +7625,14 @@ func (ec *executionContext) fieldContext_BestPracticeEdge_node(_ context.Context
 }
 
 func (ec *executionContext) _BestPracticePayload_bestPractice(ctx context.Context, field graphql.CollectedField, obj *model.BestPracticePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticePayload_bestPractice(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.BestPractice, nil
-		},
-		nil,
+		obj.BestPractice,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.BestPractice) graphql.Marshaler {
 			return ec.marshalOBestPractice2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPractice(ctx, selections, v)
 		},
@@ -7786,17 +7654,14 @@ func (ec *executionContext) fieldContext_BestPracticePayload_bestPractice(_ cont
 }
 
 func (ec *executionContext) _BestPracticePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.BestPracticePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_BestPracticePayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8001,17 +7866,14 @@ func (ec *executionContext) fieldContext_BestPracticeStats_byThemeAndYear(_ cont
 }
 
 func (ec *executionContext) _ContactPoint_role(ctx context.Context, field graphql.CollectedField, obj *db.ContactPoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ContactPoint_role(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
+		obj.Role,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8070,17 +7932,14 @@ func (ec *executionContext) fieldContext_ContactPoint_email(_ context.Context, f
 }
 
 func (ec *executionContext) _Country_id(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Country_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -8093,17 +7952,14 @@ func (ec *executionContext) fieldContext_Country_id(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Country_code(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Country_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8116,17 +7972,14 @@ func (ec *executionContext) fieldContext_Country_code(_ context.Context, field g
 }
 
 func (ec *executionContext) _Country_isoCode(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Country_isoCode(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsoCode, nil
-		},
-		nil,
+		obj.IsoCode,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8139,17 +7992,14 @@ func (ec *executionContext) fieldContext_Country_isoCode(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Country_name(ctx context.Context, field graphql.CollectedField, obj *db.Country) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Country_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8250,17 +8100,14 @@ func (ec *executionContext) fieldContext_Country_bestPractices(ctx context.Conte
 }
 
 func (ec *executionContext) _CreateApiTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateApiTokenPayload_token(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
+		obj.Token,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
@@ -8282,17 +8129,14 @@ func (ec *executionContext) fieldContext_CreateApiTokenPayload_token(_ context.C
 }
 
 func (ec *executionContext) _CreateApiTokenPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateApiTokenPayload_secret(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
+		obj.Secret,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8305,17 +8149,14 @@ func (ec *executionContext) fieldContext_CreateApiTokenPayload_secret(_ context.
 }
 
 func (ec *executionContext) _CreateApiTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateApiTokenPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8337,17 +8178,14 @@ func (ec *executionContext) fieldContext_CreateApiTokenPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _CreateWebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookEndpointPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateWebhookEndpointPayload_endpoint(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Endpoint, nil
-		},
-		nil,
+		obj.Endpoint,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.WebhookEndpoint) graphql.Marshaler {
 			return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookEndpoint(ctx, selections, v)
 		},
@@ -8369,17 +8207,14 @@ func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_endpoint(_
 }
 
 func (ec *executionContext) _CreateWebhookEndpointPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookEndpointPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateWebhookEndpointPayload_secret(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Secret, nil
-		},
-		nil,
+		obj.Secret,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8392,17 +8227,14 @@ func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_secret(_ c
 }
 
 func (ec *executionContext) _CreateWebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CreateWebhookEndpointPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_CreateWebhookEndpointPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8424,17 +8256,14 @@ func (ec *executionContext) fieldContext_CreateWebhookEndpointPayload_userErrors
 }
 
 func (ec *executionContext) _DeleteBestPracticePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteBestPracticePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteBestPracticePayload_deletedId(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedID, nil
-		},
-		nil,
+		obj.DeletedID,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
@@ -8447,17 +8276,14 @@ func (ec *executionContext) fieldContext_DeleteBestPracticePayload_deletedId(_ c
 }
 
 func (ec *executionContext) _DeleteBestPracticePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteBestPracticePayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteBestPracticePayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8479,17 +8305,14 @@ func (ec *executionContext) fieldContext_DeleteBestPracticePayload_userErrors(_ 
 }
 
 func (ec *executionContext) _DeleteDigitalToolPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteDigitalToolPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteDigitalToolPayload_deletedId(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedID, nil
-		},
-		nil,
+		obj.DeletedID,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
@@ -8502,17 +8325,14 @@ func (ec *executionContext) fieldContext_DeleteDigitalToolPayload_deletedId(_ co
 }
 
 func (ec *executionContext) _DeleteDigitalToolPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteDigitalToolPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteDigitalToolPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8534,17 +8354,14 @@ func (ec *executionContext) fieldContext_DeleteDigitalToolPayload_userErrors(_ c
 }
 
 func (ec *executionContext) _DeleteFundingOpportunityPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteFundingOpportunityPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteFundingOpportunityPayload_deletedId(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedID, nil
-		},
-		nil,
+		obj.DeletedID,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
@@ -8557,17 +8374,14 @@ func (ec *executionContext) fieldContext_DeleteFundingOpportunityPayload_deleted
 }
 
 func (ec *executionContext) _DeleteFundingOpportunityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteFundingOpportunityPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteFundingOpportunityPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8589,17 +8403,14 @@ func (ec *executionContext) fieldContext_DeleteFundingOpportunityPayload_userErr
 }
 
 func (ec *executionContext) _DeleteMemberPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteMemberPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteMemberPayload_deletedId(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeletedID, nil
-		},
-		nil,
+		obj.DeletedID,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOID2ᚖstring(ctx, selections, v)
 		},
@@ -8612,17 +8423,14 @@ func (ec *executionContext) fieldContext_DeleteMemberPayload_deletedId(_ context
 }
 
 func (ec *executionContext) _DeleteMemberPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DeleteMemberPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DeleteMemberPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -8644,17 +8452,14 @@ func (ec *executionContext) fieldContext_DeleteMemberPayload_userErrors(_ contex
 }
 
 func (ec *executionContext) _DigitalTool_id(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -8667,17 +8472,14 @@ func (ec *executionContext) fieldContext_DigitalTool_id(_ context.Context, field
 }
 
 func (ec *executionContext) _DigitalTool_slug(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_slug(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
+		obj.Slug,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8690,17 +8492,14 @@ func (ec *executionContext) fieldContext_DigitalTool_slug(_ context.Context, fie
 }
 
 func (ec *executionContext) _DigitalTool_name(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8713,17 +8512,14 @@ func (ec *executionContext) fieldContext_DigitalTool_name(_ context.Context, fie
 }
 
 func (ec *executionContext) _DigitalTool_description(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
+		obj.Description,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8736,17 +8532,14 @@ func (ec *executionContext) fieldContext_DigitalTool_description(_ context.Conte
 }
 
 func (ec *executionContext) _DigitalTool_provider(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_provider(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Provider, nil
-		},
-		nil,
+		obj.Provider,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8759,17 +8552,14 @@ func (ec *executionContext) fieldContext_DigitalTool_provider(_ context.Context,
 }
 
 func (ec *executionContext) _DigitalTool_licence(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_licence(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Licence, nil
-		},
-		nil,
+		obj.Licence,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -8782,17 +8572,14 @@ func (ec *executionContext) fieldContext_DigitalTool_licence(_ context.Context, 
 }
 
 func (ec *executionContext) _DigitalTool_openSource(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_openSource(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.OpenSource, nil
-		},
-		nil,
+		obj.OpenSource,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -8805,17 +8592,14 @@ func (ec *executionContext) fieldContext_DigitalTool_openSource(_ context.Contex
 }
 
 func (ec *executionContext) _DigitalTool_developmentStatus(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_developmentStatus(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DevelopmentStatus, nil
-		},
-		nil,
+		obj.DevelopmentStatus,
 		func(ctx context.Context, selections ast.SelectionSet, v db.DevelopmentStatus) graphql.Marshaler {
 			return ec.marshalNDevelopmentStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDevelopmentStatus(ctx, selections, v)
 		},
@@ -8892,17 +8676,14 @@ func (ec *executionContext) fieldContext_DigitalTool_mims(_ context.Context, fie
 }
 
 func (ec *executionContext) _DigitalTool_standards(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_standards(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Standards, nil
-		},
-		nil,
+		obj.Standards,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -8915,17 +8696,14 @@ func (ec *executionContext) fieldContext_DigitalTool_standards(_ context.Context
 }
 
 func (ec *executionContext) _DigitalTool_languages(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_languages(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Languages, nil
-		},
-		nil,
+		obj.Languages,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -8970,17 +8748,14 @@ func (ec *executionContext) fieldContext_DigitalTool_countries(_ context.Context
 }
 
 func (ec *executionContext) _DigitalTool_website(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_website(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Website, nil
-		},
-		nil,
+		obj.Website,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -8993,17 +8768,14 @@ func (ec *executionContext) fieldContext_DigitalTool_website(_ context.Context, 
 }
 
 func (ec *executionContext) _DigitalTool_repositoryUrl(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_repositoryUrl(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.RepositoryURL, nil
-		},
-		nil,
+		obj.RepositoryURL,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -9016,17 +8788,14 @@ func (ec *executionContext) fieldContext_DigitalTool_repositoryUrl(_ context.Con
 }
 
 func (ec *executionContext) _DigitalTool_softwareType(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_softwareType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.SoftwareType, nil
-		},
-		nil,
+		obj.SoftwareType,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -9071,17 +8840,14 @@ func (ec *executionContext) fieldContext_DigitalTool_translations(_ context.Cont
 }
 
 func (ec *executionContext) _DigitalTool_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_reviewStatus(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ReviewStatus, nil
-		},
-		nil,
+		obj.ReviewStatus,
 		func(ctx context.Context, selections ast.SelectionSet, v db.ToolReviewStatus) graphql.Marshaler {
 			return ec.marshalNToolReviewStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐToolReviewStatus(ctx, selections, v)
 		},
@@ -9170,17 +8936,14 @@ func (ec *executionContext) fieldContext_DigitalTool_usedIn(ctx context.Context,
 }
 
 func (ec *executionContext) _DigitalTool_version(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_version(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
+		obj.Version,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -9193,17 +8956,14 @@ func (ec *executionContext) fieldContext_DigitalTool_version(_ context.Context, 
 }
 
 func (ec *executionContext) _DigitalTool_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -9216,17 +8976,14 @@ func (ec *executionContext) fieldContext_DigitalTool_createdAt(_ context.Context
 }
 
 func (ec *executionContext) _DigitalTool_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.DigitalTool) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalTool_updatedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
+		obj.UpdatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -9283,17 +9040,14 @@ func (ec *executionContext) fieldContext_DigitalTool_similar(ctx context.Context
 }
 
 func (ec *executionContext) _DigitalToolConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.DigitalTool]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.DigitalTool]) graphql.Marshaler {
 			return ec.marshalNDigitalToolEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -9315,17 +9069,14 @@ func (ec *executionContext) fieldContext_DigitalToolConnection_edges(_ context.C
 }
 
 func (ec *executionContext) _DigitalToolConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.DigitalTool]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.DigitalTool) graphql.Marshaler {
 			return ec.marshalNDigitalTool2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolᚄ(ctx, selections, v)
 		},
@@ -9347,17 +9098,14 @@ func (ec *executionContext) fieldContext_DigitalToolConnection_nodes(_ context.C
 }
 
 func (ec *executionContext) _DigitalToolConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.DigitalTool]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -9402,17 +9150,14 @@ func (ec *executionContext) fieldContext_DigitalToolConnection_totalCount(_ cont
 }
 
 func (ec *executionContext) _DigitalToolEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.DigitalTool]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9425,17 +9170,14 @@ func (ec *executionContext) fieldContext_DigitalToolEdge_cursor(_ context.Contex
 }
 
 func (ec *executionContext) _DigitalToolEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.DigitalTool]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.DigitalTool) graphql.Marshaler {
 			return ec.marshalNDigitalTool2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalTool(ctx, selections, v)
 		},
@@ -9457,17 +9199,14 @@ func (ec *executionContext) fieldContext_DigitalToolEdge_node(_ context.Context,
 }
 
 func (ec *executionContext) _DigitalToolPayload_digitalTool(ctx context.Context, field graphql.CollectedField, obj *model.DigitalToolPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolPayload_digitalTool(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DigitalTool, nil
-		},
-		nil,
+		obj.DigitalTool,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.DigitalTool) graphql.Marshaler {
 			return ec.marshalODigitalTool2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalTool(ctx, selections, v)
 		},
@@ -9489,17 +9228,14 @@ func (ec *executionContext) fieldContext_DigitalToolPayload_digitalTool(_ contex
 }
 
 func (ec *executionContext) _DigitalToolPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.DigitalToolPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -9640,17 +9376,14 @@ func (ec *executionContext) fieldContext_DigitalToolStats_byMim(_ context.Contex
 }
 
 func (ec *executionContext) _DigitalToolTranslation_language(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolTranslation_language(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Language, nil
-		},
-		nil,
+		obj.Language,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9663,17 +9396,14 @@ func (ec *executionContext) fieldContext_DigitalToolTranslation_language(_ conte
 }
 
 func (ec *executionContext) _DigitalToolTranslation_shortDescription(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolTranslation_shortDescription(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ShortDescription, nil
-		},
-		nil,
+		obj.ShortDescription,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9686,17 +9416,14 @@ func (ec *executionContext) fieldContext_DigitalToolTranslation_shortDescription
 }
 
 func (ec *executionContext) _DigitalToolTranslation_longDescription(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolTranslation_longDescription(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.LongDescription, nil
-		},
-		nil,
+		obj.LongDescription,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9709,17 +9436,14 @@ func (ec *executionContext) fieldContext_DigitalToolTranslation_longDescription(
 }
 
 func (ec *executionContext) _DigitalToolTranslation_features(ctx context.Context, field graphql.CollectedField, obj *db.DigitalToolTranslation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_DigitalToolTranslation_features(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Features, nil
-		},
-		nil,
+		obj.Features,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -9732,17 +9456,14 @@ func (ec *executionContext) fieldContext_DigitalToolTranslation_features(_ conte
 }
 
 func (ec *executionContext) _Facet_field(ctx context.Context, field graphql.CollectedField, obj *search.Facet) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Facet_field(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
+		obj.Field,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9755,17 +9476,14 @@ func (ec *executionContext) fieldContext_Facet_field(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Facet_buckets(ctx context.Context, field graphql.CollectedField, obj *search.Facet) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Facet_buckets(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Buckets, nil
-		},
-		nil,
+		obj.Buckets,
 		func(ctx context.Context, selections ast.SelectionSet, v []search.Bucket) graphql.Marshaler {
 			return ec.marshalNFacetBucket2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐBucketᚄ(ctx, selections, v)
 		},
@@ -9787,17 +9505,14 @@ func (ec *executionContext) fieldContext_Facet_buckets(_ context.Context, field 
 }
 
 func (ec *executionContext) _FacetBucket_value(ctx context.Context, field graphql.CollectedField, obj *search.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FacetBucket_value(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Value, nil
-		},
-		nil,
+		obj.Value,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -9833,17 +9548,14 @@ func (ec *executionContext) fieldContext_FacetBucket_label(_ context.Context, fi
 }
 
 func (ec *executionContext) _FacetBucket_count(ctx context.Context, field graphql.CollectedField, obj *search.Bucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FacetBucket_count(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
+		obj.Count,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -9856,17 +9568,14 @@ func (ec *executionContext) fieldContext_FacetBucket_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _FundingDeadline_date(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingDeadline_date(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Date, nil
-		},
-		nil,
+		obj.Date,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
 		},
@@ -9879,17 +9588,14 @@ func (ec *executionContext) fieldContext_FundingDeadline_date(_ context.Context,
 }
 
 func (ec *executionContext) _FundingDeadline_daysLeft(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingDeadline_daysLeft(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DaysLeft, nil
-		},
-		nil,
+		obj.DaysLeft,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -9902,17 +9608,14 @@ func (ec *executionContext) fieldContext_FundingDeadline_daysLeft(_ context.Cont
 }
 
 func (ec *executionContext) _FundingDeadline_final(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingDeadline_final(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Final, nil
-		},
-		nil,
+		obj.Final,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -9925,17 +9628,14 @@ func (ec *executionContext) fieldContext_FundingDeadline_final(_ context.Context
 }
 
 func (ec *executionContext) _FundingDeadline_fundingOpportunity(ctx context.Context, field graphql.CollectedField, obj *db.FundingDeadline) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingDeadline_fundingOpportunity(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.FundingOpportunity, nil
-		},
-		nil,
+		obj.FundingOpportunity,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
 			return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
 		},
@@ -9957,17 +9657,14 @@ func (ec *executionContext) fieldContext_FundingDeadline_fundingOpportunity(_ co
 }
 
 func (ec *executionContext) _FundingOpportunity_id(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -9980,17 +9677,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_id(_ context.Context
 }
 
 func (ec *executionContext) _FundingOpportunity_identifier(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_identifier(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Identifier, nil
-		},
-		nil,
+		obj.Identifier,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -10003,17 +9697,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_identifier(_ context
 }
 
 func (ec *executionContext) _FundingOpportunity_callIdentifier(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_callIdentifier(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CallIdentifier, nil
-		},
-		nil,
+		obj.CallIdentifier,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10026,17 +9717,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_callIdentifier(_ con
 }
 
 func (ec *executionContext) _FundingOpportunity_title(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_title(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
+		obj.Title,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -10081,17 +9769,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_programme(_ context.
 }
 
 func (ec *executionContext) _FundingOpportunity_actionType(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_actionType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ActionType, nil
-		},
-		nil,
+		obj.ActionType,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10104,17 +9789,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_actionType(_ context
 }
 
 func (ec *executionContext) _FundingOpportunity_description(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
+		obj.Description,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -10127,17 +9809,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_description(_ contex
 }
 
 func (ec *executionContext) _FundingOpportunity_openingDate(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_openingDate(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.OpeningDate, nil
-		},
-		nil,
+		obj.OpeningDate,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
 		},
@@ -10150,17 +9829,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_openingDate(_ contex
 }
 
 func (ec *executionContext) _FundingOpportunity_deadlineModel(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_deadlineModel(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeadlineModel, nil
-		},
-		nil,
+		obj.DeadlineModel,
 		func(ctx context.Context, selections ast.SelectionSet, v db.DeadlineModel) graphql.Marshaler {
 			return ec.marshalNDeadlineModel2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDeadlineModel(ctx, selections, v)
 		},
@@ -10173,17 +9849,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_deadlineModel(_ cont
 }
 
 func (ec *executionContext) _FundingOpportunity_deadlines(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_deadlines(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Deadlines, nil
-		},
-		nil,
+		obj.Deadlines,
 		func(ctx context.Context, selections ast.SelectionSet, v []time.Time) graphql.Marshaler {
 			return ec.marshalNDate2ᚕtimeᚐTimeᚄ(ctx, selections, v)
 		},
@@ -10242,17 +9915,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_status(_ context.Con
 }
 
 func (ec *executionContext) _FundingOpportunity_totalBudget(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_totalBudget(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalBudget, nil
-		},
-		nil,
+		obj.TotalBudget,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
 		},
@@ -10265,17 +9935,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_totalBudget(_ contex
 }
 
 func (ec *executionContext) _FundingOpportunity_minContribution(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_minContribution(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MinContribution, nil
-		},
-		nil,
+		obj.MinContribution,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
 		},
@@ -10288,17 +9955,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_minContribution(_ co
 }
 
 func (ec *executionContext) _FundingOpportunity_maxContribution(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_maxContribution(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MaxContribution, nil
-		},
-		nil,
+		obj.MaxContribution,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
 		},
@@ -10375,17 +10039,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_themes(_ context.Con
 }
 
 func (ec *executionContext) _FundingOpportunity_url(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_url(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
-		},
-		nil,
+		obj.URL,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -10442,17 +10103,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_fundedPractices(ctx 
 }
 
 func (ec *executionContext) _FundingOpportunity_version(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_version(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
+		obj.Version,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -10465,17 +10123,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_version(_ context.Co
 }
 
 func (ec *executionContext) _FundingOpportunity_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -10488,17 +10143,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_createdAt(_ context.
 }
 
 func (ec *executionContext) _FundingOpportunity_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.FundingOpportunity) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunity_updatedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
+		obj.UpdatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -10511,17 +10163,14 @@ func (ec *executionContext) fieldContext_FundingOpportunity_updatedAt(_ context.
 }
 
 func (ec *executionContext) _FundingOpportunityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.FundingOpportunity]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.FundingOpportunity]) graphql.Marshaler {
 			return ec.marshalNFundingOpportunityEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -10543,17 +10192,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityConnection_edges(_ co
 }
 
 func (ec *executionContext) _FundingOpportunityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.FundingOpportunity]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.FundingOpportunity) graphql.Marshaler {
 			return ec.marshalNFundingOpportunity2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityᚄ(ctx, selections, v)
 		},
@@ -10575,17 +10221,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityConnection_nodes(_ co
 }
 
 func (ec *executionContext) _FundingOpportunityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.FundingOpportunity]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -10630,17 +10273,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityConnection_totalCount
 }
 
 func (ec *executionContext) _FundingOpportunityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.FundingOpportunity]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -10653,17 +10293,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityEdge_cursor(_ context
 }
 
 func (ec *executionContext) _FundingOpportunityEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.FundingOpportunity]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
 			return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
 		},
@@ -10685,17 +10322,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityEdge_node(_ context.C
 }
 
 func (ec *executionContext) _FundingOpportunityPayload_fundingOpportunity(ctx context.Context, field graphql.CollectedField, obj *model.FundingOpportunityPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityPayload_fundingOpportunity(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.FundingOpportunity, nil
-		},
-		nil,
+		obj.FundingOpportunity,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
 			return ec.marshalOFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
 		},
@@ -10717,17 +10351,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityPayload_fundingOpport
 }
 
 func (ec *executionContext) _FundingOpportunityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.FundingOpportunityPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingOpportunityPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -10903,17 +10534,14 @@ func (ec *executionContext) fieldContext_FundingOpportunityStats_upcomingDeadlin
 }
 
 func (ec *executionContext) _FundingRecommendation_fundingOpportunity(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingRecommendation_fundingOpportunity(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.FundingOpportunity, nil
-		},
-		nil,
+		obj.FundingOpportunity,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunity) graphql.Marshaler {
 			return ec.marshalNFundingOpportunity2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunity(ctx, selections, v)
 		},
@@ -10935,17 +10563,14 @@ func (ec *executionContext) fieldContext_FundingRecommendation_fundingOpportunit
 }
 
 func (ec *executionContext) _FundingRecommendation_score(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingRecommendation_score(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Score, nil
-		},
-		nil,
+		obj.Score,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 			return ec.marshalNFloat2float64(ctx, selections, v)
 		},
@@ -10958,17 +10583,14 @@ func (ec *executionContext) fieldContext_FundingRecommendation_score(_ context.C
 }
 
 func (ec *executionContext) _FundingRecommendation_reason(ctx context.Context, field graphql.CollectedField, obj *db.FundingRecommendation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_FundingRecommendation_reason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Reason, nil
-		},
-		nil,
+		obj.Reason,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11013,17 +10635,14 @@ func (ec *executionContext) fieldContext_FundingRecommendation_sharedThemes(_ co
 }
 
 func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Highlight_field(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
+		obj.Field,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11036,17 +10655,14 @@ func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Highlight_language(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Highlight_language(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Language, nil
-		},
-		nil,
+		obj.Language,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11059,17 +10675,14 @@ func (ec *executionContext) fieldContext_Highlight_language(_ context.Context, f
 }
 
 func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *search.Highlight) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Highlight_fragments(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fragments, nil
-		},
-		nil,
+		obj.Fragments,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -11082,17 +10695,14 @@ func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportError_line(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportError_line(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
+		obj.Line,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -11105,17 +10715,14 @@ func (ec *executionContext) fieldContext_ImportError_line(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportError_column(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Column, nil
-		},
-		nil,
+		obj.Column,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11128,17 +10735,14 @@ func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, f
 }
 
 func (ec *executionContext) _ImportError_field(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportError_field(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
+		obj.Field,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -11151,17 +10755,14 @@ func (ec *executionContext) fieldContext_ImportError_field(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportError_message(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportError_message(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
+		obj.Message,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11174,17 +10775,14 @@ func (ec *executionContext) fieldContext_ImportError_message(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportError_code(ctx context.Context, field graphql.CollectedField, obj *db.ImportError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportError_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v db.UserErrorCode) graphql.Marshaler {
 			return ec.marshalNUserErrorCode2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorCode(ctx, selections, v)
 		},
@@ -11197,17 +10795,14 @@ func (ec *executionContext) fieldContext_ImportError_code(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportReport_dryRun(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_dryRun(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DryRun, nil
-		},
-		nil,
+		obj.DryRun,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -11220,17 +10815,14 @@ func (ec *executionContext) fieldContext_ImportReport_dryRun(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportReport_written(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_written(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Written, nil
-		},
-		nil,
+		obj.Written,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -11243,17 +10835,14 @@ func (ec *executionContext) fieldContext_ImportReport_written(_ context.Context,
 }
 
 func (ec *executionContext) _ImportReport_created(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_created(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Created, nil
-		},
-		nil,
+		obj.Created,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -11266,17 +10855,14 @@ func (ec *executionContext) fieldContext_ImportReport_created(_ context.Context,
 }
 
 func (ec *executionContext) _ImportReport_changed(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_changed(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Changed, nil
-		},
-		nil,
+		obj.Changed,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -11289,17 +10875,14 @@ func (ec *executionContext) fieldContext_ImportReport_changed(_ context.Context,
 }
 
 func (ec *executionContext) _ImportReport_unchanged(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_unchanged(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Unchanged, nil
-		},
-		nil,
+		obj.Unchanged,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -11312,17 +10895,14 @@ func (ec *executionContext) fieldContext_ImportReport_unchanged(_ context.Contex
 }
 
 func (ec *executionContext) _ImportReport_rows(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_rows(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Rows, nil
-		},
-		nil,
+		obj.Rows,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.ImportRow) graphql.Marshaler {
 			return ec.marshalNImportRow2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportRowᚄ(ctx, selections, v)
 		},
@@ -11344,17 +10924,14 @@ func (ec *executionContext) fieldContext_ImportReport_rows(_ context.Context, fi
 }
 
 func (ec *executionContext) _ImportReport_errors(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_errors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Errors, nil
-		},
-		nil,
+		obj.Errors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.ImportError) graphql.Marshaler {
 			return ec.marshalNImportError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportErrorᚄ(ctx, selections, v)
 		},
@@ -11376,17 +10953,14 @@ func (ec *executionContext) fieldContext_ImportReport_errors(_ context.Context, 
 }
 
 func (ec *executionContext) _ImportReport_warnings(ctx context.Context, field graphql.CollectedField, obj *db.ImportReport) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportReport_warnings(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Warnings, nil
-		},
-		nil,
+		obj.Warnings,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -11399,17 +10973,14 @@ func (ec *executionContext) fieldContext_ImportReport_warnings(_ context.Context
 }
 
 func (ec *executionContext) _ImportRow_line(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportRow_line(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Line, nil
-		},
-		nil,
+		obj.Line,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -11422,17 +10993,14 @@ func (ec *executionContext) fieldContext_ImportRow_line(_ context.Context, field
 }
 
 func (ec *executionContext) _ImportRow_key(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportRow_key(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
+		obj.Key,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11445,17 +11013,14 @@ func (ec *executionContext) fieldContext_ImportRow_key(_ context.Context, field 
 }
 
 func (ec *executionContext) _ImportRow_action(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportRow_action(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Action, nil
-		},
-		nil,
+		obj.Action,
 		func(ctx context.Context, selections ast.SelectionSet, v db.ImportAction) graphql.Marshaler {
 			return ec.marshalNImportAction2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐImportAction(ctx, selections, v)
 		},
@@ -11468,17 +11033,14 @@ func (ec *executionContext) fieldContext_ImportRow_action(_ context.Context, fie
 }
 
 func (ec *executionContext) _ImportRow_fields(ctx context.Context, field graphql.CollectedField, obj *db.ImportRow) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_ImportRow_fields(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Fields, nil
-		},
-		nil,
+		obj.Fields,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -11491,17 +11053,14 @@ func (ec *executionContext) fieldContext_ImportRow_fields(_ context.Context, fie
 }
 
 func (ec *executionContext) _MatchedConcept_id(ctx context.Context, field graphql.CollectedField, obj *model.MatchedConcept) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MatchedConcept_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
-		},
-		nil,
+		obj.ID,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11514,17 +11073,14 @@ func (ec *executionContext) fieldContext_MatchedConcept_id(_ context.Context, fi
 }
 
 func (ec *executionContext) _MatchedConcept_label(ctx context.Context, field graphql.CollectedField, obj *model.MatchedConcept) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MatchedConcept_label(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Label, nil
-		},
-		nil,
+		obj.Label,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11537,17 +11093,14 @@ func (ec *executionContext) fieldContext_MatchedConcept_label(_ context.Context,
 }
 
 func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -11560,17 +11113,14 @@ func (ec *executionContext) fieldContext_Member_id(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Member_slug(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_slug(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Slug, nil
-		},
-		nil,
+		obj.Slug,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11583,17 +11133,14 @@ func (ec *executionContext) fieldContext_Member_slug(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Member_name(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11606,17 +11153,14 @@ func (ec *executionContext) fieldContext_Member_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Member_nativeName(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_nativeName(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.NativeName, nil
-		},
-		nil,
+		obj.NativeName,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -11629,17 +11173,14 @@ func (ec *executionContext) fieldContext_Member_nativeName(_ context.Context, fi
 }
 
 func (ec *executionContext) _Member_acronym(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_acronym(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Acronym, nil
-		},
-		nil,
+		obj.Acronym,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -11652,17 +11193,14 @@ func (ec *executionContext) fieldContext_Member_acronym(_ context.Context, field
 }
 
 func (ec *executionContext) _Member_kind(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_kind(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
+		obj.Kind,
 		func(ctx context.Context, selections ast.SelectionSet, v db.MemberKind) graphql.Marshaler {
 			return ec.marshalNMemberKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberKind(ctx, selections, v)
 		},
@@ -11675,17 +11213,14 @@ func (ec *executionContext) fieldContext_Member_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Member_country(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_country(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Country(), nil
-		},
-		nil,
+		obj.Country(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
 			return ec.marshalNCountry2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCountry(ctx, selections, v)
 		},
@@ -11739,17 +11274,14 @@ func (ec *executionContext) fieldContext_Member_otherCountries(_ context.Context
 }
 
 func (ec *executionContext) _Member_municipalitiesRepresented(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_municipalitiesRepresented(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MunicipalitiesRepresented, nil
-		},
-		nil,
+		obj.MunicipalitiesRepresented,
 		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint32(ctx, selections, v)
 		},
@@ -11762,17 +11294,14 @@ func (ec *executionContext) fieldContext_Member_municipalitiesRepresented(_ cont
 }
 
 func (ec *executionContext) _Member_description(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
+		obj.Description,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -11785,17 +11314,14 @@ func (ec *executionContext) fieldContext_Member_description(_ context.Context, f
 }
 
 func (ec *executionContext) _Member_website(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_website(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Website, nil
-		},
-		nil,
+		obj.Website,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -11863,17 +11389,14 @@ func (ec *executionContext) fieldContext_Member_contactPoints(_ context.Context,
 }
 
 func (ec *executionContext) _Member_status(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_status(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
+		obj.Status,
 		func(ctx context.Context, selections ast.SelectionSet, v db.MemberStatus) graphql.Marshaler {
 			return ec.marshalNMemberStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStatus(ctx, selections, v)
 		},
@@ -11886,17 +11409,14 @@ func (ec *executionContext) fieldContext_Member_status(_ context.Context, field 
 }
 
 func (ec *executionContext) _Member_joinedOn(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_joinedOn(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.JoinedOn, nil
-		},
-		nil,
+		obj.JoinedOn,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
 		},
@@ -11909,17 +11429,14 @@ func (ec *executionContext) fieldContext_Member_joinedOn(_ context.Context, fiel
 }
 
 func (ec *executionContext) _Member_version(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_version(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Version, nil
-		},
-		nil,
+		obj.Version,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -11932,17 +11449,14 @@ func (ec *executionContext) fieldContext_Member_version(_ context.Context, field
 }
 
 func (ec *executionContext) _Member_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -11955,17 +11469,14 @@ func (ec *executionContext) fieldContext_Member_createdAt(_ context.Context, fie
 }
 
 func (ec *executionContext) _Member_updatedAt(ctx context.Context, field graphql.CollectedField, obj *db.Member) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Member_updatedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UpdatedAt, nil
-		},
-		nil,
+		obj.UpdatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -12066,17 +11577,14 @@ func (ec *executionContext) fieldContext_Member_recommendedFunding(ctx context.C
 }
 
 func (ec *executionContext) _MemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.Member]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.Member]) graphql.Marshaler {
 			return ec.marshalNMemberEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -12098,17 +11606,14 @@ func (ec *executionContext) fieldContext_MemberConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _MemberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.Member]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.Member) graphql.Marshaler {
 			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberᚄ(ctx, selections, v)
 		},
@@ -12130,17 +11635,14 @@ func (ec *executionContext) fieldContext_MemberConnection_nodes(_ context.Contex
 }
 
 func (ec *executionContext) _MemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.Member]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -12185,17 +11687,14 @@ func (ec *executionContext) fieldContext_MemberConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.Member]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12208,17 +11707,14 @@ func (ec *executionContext) fieldContext_MemberEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _MemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.Member]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Member) graphql.Marshaler {
 			return ec.marshalNMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, selections, v)
 		},
@@ -12240,17 +11736,14 @@ func (ec *executionContext) fieldContext_MemberEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _MemberPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.MemberPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberPayload_member(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Member, nil
-		},
-		nil,
+		obj.Member,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Member) graphql.Marshaler {
 			return ec.marshalOMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, selections, v)
 		},
@@ -12272,17 +11765,14 @@ func (ec *executionContext) fieldContext_MemberPayload_member(_ context.Context,
 }
 
 func (ec *executionContext) _MemberPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.MemberPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MemberPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -12414,17 +11904,14 @@ func (ec *executionContext) fieldContext_MemberStats_byKind(_ context.Context, f
 }
 
 func (ec *executionContext) _MembershipApplication_id(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -12437,17 +11924,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_id(_ context.Cont
 }
 
 func (ec *executionContext) _MembershipApplication_organisation(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_organisation(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Organisation, nil
-		},
-		nil,
+		obj.Organisation,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12460,17 +11944,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_organisation(_ co
 }
 
 func (ec *executionContext) _MembershipApplication_kind(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_kind(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind, nil
-		},
-		nil,
+		obj.Kind,
 		func(ctx context.Context, selections ast.SelectionSet, v db.MemberKind) graphql.Marshaler {
 			return ec.marshalNMemberKind2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberKind(ctx, selections, v)
 		},
@@ -12483,17 +11964,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_kind(_ context.Co
 }
 
 func (ec *executionContext) _MembershipApplication_country(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_country(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Country(), nil
-		},
-		nil,
+		obj.Country(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Country) graphql.Marshaler {
 			return ec.marshalNCountry2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐCountry(ctx, selections, v)
 		},
@@ -12515,17 +11993,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_country(_ context
 }
 
 func (ec *executionContext) _MembershipApplication_municipalitiesRepresented(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_municipalitiesRepresented(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MunicipalitiesRepresented, nil
-		},
-		nil,
+		obj.MunicipalitiesRepresented,
 		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint32(ctx, selections, v)
 		},
@@ -12538,17 +12013,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_municipalitiesRep
 }
 
 func (ec *executionContext) _MembershipApplication_website(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_website(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Website, nil
-		},
-		nil,
+		obj.Website,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -12561,17 +12033,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_website(_ context
 }
 
 func (ec *executionContext) _MembershipApplication_motivation(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_motivation(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Motivation, nil
-		},
-		nil,
+		obj.Motivation,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12584,17 +12053,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_motivation(_ cont
 }
 
 func (ec *executionContext) _MembershipApplication_contactName(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_contactName(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContactName, nil
-		},
-		nil,
+		obj.ContactName,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12607,17 +12073,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_contactName(_ con
 }
 
 func (ec *executionContext) _MembershipApplication_contactEmail(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_contactEmail(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ContactEmail, nil
-		},
-		nil,
+		obj.ContactEmail,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12630,17 +12093,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_contactEmail(_ co
 }
 
 func (ec *executionContext) _MembershipApplication_status(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_status(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
+		obj.Status,
 		func(ctx context.Context, selections ast.SelectionSet, v db.MembershipApplicationStatus) graphql.Marshaler {
 			return ec.marshalNMembershipApplicationStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationStatus(ctx, selections, v)
 		},
@@ -12653,17 +12113,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_status(_ context.
 }
 
 func (ec *executionContext) _MembershipApplication_rejectionReason(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_rejectionReason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.RejectionReason, nil
-		},
-		nil,
+		obj.RejectionReason,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -12708,17 +12165,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_member(_ context.
 }
 
 func (ec *executionContext) _MembershipApplication_submittedAt(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_submittedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubmittedAt, nil
-		},
-		nil,
+		obj.SubmittedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -12731,17 +12185,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_submittedAt(_ con
 }
 
 func (ec *executionContext) _MembershipApplication_decidedAt(ctx context.Context, field graphql.CollectedField, obj *db.MembershipApplication) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplication_decidedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DecidedAt, nil
-		},
-		nil,
+		obj.DecidedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
 			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
 		},
@@ -12754,17 +12205,14 @@ func (ec *executionContext) fieldContext_MembershipApplication_decidedAt(_ conte
 }
 
 func (ec *executionContext) _MembershipApplicationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.MembershipApplication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplicationConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges(), nil
-		},
-		nil,
+		obj.Edges(),
 		func(ctx context.Context, selections ast.SelectionSet, v []db.Edge[*db.MembershipApplication]) graphql.Marshaler {
 			return ec.marshalNMembershipApplicationEdge2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐEdgeᚄ(ctx, selections, v)
 		},
@@ -12786,17 +12234,14 @@ func (ec *executionContext) fieldContext_MembershipApplicationConnection_edges(_
 }
 
 func (ec *executionContext) _MembershipApplicationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.MembershipApplication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplicationConnection_nodes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Nodes(), nil
-		},
-		nil,
+		obj.Nodes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.MembershipApplication) graphql.Marshaler {
 			return ec.marshalNMembershipApplication2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplicationᚄ(ctx, selections, v)
 		},
@@ -12818,17 +12263,14 @@ func (ec *executionContext) fieldContext_MembershipApplicationConnection_nodes(_
 }
 
 func (ec *executionContext) _MembershipApplicationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *db.Page[*db.MembershipApplication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplicationConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo(), nil
-		},
-		nil,
+		obj.PageInfo(),
 		func(ctx context.Context, selections ast.SelectionSet, v db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -12873,17 +12315,14 @@ func (ec *executionContext) fieldContext_MembershipApplicationConnection_totalCo
 }
 
 func (ec *executionContext) _MembershipApplicationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.MembershipApplication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplicationEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor(), nil
-		},
-		nil,
+		obj.Cursor(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12896,17 +12335,14 @@ func (ec *executionContext) fieldContext_MembershipApplicationEdge_cursor(_ cont
 }
 
 func (ec *executionContext) _MembershipApplicationEdge_node(ctx context.Context, field graphql.CollectedField, obj *db.Edge[*db.MembershipApplication]) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_MembershipApplicationEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.MembershipApplication) graphql.Marshaler {
 			return ec.marshalNMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, selections, v)
 		},
@@ -12928,17 +12364,14 @@ func (ec *executionContext) fieldContext_MembershipApplicationEdge_node(_ contex
 }
 
 func (ec *executionContext) _Mim_id(ctx context.Context, field graphql.CollectedField, obj *db.Mim) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mim_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -12951,17 +12384,14 @@ func (ec *executionContext) fieldContext_Mim_id(_ context.Context, field graphql
 }
 
 func (ec *executionContext) _Mim_code(ctx context.Context, field graphql.CollectedField, obj *db.Mim) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mim_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12974,17 +12404,14 @@ func (ec *executionContext) fieldContext_Mim_code(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Mim_edition(ctx context.Context, field graphql.CollectedField, obj *db.Mim) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mim_edition(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edition, nil
-		},
-		nil,
+		obj.Edition,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -12997,17 +12424,14 @@ func (ec *executionContext) fieldContext_Mim_edition(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Mim_name(ctx context.Context, field graphql.CollectedField, obj *db.Mim) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Mim_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14456,17 +13880,14 @@ func (ec *executionContext) fieldContext_Mutation_sendWebhookTestEvent(ctx conte
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *db.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasNextPage, nil
-		},
-		nil,
+		obj.HasNextPage,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -14479,17 +13900,14 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *db.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.HasPreviousPage, nil
-		},
-		nil,
+		obj.HasPreviousPage,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -14502,17 +13920,14 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *db.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_startCursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.StartCursor, nil
-		},
-		nil,
+		obj.StartCursor,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -14525,17 +13940,14 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *db.PageInfo) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_PageInfo_endCursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.EndCursor, nil
-		},
-		nil,
+		obj.EndCursor,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -14548,17 +13960,14 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 }
 
 func (ec *executionContext) _Programme_id(ctx context.Context, field graphql.CollectedField, obj *db.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Programme_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -14571,17 +13980,14 @@ func (ec *executionContext) fieldContext_Programme_id(_ context.Context, field g
 }
 
 func (ec *executionContext) _Programme_code(ctx context.Context, field graphql.CollectedField, obj *db.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Programme_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14594,17 +14000,14 @@ func (ec *executionContext) fieldContext_Programme_code(_ context.Context, field
 }
 
 func (ec *executionContext) _Programme_name(ctx context.Context, field graphql.CollectedField, obj *db.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Programme_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -14617,17 +14020,14 @@ func (ec *executionContext) fieldContext_Programme_name(_ context.Context, field
 }
 
 func (ec *executionContext) _Programme_period(ctx context.Context, field graphql.CollectedField, obj *db.Programme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Programme_period(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Period, nil
-		},
-		nil,
+		obj.Period,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -15728,17 +15128,14 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _RejectMembershipApplicationPayload_application(ctx context.Context, field graphql.CollectedField, obj *model.RejectMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RejectMembershipApplicationPayload_application(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Application, nil
-		},
-		nil,
+		obj.Application,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.MembershipApplication) graphql.Marshaler {
 			return ec.marshalOMembershipApplication2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMembershipApplication(ctx, selections, v)
 		},
@@ -15760,17 +15157,14 @@ func (ec *executionContext) fieldContext_RejectMembershipApplicationPayload_appl
 }
 
 func (ec *executionContext) _RejectMembershipApplicationPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RejectMembershipApplicationPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RejectMembershipApplicationPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -15792,17 +15186,14 @@ func (ec *executionContext) fieldContext_RejectMembershipApplicationPayload_user
 }
 
 func (ec *executionContext) _RevokeApiTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPITokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokeApiTokenPayload_token(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
+		obj.Token,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
@@ -15824,17 +15215,14 @@ func (ec *executionContext) fieldContext_RevokeApiTokenPayload_token(_ context.C
 }
 
 func (ec *executionContext) _RevokeApiTokenPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAPITokenPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_RevokeApiTokenPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -15856,17 +15244,14 @@ func (ec *executionContext) fieldContext_RevokeApiTokenPayload_userErrors(_ cont
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchConnection_edges(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
-		},
-		nil,
+		obj.Edges,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
 		},
@@ -15888,17 +15273,14 @@ func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
-		},
-		nil,
+		obj.PageInfo,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.PageInfo) graphql.Marshaler {
 			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐPageInfo(ctx, selections, v)
 		},
@@ -15920,17 +15302,14 @@ func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Con
 }
 
 func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
-		},
-		nil,
+		obj.TotalCount,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -15943,17 +15322,14 @@ func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.C
 }
 
 func (ec *executionContext) _SearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchConnection_facets(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Facets, nil
-		},
-		nil,
+		obj.Facets,
 		func(ctx context.Context, selections ast.SelectionSet, v []*search.Facet) graphql.Marshaler {
 			return ec.marshalNFacet2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐFacetᚄ(ctx, selections, v)
 		},
@@ -15975,17 +15351,14 @@ func (ec *executionContext) fieldContext_SearchConnection_facets(_ context.Conte
 }
 
 func (ec *executionContext) _SearchConnection_tookMs(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchConnection_tookMs(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.TookMs, nil
-		},
-		nil,
+		obj.TookMs,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 			return ec.marshalNFloat2float64(ctx, selections, v)
 		},
@@ -15998,17 +15371,14 @@ func (ec *executionContext) fieldContext_SearchConnection_tookMs(_ context.Conte
 }
 
 func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchEdge_cursor(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Cursor, nil
-		},
-		nil,
+		obj.Cursor,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16021,17 +15391,14 @@ func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchEdge_node(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Node, nil
-		},
-		nil,
+		obj.Node,
 		func(ctx context.Context, selections ast.SelectionSet, v db.Node) graphql.Marshaler {
 			return ec.marshalNNode2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐNode(ctx, selections, v)
 		},
@@ -16053,17 +15420,14 @@ func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, fiel
 }
 
 func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchEdge_score(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Score, nil
-		},
-		nil,
+		obj.Score,
 		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
 			return ec.marshalNFloat2float64(ctx, selections, v)
 		},
@@ -16076,17 +15440,14 @@ func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, fie
 }
 
 func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchEdge_highlights(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Highlights, nil
-		},
-		nil,
+		obj.Highlights,
 		func(ctx context.Context, selections ast.SelectionSet, v []*search.Highlight) graphql.Marshaler {
 			return ec.marshalNHighlight2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋsearchᚐHighlightᚄ(ctx, selections, v)
 		},
@@ -16108,17 +15469,14 @@ func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context
 }
 
 func (ec *executionContext) _SearchEdge_matchedConcepts(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SearchEdge_matchedConcepts(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MatchedConcepts, nil
-		},
-		nil,
+		obj.MatchedConcepts,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.MatchedConcept) graphql.Marshaler {
 			return ec.marshalNMatchedConcept2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋgraphᚋmodelᚐMatchedConceptᚄ(ctx, selections, v)
 		},
@@ -16140,17 +15498,14 @@ func (ec *executionContext) fieldContext_SearchEdge_matchedConcepts(_ context.Co
 }
 
 func (ec *executionContext) _SendWebhookTestEventPayload_delivery(ctx context.Context, field graphql.CollectedField, obj *model.SendWebhookTestEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SendWebhookTestEventPayload_delivery(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Delivery, nil
-		},
-		nil,
+		obj.Delivery,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.WebhookDelivery) graphql.Marshaler {
 			return ec.marshalOWebhookDelivery2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookDelivery(ctx, selections, v)
 		},
@@ -16172,17 +15527,14 @@ func (ec *executionContext) fieldContext_SendWebhookTestEventPayload_delivery(_ 
 }
 
 func (ec *executionContext) _SendWebhookTestEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.SendWebhookTestEventPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_SendWebhookTestEventPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -16204,17 +15556,14 @@ func (ec *executionContext) fieldContext_SendWebhookTestEventPayload_userErrors(
 }
 
 func (ec *executionContext) _Stats_members(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Stats_members(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Members(), nil
-		},
-		nil,
+		obj.Members(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.MemberStats) graphql.Marshaler {
 			return ec.marshalNMemberStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMemberStats(ctx, selections, v)
 		},
@@ -16236,17 +15585,14 @@ func (ec *executionContext) fieldContext_Stats_members(_ context.Context, field 
 }
 
 func (ec *executionContext) _Stats_bestPractices(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Stats_bestPractices(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.BestPractices(), nil
-		},
-		nil,
+		obj.BestPractices(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.BestPracticeStats) graphql.Marshaler {
 			return ec.marshalNBestPracticeStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐBestPracticeStats(ctx, selections, v)
 		},
@@ -16268,17 +15614,14 @@ func (ec *executionContext) fieldContext_Stats_bestPractices(_ context.Context, 
 }
 
 func (ec *executionContext) _Stats_fundingOpportunities(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Stats_fundingOpportunities(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.FundingOpportunities(), nil
-		},
-		nil,
+		obj.FundingOpportunities(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.FundingOpportunityStats) graphql.Marshaler {
 			return ec.marshalNFundingOpportunityStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐFundingOpportunityStats(ctx, selections, v)
 		},
@@ -16300,17 +15643,14 @@ func (ec *executionContext) fieldContext_Stats_fundingOpportunities(_ context.Co
 }
 
 func (ec *executionContext) _Stats_digitalTools(ctx context.Context, field graphql.CollectedField, obj *db.Stats) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Stats_digitalTools(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DigitalTools(), nil
-		},
-		nil,
+		obj.DigitalTools(),
 		func(ctx context.Context, selections ast.SelectionSet, v *db.DigitalToolStats) graphql.Marshaler {
 			return ec.marshalNDigitalToolStats2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐDigitalToolStats(ctx, selections, v)
 		},
@@ -16332,17 +15672,14 @@ func (ec *executionContext) fieldContext_Stats_digitalTools(_ context.Context, f
 }
 
 func (ec *executionContext) _StatsBucket_key(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsBucket_key(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
+		obj.Key,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16355,17 +15692,14 @@ func (ec *executionContext) fieldContext_StatsBucket_key(_ context.Context, fiel
 }
 
 func (ec *executionContext) _StatsBucket_label(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsBucket_label(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Label, nil
-		},
-		nil,
+		obj.Label,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16378,17 +15712,14 @@ func (ec *executionContext) fieldContext_StatsBucket_label(_ context.Context, fi
 }
 
 func (ec *executionContext) _StatsBucket_count(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsBucket_count(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Count, nil
-		},
-		nil,
+		obj.Count,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
 			return ec.marshalNInt2int(ctx, selections, v)
 		},
@@ -16401,17 +15732,14 @@ func (ec *executionContext) fieldContext_StatsBucket_count(_ context.Context, fi
 }
 
 func (ec *executionContext) _StatsBucket_municipalitiesRepresented(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsBucket_municipalitiesRepresented(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MunicipalitiesRepresented, nil
-		},
-		nil,
+		obj.MunicipalitiesRepresented,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint(ctx, selections, v)
 		},
@@ -16424,17 +15752,14 @@ func (ec *executionContext) fieldContext_StatsBucket_municipalitiesRepresented(_
 }
 
 func (ec *executionContext) _StatsBucket_totalBudget(ctx context.Context, field graphql.CollectedField, obj *db.StatsBucket) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsBucket_totalBudget(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.TotalBudget, nil
-		},
-		nil,
+		obj.TotalBudget,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalODecimal2ᚖstring(ctx, selections, v)
 		},
@@ -16447,17 +15772,14 @@ func (ec *executionContext) fieldContext_StatsBucket_totalBudget(_ context.Conte
 }
 
 func (ec *executionContext) _StatsSeries_key(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsSeries_key(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Key, nil
-		},
-		nil,
+		obj.Key,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16470,17 +15792,14 @@ func (ec *executionContext) fieldContext_StatsSeries_key(_ context.Context, fiel
 }
 
 func (ec *executionContext) _StatsSeries_label(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsSeries_label(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Label, nil
-		},
-		nil,
+		obj.Label,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16493,17 +15812,14 @@ func (ec *executionContext) fieldContext_StatsSeries_label(_ context.Context, fi
 }
 
 func (ec *executionContext) _StatsSeries_buckets(ctx context.Context, field graphql.CollectedField, obj *db.StatsSeries) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_StatsSeries_buckets(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Buckets, nil
-		},
-		nil,
+		obj.Buckets,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.StatsBucket) graphql.Marshaler {
 			return ec.marshalNStatsBucket2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐStatsBucketᚄ(ctx, selections, v)
 		},
@@ -16689,17 +16005,14 @@ func (ec *executionContext) fieldContext_Subscription_memberJoined(_ context.Con
 }
 
 func (ec *executionContext) _Theme_id(ctx context.Context, field graphql.CollectedField, obj *db.Theme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Theme_id(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.GlobalID(), nil
-		},
-		nil,
+		obj.GlobalID(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNID2string(ctx, selections, v)
 		},
@@ -16712,17 +16025,14 @@ func (ec *executionContext) fieldContext_Theme_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Theme_code(ctx context.Context, field graphql.CollectedField, obj *db.Theme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Theme_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16735,17 +16045,14 @@ func (ec *executionContext) fieldContext_Theme_code(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Theme_name(ctx context.Context, field graphql.CollectedField, obj *db.Theme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Theme_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16758,17 +16065,14 @@ func (ec *executionContext) fieldContext_Theme_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Theme_dataTheme(ctx context.Context, field graphql.CollectedField, obj *db.Theme) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Theme_dataTheme(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DataTheme, nil
-		},
-		nil,
+		obj.DataTheme,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16913,17 +16217,14 @@ func (ec *executionContext) fieldContext_Theme_fundingOpportunities(ctx context.
 }
 
 func (ec *executionContext) _Translation_language(ctx context.Context, field graphql.CollectedField, obj *db.Translation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Translation_language(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Language, nil
-		},
-		nil,
+		obj.Language,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16936,17 +16237,14 @@ func (ec *executionContext) fieldContext_Translation_language(_ context.Context,
 }
 
 func (ec *executionContext) _Translation_title(ctx context.Context, field graphql.CollectedField, obj *db.Translation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Translation_title(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Title, nil
-		},
-		nil,
+		obj.Title,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16959,17 +16257,14 @@ func (ec *executionContext) fieldContext_Translation_title(_ context.Context, fi
 }
 
 func (ec *executionContext) _Translation_summary(ctx context.Context, field graphql.CollectedField, obj *db.Translation) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Translation_summary(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Summary, nil
-		},
-		nil,
+		obj.Summary,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -16982,17 +16277,14 @@ func (ec *executionContext) fieldContext_Translation_summary(_ context.Context, 
 }
 
 func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *db.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UserError_field(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Field, nil
-		},
-		nil,
+		obj.Field,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -17005,17 +16297,14 @@ func (ec *executionContext) fieldContext_UserError_field(_ context.Context, fiel
 }
 
 func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *db.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UserError_message(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Message, nil
-		},
-		nil,
+		obj.Message,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17028,17 +16317,14 @@ func (ec *executionContext) fieldContext_UserError_message(_ context.Context, fi
 }
 
 func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *db.UserError) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_UserError_code(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Code, nil
-		},
-		nil,
+		obj.Code,
 		func(ctx context.Context, selections ast.SelectionSet, v db.UserErrorCode) graphql.Marshaler {
 			return ec.marshalNUserErrorCode2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorCode(ctx, selections, v)
 		},
@@ -17051,17 +16337,14 @@ func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field
 }
 
 func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Viewer_role(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Role, nil
-		},
-		nil,
+		obj.Role,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Role) graphql.Marshaler {
 			return ec.marshalORole2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐRole(ctx, selections, v)
 		},
@@ -17074,17 +16357,14 @@ func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Viewer_member(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Viewer_member(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Member, nil
-		},
-		nil,
+		obj.Member,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.Member) graphql.Marshaler {
 			return ec.marshalOMember2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐMember(ctx, selections, v)
 		},
@@ -17106,17 +16386,14 @@ func (ec *executionContext) fieldContext_Viewer_member(_ context.Context, field 
 }
 
 func (ec *executionContext) _Viewer_token(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_Viewer_token(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Token, nil
-		},
-		nil,
+		obj.Token,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.APIToken) graphql.Marshaler {
 			return ec.marshalOApiToken2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐAPIToken(ctx, selections, v)
 		},
@@ -17138,17 +16415,14 @@ func (ec *executionContext) fieldContext_Viewer_token(_ context.Context, field g
 }
 
 func (ec *executionContext) _WebhookAttempt_attempt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookAttempt) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookAttempt_attempt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attempt, nil
-		},
-		nil,
+		obj.Attempt,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -17161,17 +16435,14 @@ func (ec *executionContext) fieldContext_WebhookAttempt_attempt(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookAttempt_attemptedAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookAttempt) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookAttempt_attemptedAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.AttemptedAt, nil
-		},
-		nil,
+		obj.AttemptedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -17184,17 +16455,14 @@ func (ec *executionContext) fieldContext_WebhookAttempt_attemptedAt(_ context.Co
 }
 
 func (ec *executionContext) _WebhookAttempt_responseCode(ctx context.Context, field graphql.CollectedField, obj *db.WebhookAttempt) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookAttempt_responseCode(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResponseCode, nil
-		},
-		nil,
+		obj.ResponseCode,
 		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint32(ctx, selections, v)
 		},
@@ -17207,17 +16475,14 @@ func (ec *executionContext) fieldContext_WebhookAttempt_responseCode(_ context.C
 }
 
 func (ec *executionContext) _WebhookAttempt_error(ctx context.Context, field graphql.CollectedField, obj *db.WebhookAttempt) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookAttempt_error(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Error, nil
-		},
-		nil,
+		obj.Error,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17230,17 +16495,14 @@ func (ec *executionContext) fieldContext_WebhookAttempt_error(_ context.Context,
 }
 
 func (ec *executionContext) _WebhookDelivery_messageId(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_messageId(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MessageID, nil
-		},
-		nil,
+		obj.MessageID,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17253,17 +16515,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_messageId(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_type(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_type(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
+		obj.Type,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17299,17 +16558,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_payload(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookDelivery_status(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_status(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Status, nil
-		},
-		nil,
+		obj.Status,
 		func(ctx context.Context, selections ast.SelectionSet, v db.WebhookDeliveryStatus) graphql.Marshaler {
 			return ec.marshalNWebhookDeliveryStatus2githubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookDeliveryStatus(ctx, selections, v)
 		},
@@ -17322,17 +16578,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_status(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookDelivery_attempts(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_attempts(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Attempts, nil
-		},
-		nil,
+		obj.Attempts,
 		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
 			return ec.marshalNInt2int32(ctx, selections, v)
 		},
@@ -17345,17 +16598,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_attempts(_ context.Cont
 }
 
 func (ec *executionContext) _WebhookDelivery_nextAttemptAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_nextAttemptAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.NextAttemptAt, nil
-		},
-		nil,
+		obj.NextAttemptAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -17368,17 +16618,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_nextAttemptAt(_ context
 }
 
 func (ec *executionContext) _WebhookDelivery_responseCode(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_responseCode(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.ResponseCode, nil
-		},
-		nil,
+		obj.ResponseCode,
 		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint32(ctx, selections, v)
 		},
@@ -17391,17 +16638,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_responseCode(_ context.
 }
 
 func (ec *executionContext) _WebhookDelivery_lastError(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_lastError(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.LastError, nil
-		},
-		nil,
+		obj.LastError,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17414,17 +16658,14 @@ func (ec *executionContext) fieldContext_WebhookDelivery_lastError(_ context.Con
 }
 
 func (ec *executionContext) _WebhookDelivery_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookDelivery) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookDelivery_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -17492,17 +16733,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_id(_ context.Context, f
 }
 
 func (ec *executionContext) _WebhookEndpoint_url(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_url(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.URL, nil
-		},
-		nil,
+		obj.URL,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17515,17 +16753,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_url(_ context.Context, 
 }
 
 func (ec *executionContext) _WebhookEndpoint_events(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_events(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Events, nil
-		},
-		nil,
+		obj.Events,
 		func(ctx context.Context, selections ast.SelectionSet, v []db.LiveEvent) graphql.Marshaler {
 			return ec.marshalNLiveEvent2ᚕgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐLiveEventᚄ(ctx, selections, v)
 		},
@@ -17561,17 +16796,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_filter(_ context.Contex
 }
 
 func (ec *executionContext) _WebhookEndpoint_description(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
-		},
-		nil,
+		obj.Description,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17584,17 +16816,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_description(_ context.C
 }
 
 func (ec *executionContext) _WebhookEndpoint_enabled(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_enabled(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Enabled, nil
-		},
-		nil,
+		obj.Enabled,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -17607,17 +16836,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_enabled(_ context.Conte
 }
 
 func (ec *executionContext) _WebhookEndpoint_disabledReason(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_disabledReason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DisabledReason, nil
-		},
-		nil,
+		obj.DisabledReason,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17630,17 +16856,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_disabledReason(_ contex
 }
 
 func (ec *executionContext) _WebhookEndpoint_createdAt(ctx context.Context, field graphql.CollectedField, obj *db.WebhookEndpoint) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpoint_createdAt(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.CreatedAt, nil
-		},
-		nil,
+		obj.CreatedAt,
 		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
 			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
 		},
@@ -17697,17 +16920,14 @@ func (ec *executionContext) fieldContext_WebhookEndpoint_deliveries(ctx context.
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_endpoint(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpointPayload_endpoint(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Endpoint, nil
-		},
-		nil,
+		obj.Endpoint,
 		func(ctx context.Context, selections ast.SelectionSet, v *db.WebhookEndpoint) graphql.Marshaler {
 			return ec.marshalOWebhookEndpoint2ᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐWebhookEndpoint(ctx, selections, v)
 		},
@@ -17729,17 +16949,14 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_endpoint(_ conte
 }
 
 func (ec *executionContext) _WebhookEndpointPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.WebhookEndpointPayload) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext_WebhookEndpointPayload_userErrors(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.UserErrors, nil
-		},
-		nil,
+		obj.UserErrors,
 		func(ctx context.Context, selections ast.SelectionSet, v []*db.UserError) graphql.Marshaler {
 			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋsmartcommunitiesᚋhubᚋdbᚐUserErrorᚄ(ctx, selections, v)
 		},
@@ -17761,17 +16978,14 @@ func (ec *executionContext) fieldContext_WebhookEndpointPayload_userErrors(_ con
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17784,17 +16998,14 @@ func (ec *executionContext) fieldContext___Directive_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___Directive_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17807,17 +17018,14 @@ func (ec *executionContext) fieldContext___Directive_description(_ context.Conte
 }
 
 func (ec *executionContext) ___Directive_isRepeatable(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_isRepeatable(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsRepeatable, nil
-		},
-		nil,
+		obj.IsRepeatable,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -17830,17 +17038,14 @@ func (ec *executionContext) fieldContext___Directive_isRepeatable(_ context.Cont
 }
 
 func (ec *executionContext) ___Directive_locations(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Directive_locations(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Locations, nil
-		},
-		nil,
+		obj.Locations,
 		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
 			return ec.marshalN__DirectiveLocation2ᚕstringᚄ(ctx, selections, v)
 		},
@@ -17897,17 +17102,14 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -17920,17 +17122,14 @@ func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, fie
 }
 
 func (ec *executionContext) ___EnumValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17943,17 +17142,14 @@ func (ec *executionContext) fieldContext___EnumValue_description(_ context.Conte
 }
 
 func (ec *executionContext) ___EnumValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_isDeprecated(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
+		obj.IsDeprecated(),
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -17966,17 +17162,14 @@ func (ec *executionContext) fieldContext___EnumValue_isDeprecated(_ context.Cont
 }
 
 func (ec *executionContext) ___EnumValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___EnumValue_deprecationReason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
+		obj.DeprecationReason(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -17989,17 +17182,14 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -18012,17 +17202,14 @@ func (ec *executionContext) fieldContext___Field_name(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18079,17 +17266,14 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_type(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
+		obj.Type,
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18111,17 +17295,14 @@ func (ec *executionContext) fieldContext___Field_type(_ context.Context, field g
 }
 
 func (ec *executionContext) ___Field_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_isDeprecated(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
+		obj.IsDeprecated(),
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -18134,17 +17315,14 @@ func (ec *executionContext) fieldContext___Field_isDeprecated(_ context.Context,
 }
 
 func (ec *executionContext) ___Field_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Field_deprecationReason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
+		obj.DeprecationReason(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18157,17 +17335,14 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
-		},
-		nil,
+		obj.Name,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalNString2string(ctx, selections, v)
 		},
@@ -18180,17 +17355,14 @@ func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_description(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18203,17 +17375,14 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_type(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Type, nil
-		},
-		nil,
+		obj.Type,
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18235,17 +17404,14 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_defaultValue(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DefaultValue, nil
-		},
-		nil,
+		obj.DefaultValue,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18258,17 +17424,14 @@ func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_isDeprecated(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_isDeprecated(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsDeprecated(), nil
-		},
-		nil,
+		obj.IsDeprecated(),
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalNBoolean2bool(ctx, selections, v)
 		},
@@ -18281,17 +17444,14 @@ func (ec *executionContext) fieldContext___InputValue_isDeprecated(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_deprecationReason(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___InputValue_deprecationReason(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.DeprecationReason(), nil
-		},
-		nil,
+		obj.DeprecationReason(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18304,17 +17464,14 @@ func (ec *executionContext) fieldContext___InputValue_deprecationReason(_ contex
 }
 
 func (ec *executionContext) ___Schema_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18327,17 +17484,14 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_types(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Types(), nil
-		},
-		nil,
+		obj.Types(),
 		func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 			return ec.marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
 		},
@@ -18359,17 +17513,14 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_queryType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.QueryType(), nil
-		},
-		nil,
+		obj.QueryType(),
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalN__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18391,17 +17542,14 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_mutationType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.MutationType(), nil
-		},
-		nil,
+		obj.MutationType(),
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18423,17 +17571,14 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_subscriptionType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.SubscriptionType(), nil
-		},
-		nil,
+		obj.SubscriptionType(),
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18455,17 +17600,14 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Schema_directives(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Directives(), nil
-		},
-		nil,
+		obj.Directives(),
 		func(ctx context.Context, selections ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
 			return ec.marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx, selections, v)
 		},
@@ -18487,17 +17629,14 @@ func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, 
 }
 
 func (ec *executionContext) ___Type_kind(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_kind(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Kind(), nil
-		},
-		nil,
+		obj.Kind(),
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalN__TypeKind2string(ctx, selections, v)
 		},
@@ -18510,17 +17649,14 @@ func (ec *executionContext) fieldContext___Type_kind(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_name(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Name(), nil
-		},
-		nil,
+		obj.Name(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18533,17 +17669,14 @@ func (ec *executionContext) fieldContext___Type_name(_ context.Context, field gr
 }
 
 func (ec *executionContext) ___Type_description(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_description(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Description(), nil
-		},
-		nil,
+		obj.Description(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18556,17 +17689,14 @@ func (ec *executionContext) fieldContext___Type_description(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_specifiedByURL(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_specifiedByURL(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.SpecifiedByURL(), nil
-		},
-		nil,
+		obj.SpecifiedByURL(),
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -18623,17 +17753,14 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_interfaces(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.Interfaces(), nil
-		},
-		nil,
+		obj.Interfaces(),
 		func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 			return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
 		},
@@ -18655,17 +17782,14 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_possibleTypes(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.PossibleTypes(), nil
-		},
-		nil,
+		obj.PossibleTypes(),
 		func(ctx context.Context, selections ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
 			return ec.marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx, selections, v)
 		},
@@ -18775,17 +17899,14 @@ func (ec *executionContext) fieldContext___Type_inputFields(ctx context.Context,
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_ofType(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.OfType(), nil
-		},
-		nil,
+		obj.OfType(),
 		func(ctx context.Context, selections ast.SelectionSet, v *introspection.Type) graphql.Marshaler {
 			return ec.marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, selections, v)
 		},
@@ -18807,17 +17928,14 @@ func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field 
 }
 
 func (ec *executionContext) ___Type_isOneOf(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return ResolveStructField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.fieldContext___Type_isOneOf(ctx, field)
 		},
-		func(ctx context.Context) (any, error) {
-			return obj.IsOneOf(), nil
-		},
-		nil,
+		obj.IsOneOf(),
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
 			return ec.marshalOBoolean2bool(ctx, selections, v)
 		},

@@ -1,11 +1,13 @@
-// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by two
-// changes to what it generates, for which gqlgen has no setting (its codegen/type.gotpl and
-// object.gotpl): see graph/inorder.go for why.
+// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by three
+// changes to what it generates, for which gqlgen has no setting (its codegen/type.gotpl, object.gotpl
+// and field.gotpl): see graph/inorder.go and graph/fields.go for why.
 //   - Lists of objects are marshalled one element after another, by graph.MarshalSliceInOrder, instead of
 //     in a goroutine per element (graphql.MarshalSliceConcurrently).
 //   - An object's group of @defer'd fields is made by graph.NewDeferredGroupFor, which costs nothing when
 //     none of its fields is deferred, instead of graphql.NewDeferredGroup, which computes the object's path
 //     every time.
+//   - A field read off its object (a struct field, or a method without context or error) is answered by
+//     graph.ResolveStructField with the value, instead of graphql.ResolveField with a resolver returning it.
 //
 // `go generate ./...` runs it (server.go).
 package main
@@ -17,6 +19,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"regexp"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen/config"
@@ -29,6 +32,13 @@ var rewrites = [][2]string{
 	{"graphql.MarshalSliceConcurrently(", "MarshalSliceInOrder("},
 	{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := NewDeferredGroupFor(ctx, fields)"},
 }
+
+// structField is graphql.ResolveField called with a resolver that only reads the field off obj, and no
+// middleware of its own (directives), as gqlgen's field.gotpl writes it: the value's expression is
+// group 2.
+var structField = regexp.MustCompile(`(?m)^(\treturn )graphql\.ResolveField\((\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
+	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n)` +
+	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj\.\w+(?:\(\))?), nil\n\t\t\},\n\t\tnil,\n`)
 
 func main() {
 	log.SetFlags(0)
@@ -61,5 +71,9 @@ func run() error {
 		}
 		src = bytes.ReplaceAll(src, []byte(r[0]), []byte(r[1]))
 	}
+	if !structField.Match(src) {
+		return errors.New(generated + " has no field read off its object left to rewrite: check graph/fields.go against this gqlgen")
+	}
+	src = structField.ReplaceAll(src, []byte("${1}ResolveStructField(${2}\t\t${3},\n"))
 	return os.WriteFile(generated, src, 0o644)
 }
