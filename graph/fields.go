@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"io"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,4 +48,49 @@ func ResolveStructField[T any](
 		}()
 	}
 	return marshal(ctx, field.Selections, value)
+}
+
+// ObjectInOrder is the answer of an object whose fields are set's values: the generated code returns it
+// where gqlgen would return set itself (see graph/generate). It writes what set.MarshalGQL writes, the
+// fields in order, the first of two with one alias, without what that costs for every object: a map
+// of the aliases written, two closures to iterate over the fields, and each field moved to the heap.
+// Those were a sixth of the allocations of the README's members query. fields are set's fields, which
+// no one changes after graphql.NewFieldSet(fields) (a @defer'd field goes to another set).
+func ObjectInOrder(fields []graphql.CollectedField, set *graphql.FieldSet) graphql.Marshaler {
+	return objectInOrder{fields: fields, values: set.Values}
+}
+
+type objectInOrder struct {
+	fields []graphql.CollectedField
+	values []graphql.Marshaler
+}
+
+func (o objectInOrder) MarshalGQL(w io.Writer) {
+	io.WriteString(w, "{") //nolint:errcheck // the writer keeps its first error
+	for i := range o.fields {
+		alias := o.fields[i].Alias
+		if o.writtenBefore(i, alias) {
+			continue
+		}
+		if i > 0 {
+			io.WriteString(w, ",") //nolint:errcheck
+		}
+		// An alias is a GraphQL name ([_A-Za-z][_0-9A-Za-z]*, checked by the parser): nothing to escape.
+		io.WriteString(w, `"`)   //nolint:errcheck
+		io.WriteString(w, alias) //nolint:errcheck
+		io.WriteString(w, `":`)  //nolint:errcheck
+		o.values[i].MarshalGQL(w)
+	}
+	io.WriteString(w, "}") //nolint:errcheck
+}
+
+// writtenBefore tells whether a field before i has alias; an object has a few fields, so looking back
+// costs less than the map gqlgen keeps.
+func (o objectInOrder) writtenBefore(i int, alias string) bool {
+	for j := range i {
+		if o.fields[j].Alias == alias {
+			return true
+		}
+	}
+	return false
 }

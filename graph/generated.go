@@ -21100,7 +21100,7 @@ func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var apiTokenConnectionImplementors = []string{"ApiTokenConnection"}
@@ -21149,7 +21149,7 @@ func (ec *executionContext) _ApiTokenConnection(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var apiTokenEdgeImplementors = []string{"ApiTokenEdge"}
@@ -21187,7 +21187,7 @@ func (ec *executionContext) _ApiTokenEdge(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var applyForMembershipPayloadImplementors = []string{"ApplyForMembershipPayload"}
@@ -21230,7 +21230,7 @@ func (ec *executionContext) _ApplyForMembershipPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var approveMembershipApplicationPayloadImplementors = []string{"ApproveMembershipApplicationPayload"}
@@ -21283,7 +21283,7 @@ func (ec *executionContext) _ApproveMembershipApplicationPayload(ctx context.Con
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var bestPracticeImplementors = []string{"BestPractice", "Node"}
@@ -21438,7 +21438,7 @@ func (ec *executionContext) _BestPractice(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var bestPracticeConnectionImplementors = []string{"BestPracticeConnection"}
@@ -21487,7 +21487,7 @@ func (ec *executionContext) _BestPracticeConnection(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var bestPracticeEdgeImplementors = []string{"BestPracticeEdge"}
@@ -21525,7 +21525,7 @@ func (ec *executionContext) _BestPracticeEdge(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var bestPracticePayloadImplementors = []string{"BestPracticePayload"}
@@ -21563,7 +21563,7 @@ func (ec *executionContext) _BestPracticePayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var bestPracticeStatsImplementors = []string{"BestPracticeStats"}
@@ -21627,7 +21627,7 @@ func (ec *executionContext) _BestPracticeStats(ctx context.Context, sel ast.Sele
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var contactPointImplementors = []string{"ContactPoint"}
@@ -21665,7 +21665,7 @@ func (ec *executionContext) _ContactPoint(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var countryImplementors = []string{"Country", "Node"}
@@ -21725,7 +21725,7 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var createApiTokenPayloadImplementors = []string{"CreateApiTokenPayload"}
@@ -21768,7 +21768,7 @@ func (ec *executionContext) _CreateApiTokenPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var createWebhookEndpointPayloadImplementors = []string{"CreateWebhookEndpointPayload"}
@@ -21811,7 +21811,7 @@ func (ec *executionContext) _CreateWebhookEndpointPayload(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var deleteBestPracticePayloadImplementors = []string{"DeleteBestPracticePayload"}
@@ -21849,7 +21849,7 @@ func (ec *executionContext) _DeleteBestPracticePayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var deleteDigitalToolPayloadImplementors = []string{"DeleteDigitalToolPayload"}
@@ -21887,7 +21887,7 @@ func (ec *executionContext) _DeleteDigitalToolPayload(ctx context.Context, sel a
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var deleteFundingOpportunityPayloadImplementors = []string{"DeleteFundingOpportunityPayload"}
@@ -21925,7 +21925,7 @@ func (ec *executionContext) _DeleteFundingOpportunityPayload(ctx context.Context
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var deleteMemberPayloadImplementors = []string{"DeleteMemberPayload"}
@@ -21963,7 +21963,7 @@ func (ec *executionContext) _DeleteMemberPayload(ctx context.Context, sel ast.Se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolImplementors = []string{"DigitalTool", "Node"}
@@ -22118,7 +22118,7 @@ func (ec *executionContext) _DigitalTool(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolConnectionImplementors = []string{"DigitalToolConnection"}
@@ -22167,7 +22167,7 @@ func (ec *executionContext) _DigitalToolConnection(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolEdgeImplementors = []string{"DigitalToolEdge"}
@@ -22205,7 +22205,7 @@ func (ec *executionContext) _DigitalToolEdge(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolPayloadImplementors = []string{"DigitalToolPayload"}
@@ -22243,7 +22243,7 @@ func (ec *executionContext) _DigitalToolPayload(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolStatsImplementors = []string{"DigitalToolStats"}
@@ -22295,7 +22295,7 @@ func (ec *executionContext) _DigitalToolStats(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var digitalToolTranslationImplementors = []string{"DigitalToolTranslation"}
@@ -22343,7 +22343,7 @@ func (ec *executionContext) _DigitalToolTranslation(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var facetImplementors = []string{"Facet"}
@@ -22381,7 +22381,7 @@ func (ec *executionContext) _Facet(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var facetBucketImplementors = []string{"FacetBucket"}
@@ -22425,7 +22425,7 @@ func (ec *executionContext) _FacetBucket(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingDeadlineImplementors = []string{"FundingDeadline"}
@@ -22473,7 +22473,7 @@ func (ec *executionContext) _FundingDeadline(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingOpportunityImplementors = []string{"FundingOpportunity", "Node"}
@@ -22617,7 +22617,7 @@ func (ec *executionContext) _FundingOpportunity(ctx context.Context, sel ast.Sel
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingOpportunityConnectionImplementors = []string{"FundingOpportunityConnection"}
@@ -22666,7 +22666,7 @@ func (ec *executionContext) _FundingOpportunityConnection(ctx context.Context, s
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingOpportunityEdgeImplementors = []string{"FundingOpportunityEdge"}
@@ -22704,7 +22704,7 @@ func (ec *executionContext) _FundingOpportunityEdge(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingOpportunityPayloadImplementors = []string{"FundingOpportunityPayload"}
@@ -22742,7 +22742,7 @@ func (ec *executionContext) _FundingOpportunityPayload(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingOpportunityStatsImplementors = []string{"FundingOpportunityStats"}
@@ -22800,7 +22800,7 @@ func (ec *executionContext) _FundingOpportunityStats(ctx context.Context, sel as
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var fundingRecommendationImplementors = []string{"FundingRecommendation"}
@@ -22849,7 +22849,7 @@ func (ec *executionContext) _FundingRecommendation(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var highlightImplementors = []string{"Highlight"}
@@ -22892,7 +22892,7 @@ func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var importErrorImplementors = []string{"ImportError"}
@@ -22945,7 +22945,7 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var importReportImplementors = []string{"ImportReport"}
@@ -23013,7 +23013,7 @@ func (ec *executionContext) _ImportReport(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var importRowImplementors = []string{"ImportRow"}
@@ -23061,7 +23061,7 @@ func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var matchedConceptImplementors = []string{"MatchedConcept"}
@@ -23099,7 +23099,7 @@ func (ec *executionContext) _MatchedConcept(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var memberImplementors = []string{"Member", "Node"}
@@ -23226,7 +23226,7 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var memberConnectionImplementors = []string{"MemberConnection"}
@@ -23275,7 +23275,7 @@ func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var memberEdgeImplementors = []string{"MemberEdge"}
@@ -23313,7 +23313,7 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var memberPayloadImplementors = []string{"MemberPayload"}
@@ -23351,7 +23351,7 @@ func (ec *executionContext) _MemberPayload(ctx context.Context, sel ast.Selectio
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var memberStatsImplementors = []string{"MemberStats"}
@@ -23403,7 +23403,7 @@ func (ec *executionContext) _MemberStats(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var membershipApplicationImplementors = []string{"MembershipApplication"}
@@ -23502,7 +23502,7 @@ func (ec *executionContext) _MembershipApplication(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var membershipApplicationConnectionImplementors = []string{"MembershipApplicationConnection"}
@@ -23551,7 +23551,7 @@ func (ec *executionContext) _MembershipApplicationConnection(ctx context.Context
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var membershipApplicationEdgeImplementors = []string{"MembershipApplicationEdge"}
@@ -23589,7 +23589,7 @@ func (ec *executionContext) _MembershipApplicationEdge(ctx context.Context, sel 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var mimImplementors = []string{"Mim", "Node"}
@@ -23637,7 +23637,7 @@ func (ec *executionContext) _Mim(ctx context.Context, sel ast.SelectionSet, obj 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var mutationImplementors = []string{"Mutation"}
@@ -23834,7 +23834,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var pageInfoImplementors = []string{"PageInfo"}
@@ -23882,7 +23882,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var programmeImplementors = []string{"Programme", "Node"}
@@ -23936,7 +23936,7 @@ func (ec *executionContext) _Programme(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var queryImplementors = []string{"Query"}
@@ -24118,7 +24118,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var rejectMembershipApplicationPayloadImplementors = []string{"RejectMembershipApplicationPayload"}
@@ -24156,7 +24156,7 @@ func (ec *executionContext) _RejectMembershipApplicationPayload(ctx context.Cont
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var revokeApiTokenPayloadImplementors = []string{"RevokeApiTokenPayload"}
@@ -24194,7 +24194,7 @@ func (ec *executionContext) _RevokeApiTokenPayload(ctx context.Context, sel ast.
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var searchConnectionImplementors = []string{"SearchConnection"}
@@ -24247,7 +24247,7 @@ func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.Selec
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var searchEdgeImplementors = []string{"SearchEdge"}
@@ -24300,7 +24300,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var sendWebhookTestEventPayloadImplementors = []string{"SendWebhookTestEventPayload"}
@@ -24338,7 +24338,7 @@ func (ec *executionContext) _SendWebhookTestEventPayload(ctx context.Context, se
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var statsImplementors = []string{"Stats"}
@@ -24386,7 +24386,7 @@ func (ec *executionContext) _Stats(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var statsBucketImplementors = []string{"StatsBucket"}
@@ -24439,7 +24439,7 @@ func (ec *executionContext) _StatsBucket(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var statsSeriesImplementors = []string{"StatsSeries"}
@@ -24482,7 +24482,7 @@ func (ec *executionContext) _StatsSeries(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var subscriptionImplementors = []string{"Subscription"}
@@ -24574,7 +24574,7 @@ func (ec *executionContext) _Theme(ctx context.Context, sel ast.SelectionSet, ob
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var translationImplementors = []string{"Translation"}
@@ -24617,7 +24617,7 @@ func (ec *executionContext) _Translation(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var userErrorImplementors = []string{"UserError"}
@@ -24660,7 +24660,7 @@ func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var viewerImplementors = []string{"Viewer"}
@@ -24703,7 +24703,7 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var webhookAttemptImplementors = []string{"WebhookAttempt"}
@@ -24751,7 +24751,7 @@ func (ec *executionContext) _WebhookAttempt(ctx context.Context, sel ast.Selecti
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var webhookDeliveryImplementors = []string{"WebhookDelivery"}
@@ -24831,7 +24831,7 @@ func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var webhookEndpointImplementors = []string{"WebhookEndpoint"}
@@ -24907,7 +24907,7 @@ func (ec *executionContext) _WebhookEndpoint(ctx context.Context, sel ast.Select
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var webhookEndpointPayloadImplementors = []string{"WebhookEndpointPayload"}
@@ -24945,7 +24945,7 @@ func (ec *executionContext) _WebhookEndpointPayload(ctx context.Context, sel ast
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __DirectiveImplementors = []string{"__Directive"}
@@ -24998,7 +24998,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __EnumValueImplementors = []string{"__EnumValue"}
@@ -25046,7 +25046,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __FieldImplementors = []string{"__Field"}
@@ -25104,7 +25104,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __InputValueImplementors = []string{"__InputValue"}
@@ -25162,7 +25162,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __SchemaImplementors = []string{"__Schema"}
@@ -25220,7 +25220,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 var __TypeImplementors = []string{"__Type"}
@@ -25303,7 +25303,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 		ec.ProcessDeferredGroup(deferred)
 	}
 
-	return out
+	return ObjectInOrder(fields, out)
 }
 
 // endregion **************************** object.gotpl ****************************

@@ -1,4 +1,4 @@
-// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by three
+// Command generate is gqlgen's generator (gqlgen.yml at the top of the repository), followed by four
 // changes to what it generates, for which gqlgen has no setting (its codegen/type.gotpl, object.gotpl
 // and field.gotpl): see graph/inorder.go and graph/fields.go for why.
 //   - Lists of objects are marshalled one element after another, by graph.MarshalSliceInOrder, instead of
@@ -6,6 +6,7 @@
 //   - An object's group of @defer'd fields is made by graph.NewDeferredGroupFor, which costs nothing when
 //     none of its fields is deferred, instead of graphql.NewDeferredGroup, which computes the object's path
 //     every time.
+//   - An object's answer is written by graph.ObjectInOrder instead of its graphql.FieldSet.
 //   - A field read off its object (a struct field, or a method without context or error) is answered by
 //     graph.ResolveStructField with the value, instead of graphql.ResolveField with a resolver returning it.
 //
@@ -31,6 +32,7 @@ const generated = "graph/generated.go"
 var rewrites = [][2]string{
 	{"graphql.MarshalSliceConcurrently(", "MarshalSliceInOrder("},
 	{"deferred := graphql.NewDeferredGroup(ctx)", "deferred := NewDeferredGroupFor(ctx, fields)"},
+	{"\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn out\n}", "\t\tec.ProcessDeferredGroup(deferred)\n\t}\n\n\treturn ObjectInOrder(fields, out)\n}"},
 }
 
 // structField is graphql.ResolveField called with a resolver that only reads the field off obj, and no
