@@ -209,21 +209,27 @@ func (r *Replicas) Check(ctx context.Context) {
 		if LSN(m.replayed.Load()) < pos {
 			m.replayed.Store(uint64(pos))
 		}
-		lag := lagOf(pos, samples, now)
+		lag, known := lagOf(pos, samples, now)
 		replicaLag.WithLabelValues(m.name).Set(lag.Seconds())
+		if !known {
+			r.set(m, false, fmt.Sprintf("lagging at least %s behind the primary", lag.Round(time.Millisecond)), nil)
+			continue
+		}
 		r.set(m, lag <= r.maxLag, fmt.Sprintf("lagging %s behind the primary", lag.Round(time.Millisecond)), nil)
 	}
 }
 
 // lagOf is how long ago the primary was first seen at a position beyond pos: the oldest change the
-// replica has not replayed is at least that old. Zero when the replica has everything sampled.
-func lagOf(pos LSN, samples []sample, now time.Time) time.Duration {
-	for _, s := range samples {
+// replica has not replayed is at least that old. Zero when the replica has everything sampled. known is
+// false when the replica is behind even the oldest sample: what it lacks may be older than any sample,
+// so its lag has no bound yet (a hub's first check has a single sample, taken a moment earlier).
+func lagOf(pos LSN, samples []sample, now time.Time) (lag time.Duration, known bool) {
+	for i, s := range samples {
 		if s.lsn > pos {
-			return now.Sub(s.at)
+			return now.Sub(s.at), i > 0
 		}
 	}
-	return 0
+	return 0, true
 }
 
 func (r *Replicas) set(m *replica, healthy bool, why string, err error) {

@@ -141,6 +141,16 @@ func TestReplicaReadsAndReadYourWrites(t *testing.T) {
 	if got, _ := post(t, strict, "", "", find2, nil); got != seen {
 		t.Errorf("an anonymous reader of a hub that skips the lagging replica: %s, want %s", got, seen)
 	}
+	// A hub started while the replica lags has no history to measure the lag against: it does not
+	// admit the replica on its first checks (the one it ran on starting, and this one).
+	late := start(200 * time.Millisecond)
+	late.DB().Replicas().Check(ctx)
+	if healthy(late)() {
+		t.Error("a hub started while the replica lags admitted it on its first checks")
+	}
+	if got, _ := post(t, late, "", "", find2, nil); got != seen {
+		t.Errorf("an anonymous reader of a hub started while the replica lags: %s, want %s", got, seen)
+	}
 
 	// A replica that stops is skipped: reads keep being answered, from the primary.
 	if err := replica.Stop(ctx); err != nil {
