@@ -64,9 +64,10 @@ func (c *columnSet) sql(ctx context.Context) string {
 	return s
 }
 
-// replaceColumns replaces whole items of a select list: pairs of (item, replacement).
+// replaceColumns replaces whole items of a select list: pairs of (item, replacement). Items are split at
+// the commas outside parentheses, so that an item may be an expression with arguments or a subquery.
 func replaceColumns(list string, pairs []string) string {
-	items := strings.Split(list, ",")
+	items := selectItems(list)
 	for i, item := range items {
 		trimmed := strings.TrimSpace(item)
 		for j := 0; j < len(pairs); j += 2 {
@@ -76,4 +77,25 @@ func replaceColumns(list string, pairs []string) string {
 		}
 	}
 	return strings.Join(items, ",")
+}
+
+// selectItems splits a select list at its top-level commas (the lists are the hub's own constants: no
+// string literal in them holds a comma or a parenthesis).
+func selectItems(list string) []string {
+	var items []string
+	depth, start := 0, 0
+	for i, c := range list {
+		switch c {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				items = append(items, list[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(items, list[start:])
 }
