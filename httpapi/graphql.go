@@ -60,6 +60,8 @@ func newGraphQL(b *backend.Backend, cfg config.Config, limiter *keyedLimiter) *h
 	if cfg.Introspection {
 		gql.Use(extension.Introspection{})
 	}
+	// No field middleware here (AroundFields, an extension that is a graphql.FieldInterceptor): the fields
+	// read off their objects would not pass through it (graph/fields.go).
 	gql.Use(&operationBounds{maxDepth: cfg.MaxDepth, maxCost: cfg.MaxCost})
 	gql.Use(telemetry.Operations{})
 	gql.AroundResponses(reportCost)
