@@ -28,14 +28,16 @@ import (
 //     the token lookup and its last-use write, the search indexer, the change listeners, the feeds,
 //     migrations — never asks and runs on the primary.
 //  2. A replica is used only while it is healthy: a background check (Replicas.Run) reads the
-//     primary's pg_current_wal_lsn() and each replica's pg_last_wal_replay_lsn(), a few times per
+//     primary's pg_current_wal_insert_lsn() and each replica's pg_last_wal_replay_lsn(), a few times per
 //     HUB_REPLICA_MAX_LAG. A replica's lag is how long ago the primary was at a position the replica
 //     has not replayed yet (from the primary positions sampled; no clocks of two machines are compared,
 //     and an idle primary is never "lagged behind"). Unreachable, promoted, or lagging more than
 //     HUB_REPLICA_MAX_LAG: skipped until a check finds it caught up.
 //  3. Read-your-writes: after a mutation commits, its caller gets the primary's WAL position (Written,
 //     sent back as X-Hub-Min-LSN); a read that names a position goes only to a replica known to have
-//     replayed past it, or to the primary.
+//     replayed past it, or to the primary. A position is settled (the caller may forget it) only once
+//     every healthy replica has replayed it, and a replica is admitted only once it has replayed every
+//     settled position.
 //  4. The response cache must not keep an answer from before a change it has been told of: the data
 //     version may move (a NOTIFY, or this hub's own commit) before a replica has replayed the change.
 //     Each check records the data version read before the primary's position; an answer read from a
@@ -81,7 +83,7 @@ type Replicas struct {
 	members  []*replica
 	next     atomic.Uint64
 	mark     atomic.Pointer[mark]
-	settled  atomic.Uint64 // the primary's position one check ago
+	settled  atomic.Uint64 // see Settled
 
 	mu      sync.Mutex
 	samples []sample // the primary's positions at recent checks, oldest first
@@ -163,7 +165,8 @@ func (r *Replicas) Check(ctx context.Context) {
 	cctx, cancel := context.WithTimeout(ctx, max(r.interval, 500*time.Millisecond))
 	defer cancel()
 	var text string
-	if err := r.primary.QueryRow(cctx, "select pg_current_wal_lsn()::text").Scan(&text); err != nil {
+	// The insert position, as for the writes' positions (noteCommit): what the primary has committed.
+	if err := r.primary.QueryRow(cctx, "select pg_current_wal_insert_lsn()::text").Scan(&text); err != nil {
 		// Without the primary's position no lag can be known: skip every replica; reads go to the
 		// primary, which answers or not as it would without replicas.
 		for _, m := range r.members {
@@ -184,9 +187,10 @@ func (r *Replicas) Check(ctx context.Context) {
 	}
 	samples := r.samples
 	r.mu.Unlock()
-	if old := r.mark.Swap(&mark{version: v, lsn: primary}); old != nil {
-		r.settled.Store(uint64(old.lsn))
-	}
+	old := r.mark.Swap(&mark{version: v, lsn: primary})
+	// What is settled must be on every replica a read may go to: a replica is admitted only once it has
+	// replayed it, and it advances only as far as every healthy replica has replayed.
+	settled := LSN(r.settled.Load())
 
 	for _, m := range r.members {
 		var recovering bool
@@ -215,7 +219,21 @@ func (r *Replicas) Check(ctx context.Context) {
 			r.set(m, false, fmt.Sprintf("lagging at least %s behind the primary", lag.Round(time.Millisecond)), nil)
 			continue
 		}
+		if pos < settled {
+			r.set(m, false, fmt.Sprintf("not yet at %s, which other reads may already have relied on", settled), nil)
+			continue
+		}
 		r.set(m, lag <= r.maxLag, fmt.Sprintf("lagging %s behind the primary", lag.Round(time.Millisecond)), nil)
+	}
+	if old == nil {
+		return
+	}
+	next := old.lsn
+	if low, any := r.Replayed(); any {
+		next = min(next, low)
+	}
+	// Checks may overlap (Run's and a caller's): settled only moves forward.
+	for cur := r.settled.Load(); uint64(next) > cur && !r.settled.CompareAndSwap(cur, uint64(next)); cur = r.settled.Load() {
 	}
 }
 
@@ -300,9 +318,10 @@ func (r *Replicas) Replayed() (LSN, bool) {
 	return low, any
 }
 
-// Settled is a position the primary had passed a check interval ago: every hub's change notifications,
-// and every healthy replica, have had that long to reach it. A caller's write at or before it needs no
-// care any more.
+// Settled is a position the primary had passed a check interval ago, and that every healthy replica has
+// replayed: every hub's change notifications have had that long to reach it, and a read sees it wherever
+// it goes (a replica is admitted only once it has replayed it). A caller's write at or before it needs
+// no care any more.
 func (r *Replicas) Settled() LSN {
 	if r == nil {
 		return 0
@@ -429,7 +448,10 @@ func (d *DB) noteCommit(ctx context.Context) {
 		return
 	}
 	var text string
-	if err := d.Pool.QueryRow(context.WithoutCancel(ctx), "select pg_current_wal_lsn()::text").Scan(&text); err != nil {
+	// The insert position, not pg_current_wal_lsn() (what is written out so far): with
+	// synchronous_commit off, the commit's own record may not be written out yet, and a replica that has
+	// replayed up to the written position would pass for having the commit.
+	if err := d.Pool.QueryRow(context.WithoutCancel(ctx), "select pg_current_wal_insert_lsn()::text").Scan(&text); err != nil {
 		slog.WarnContext(ctx, "reading the WAL position after a commit failed: the writer's next reads may miss it", "err", err)
 		return
 	}

@@ -107,6 +107,13 @@ func TestReplicaReadsAndReadYourWrites(t *testing.T) {
 		t.Fatalf("a mutation's response carries its position in X-Hub-Min-LSN: %q (%v)", lsn, err)
 	}
 	const seen, unseen = `{"members":{"totalCount":1}}`, `{"members":{"totalCount":0}}`
+	// However long the replica lags, the write is not settled while a replica that may be read lacks it:
+	// two more checks would have settled it on the primary's positions alone.
+	patient.DB().Replicas().Check(ctx)
+	patient.DB().Replicas().Check(ctx)
+	if written, _ := db.ParseLSN(lsn); patient.DB().Replicas().Settled() >= written {
+		t.Errorf("the write at %s is settled (%s) while the replica that is read from has not replayed it", lsn, patient.DB().Replicas().Settled())
+	}
 	// Anyone else reads from the replica, which has not replayed the write (and that answer is not
 	// cached: the hub has counted the write).
 	if got, _ := post(t, patient, "", "", find, nil); got != unseen {
