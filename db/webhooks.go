@@ -132,11 +132,7 @@ func (d *DB) WebhookEndpoint(ctx context.Context, id int64, owner string) (*Webh
 	if err != nil {
 		return nil, err
 	}
-	e, err := pgx.CollectExactlyOneRow(rows, scanEndpoint)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	return e, err
+	return oneOrNone(rows, scanEndpoint)
 }
 
 // SetWebhookEndpointEnabled enables or disables an endpoint; enabling clears the reason.
@@ -279,11 +275,7 @@ func (d *DB) LeaseWebhookEndpoint(ctx context.Context, id int64, dur time.Durati
 	if err != nil {
 		return nil, err
 	}
-	e, err := pgx.CollectExactlyOneRow(rows, scanEndpoint)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	return e, err
+	return oneOrNone(rows, scanEndpoint)
 }
 
 // ReleaseWebhookEndpoint gives the lease up.
@@ -300,11 +292,7 @@ func (d *DB) NextWebhookDelivery(ctx context.Context, endpoint int64) (*WebhookD
 	if err != nil {
 		return nil, err
 	}
-	dl, err := pgx.CollectExactlyOneRow(rows, scanDelivery)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	return dl, err
+	return oneOrNone(rows, scanDelivery)
 }
 
 // RecordWebhookAttempt records an attempt of a delivery: its outcome, and its new status and next attempt
@@ -327,4 +315,13 @@ func (d *DB) RecordWebhookAttempt(ctx context.Context, dl *WebhookDelivery, code
 		}
 		return nil
 	})
+}
+
+// oneOrNone is the one row of rows, or nil when there is none.
+func oneOrNone[T any](rows pgx.Rows, scan pgx.RowToFunc[*T]) (*T, error) {
+	v, err := pgx.CollectExactlyOneRow(rows, scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return v, err
 }
