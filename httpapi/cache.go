@@ -73,7 +73,8 @@ type cachedResponse struct {
 	status      int
 	contentType string
 	body        []byte
-	etag        string // empty: not an answer to reuse (a mutation, or one with errors)
+	reusable    bool   // false: a mutation's answer, or one with errors
+	etag        string // of a reusable answer that is kept or asked for conditionally; else empty
 }
 
 // entryOverhead approximates what an entry costs besides its body: the list element, the map slot, the
@@ -338,12 +339,15 @@ func (c *responseCache) serve(next http.Handler) http.Handler {
 		if e.status == 0 {
 			e.status = http.StatusOK
 		}
-		if note.reusable && e.status == http.StatusOK {
+		e.reusable = note.reusable && e.status == http.StatusOK
+		keep := e.reusable && caching && following && !note.behind
+		// The body's hash only where an ETag is sent or kept: a plain POST with the cache off needs none.
+		if e.reusable && (conditional || keep) {
 			sum := sha256.Sum256(e.body)
 			e.etag = `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`
-			if caching && following && !note.behind {
-				c.put(e)
-			}
+		}
+		if keep {
+			c.put(e)
 		}
 		writeCached(w, r, e, conditional, private)
 	})
@@ -357,7 +361,7 @@ func writeCached(w http.ResponseWriter, r *http.Request, e *cachedResponse, cond
 		h.Set("Content-Type", e.contentType)
 	}
 	switch {
-	case e.etag == "":
+	case !e.reusable:
 		h.Set("Cache-Control", "no-store")
 	case private:
 		h.Set("Cache-Control", "private, no-cache")
