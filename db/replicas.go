@@ -28,7 +28,7 @@ import (
 //     the token lookup and its last-use write, the search indexer, the change listeners, the feeds,
 //     migrations — never asks and runs on the primary.
 //  2. A replica is used only while it is healthy: a background check (Replicas.Run) reads the
-//     primary's pg_current_wal_insert_lsn() and each replica's pg_last_wal_replay_lsn(), a few times per
+//     primary's pg_current_wal_lsn() and each replica's pg_last_wal_replay_lsn(), a few times per
 //     HUB_REPLICA_MAX_LAG. A replica's lag is how long ago the primary was at a position the replica
 //     has not replayed yet (from the primary positions sampled; no clocks of two machines are compared,
 //     and an idle primary is never "lagged behind"). Unreachable, promoted, or lagging more than
@@ -164,9 +164,13 @@ func (r *Replicas) Check(ctx context.Context) {
 	v, _ := r.version.Load()
 	cctx, cancel := context.WithTimeout(ctx, max(r.interval, 500*time.Millisecond))
 	defer cancel()
-	var text string
-	// The insert position, as for the writes' positions (noteCommit): what the primary has committed.
-	if err := r.primary.QueryRow(cctx, "select pg_current_wal_insert_lsn()::text").Scan(&text); err != nil {
+	// Two positions. The lag is measured against what the primary has written out, which a replica can
+	// reach exactly. What the data version counts, and what settles, is the insert position, as for the
+	// writes' own positions (noteCommit): with synchronous_commit off a commit's record may not be
+	// written out yet. (The insert position can be a page header beyond the last record, which no replica
+	// reaches until more is written: until then, that is only safe.)
+	var text, inserted string
+	if err := r.primary.QueryRow(cctx, "select pg_current_wal_lsn()::text, pg_current_wal_insert_lsn()::text").Scan(&text, &inserted); err != nil {
 		// Without the primary's position no lag can be known: skip every replica; reads go to the
 		// primary, which answers or not as it would without replicas.
 		for _, m := range r.members {
@@ -175,6 +179,10 @@ func (r *Replicas) Check(ctx context.Context) {
 		return
 	}
 	primary, err := ParseLSN(text)
+	if err != nil {
+		return
+	}
+	committed, err := ParseLSN(inserted)
 	if err != nil {
 		return
 	}
@@ -187,7 +195,7 @@ func (r *Replicas) Check(ctx context.Context) {
 	}
 	samples := r.samples
 	r.mu.Unlock()
-	old := r.mark.Swap(&mark{version: v, lsn: primary})
+	old := r.mark.Swap(&mark{version: v, lsn: committed})
 	// What is settled must be on every replica a read may go to: a replica is admitted only once it has
 	// replayed it, and it advances only as far as every healthy replica has replayed.
 	settled := LSN(r.settled.Load())
@@ -450,7 +458,8 @@ func (d *DB) noteCommit(ctx context.Context) {
 	var text string
 	// The insert position, not pg_current_wal_lsn() (what is written out so far): with
 	// synchronous_commit off, the commit's own record may not be written out yet, and a replica that has
-	// replayed up to the written position would pass for having the commit.
+	// replayed up to the written position would pass for having the commit. (It may also be a page header
+	// beyond the commit's record: the caller then reads from the primary until more WAL is written.)
 	if err := d.Pool.QueryRow(context.WithoutCancel(ctx), "select pg_current_wal_insert_lsn()::text").Scan(&text); err != nil {
 		slog.WarnContext(ctx, "reading the WAL position after a commit failed: the writer's next reads may miss it", "err", err)
 		return
