@@ -37,7 +37,7 @@ var rewrites = [][2]string{
 
 // structField is graphql.ResolveField called with a resolver that only reads the field off obj, and no
 // middleware of its own (directives), as gqlgen's field.gotpl writes it: the value's expression is
-// group 2.
+// group 3.
 var structField = regexp.MustCompile(`(?m)^(\treturn )graphql\.ResolveField\((\n\t\tctx,\n\t\tec\.OperationContext,\n\t\tfield,\n` +
 	`\t\tfunc\(ctx context\.Context, field graphql\.CollectedField\) \(\*graphql\.FieldContext, error\) \{\n\t\t\treturn ec\.fieldContext_\w+\(ctx, field\)\n\t\t\},\n)` +
 	`\t\tfunc\(ctx context\.Context\) \(any, error\) \{\n\t\t\treturn (obj\.\w+(?:\(\))?), nil\n\t\t\},\n\t\tnil,\n`)
